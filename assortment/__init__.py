@@ -1,0 +1,3 @@
+"""Assortment Health: classify every style at every location and check the brand's minimums."""
+
+__version__ = "0.1.0"

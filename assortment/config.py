@@ -1,0 +1,191 @@
+"""Settings (paths, env ASSORTMENT_*) and Rules (the thresholds of domain.md, from a TOML file)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from importlib import resources
+from pathlib import Path
+
+from assortment.errors import ConfigError
+
+DEFAULT_DB = Path("data/assortment.duckdb")
+KINDS = ("distributor", "store")
+
+
+@dataclass(frozen=True, slots=True)
+class KindRules:
+    """Thresholds that differ between distributors and stores (domain.md section 5)."""
+
+    min_styles: int
+    min_bestseller_coverage: float
+    min_new_coverage: float
+    max_broken_size_share: float
+    max_slow_stock_share: float
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """Every threshold of domain.md sections 4-6; defaults ship in ``assortment/rules.toml``."""
+
+    lookback_months: int = 3
+    new_months: int = 6
+    bestseller_share: float = 0.5
+    bestseller_max_styles: int = 20
+    slow_sell_through: float = 0.15
+    core_size_share: float = 0.8
+    broken_size_min_core_share: float = 1.0
+    core_colour_share: float = 0.25
+    cover_months: int = 3
+    distributor: KindRules = field(
+        default_factory=lambda: KindRules(40, 1.0, 1.0, 0.25, 0.4)
+    )
+    store: KindRules = field(default_factory=lambda: KindRules(20, 0.8, 0.8, 0.25, 0.4))
+
+    def for_kind(self, kind: str) -> KindRules:
+        """The per-kind thresholds for ``distributor`` or ``store``."""
+        return self.distributor if kind == "distributor" else self.store
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain dict (nested per kind), as written to the TOML file."""
+        return asdict(self)
+
+    @property
+    def fingerprint(self) -> str:
+        """Short stable hash of the thresholds: every result records which rules produced it."""
+        blob = json.dumps(self.to_dict(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:12]
+
+    @classmethod
+    def from_toml(cls, path: Path | None = None) -> Rules:
+        """Load rules from ``path`` (default: the shipped ``rules.toml``).
+
+        Missing keys fall back to the defaults; unknown keys or wrong types raise ConfigError.
+        """
+        if path is None:
+            text = resources.files("assortment").joinpath("rules.toml").read_text("utf-8")
+            name = "rules.toml (shipped defaults)"
+        else:
+            try:
+                text = Path(path).read_text("utf-8")
+            except OSError as exc:
+                raise ConfigError(f"cannot read rules file {str(path)!r}: {exc.strerror}") from None
+            name = str(path)
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"rules file {name!r} is not valid TOML: {exc}") from None
+        return cls._from_mapping(raw, name)
+
+    @classmethod
+    def _from_mapping(cls, raw: dict[str, object], name: str) -> Rules:
+        defaults = cls()
+        scalar = {f.name: f for f in fields(cls) if f.name not in KINDS}
+        values: dict[str, object] = {}
+        for key, value in raw.items():
+            if key in KINDS:
+                continue
+            if key not in scalar:
+                raise ConfigError(f"rules file {name!r}: unknown setting {key!r}")
+            values[key] = _typed(name, key, value, type(getattr(defaults, key)))
+        for kind in KINDS:
+            base: KindRules = getattr(defaults, kind)
+            section = raw.get(kind, {})
+            if not isinstance(section, dict):
+                raise ConfigError(f"rules file {name!r}: [{kind}] must be a table")
+            kvals = asdict(base)
+            for key, value in section.items():
+                if key not in kvals:
+                    raise ConfigError(f"rules file {name!r}: unknown setting {kind}.{key!r}")
+                kvals[key] = _typed(name, f"{kind}.{key}", value, type(kvals[key]))
+            values[kind] = KindRules(**kvals)
+        rules = cls(**values)  # type: ignore[arg-type]
+        rules._check(name)
+        return rules
+
+    def _check(self, name: str) -> None:
+        for key in ("lookback_months", "new_months", "bestseller_max_styles", "cover_months"):
+            if getattr(self, key) < 1:
+                raise ConfigError(f"rules file {name!r}: {key} must be at least 1")
+        for key in (
+            "bestseller_share",
+            "slow_sell_through",
+            "core_size_share",
+            "broken_size_min_core_share",
+            "core_colour_share",
+        ):
+            if not 0 <= getattr(self, key) <= 1:
+                raise ConfigError(f"rules file {name!r}: {key} must be between 0 and 1")
+
+
+def _typed(name: str, key: str, value: object, want: type) -> object:
+    if want is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, want) or isinstance(value, bool):
+        raise ConfigError(
+            f"rules file {name!r}: {key} must be {want.__name__}, got {value!r}"
+        )
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Where things live. Built from CLI options, then env ``ASSORTMENT_*``, then defaults.
+
+    Attributes:
+        db_path: The read-write master database (``ASSORTMENT_DB``).
+        rules_path: A rules TOML, or None for the shipped defaults (``ASSORTMENT_RULES``).
+    """
+
+    db_path: Path = DEFAULT_DB
+    rules_path: Path | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        """Folder holding the database, its archive of uploaded files and read snapshots."""
+        return self.db_path.parent
+
+    @property
+    def archive_dir(self) -> Path:
+        """Every uploaded file, byte for byte, named by its sha256."""
+        return self.data_dir / "archive"
+
+    @property
+    def snapshot_dir(self) -> Path:
+        """Read-only copies of the database published after each write."""
+        return self.data_dir / "snapshots"
+
+    @property
+    def lock_path(self) -> Path:
+        """The writers' lock file."""
+        return self.data_dir / (self.db_path.name + ".lock")
+
+    def rules(self) -> Rules:
+        """The rules in force."""
+        return Rules.from_toml(self.rules_path)
+
+    @classmethod
+    def from_env(cls, *, db: Path | str | None = None, rules: Path | str | None = None) -> Settings:
+        """Settings from explicit values, falling back to env vars and defaults."""
+        _load_dotenv()
+        db_value = db or os.environ.get("ASSORTMENT_DB") or DEFAULT_DB
+        rules_value = rules or os.environ.get("ASSORTMENT_RULES") or None
+        return cls(
+            db_path=Path(db_value).expanduser(),
+            rules_path=Path(rules_value).expanduser() if rules_value else None,
+        )
+
+
+def _load_dotenv(path: Path = Path(".env")) -> None:
+    """Read ``KEY=VALUE`` lines of a ``.env`` file into os.environ (existing values win)."""
+    if not path.is_file():
+        return
+    for line in path.read_text("utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
