@@ -1,0 +1,56 @@
+# Assortment Health: `make run` builds the demo and serves the dashboard, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DB ?= data/demo/assortment.duckdb
+HOST ?= 127.0.0.1
+PORT ?= 8050
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install run demo serve test test-fast e2e-deps bench bench-load lint clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	@set -o pipefail; $(BIN)/python -m pip install -q -e '.[dev]' 2>&1 | { grep -v '^WARNING: Location' || true; }
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the project with its dev dependencies
+
+demo: $(STAMP) ## build the demo database from sample_data/ (data/demo/)
+	@bash scripts/build_demo.sh $(DEMO_DB)
+
+run: demo ## set up, build the demo from sample_data/ and serve the dashboard
+	@bash scripts/serve_demo.sh $(DEMO_DB) $(HOST) $(PORT)
+
+serve: $(STAMP) ## serve the dashboard over the database in ASSORTMENT_DB (or data/)
+	@$(BIN)/assortment serve --host $(HOST) --port $(PORT)
+
+e2e-deps: ## install Debian's chromium, chromium-driver and a CJK font when missing
+	@bash scripts/e2e_deps.sh
+
+test: $(STAMP) e2e-deps ## run every test, browser tests included
+	@$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP) ## unit tests only (no browser, no subprocess crash tests)
+	@$(BIN)/python -m pytest -q -m "not e2e and not slow"
+
+bench-load: $(STAMP) ## time validating and loading a 600,000-row stock file
+	@$(BIN)/python benchmarks/bench_load.py
+
+bench: $(STAMP) ## classification benchmark vs pandas and the DuckDB floor (writes BENCHMARKS.md)
+	@$(BIN)/python benchmarks/bench_classify.py
+
+lint: $(STAMP) ## ruff and mypy
+	@$(BIN)/ruff check assortment dashboard tests benchmarks
+	@$(BIN)/mypy assortment
+
+clean: ## remove the venv, data and caches
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache *.egg-info

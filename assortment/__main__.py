@@ -1,0 +1,5 @@
+"""`python -m assortment` runs the CLI."""
+
+from assortment.cli import main
+
+main()

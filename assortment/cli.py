@@ -1,0 +1,234 @@
+"""The `assortment` command line: one typer sub-app per area, errors turned into clear messages."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+import traceback
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assortment.config import Settings
+from assortment.errors import AssortmentError, UsageError, ValidationError
+
+app = typer.Typer(
+    help="Assortment Health: load distributors' monthly counts, classify styles, check minimums.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+load_app = typer.Typer(help="Load products, locations, stock counts or sales files.", no_args_is_help=True)
+app.add_typer(load_app, name="load")
+
+
+class State:
+    """Options given before the subcommand."""
+
+    settings: Settings = Settings()
+
+
+state = State()
+
+
+@app.callback()
+def _main(
+    db: Annotated[
+        Path | None, typer.Option("--db", help="Database file (env ASSORTMENT_DB; default data/assortment.duckdb).")
+    ] = None,
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="Rules TOML (env ASSORTMENT_RULES; default: shipped rules).")
+    ] = None,
+) -> None:
+    state.settings = Settings.from_env(db=db, rules=rules)
+
+
+def echo(msg: str = "") -> None:
+    """Print to stdout."""
+    typer.echo(msg)
+
+
+def err(msg: str) -> None:
+    """Print to stderr."""
+    typer.echo(msg, err=True)
+
+
+# ---------------------------------------------------------------- init / status
+
+
+@app.command()
+def init() -> None:
+    """Create or migrate the database."""
+    from assortment import store
+
+    applied = store.init(state.settings)
+    if applied:
+        echo(f"{state.settings.db_path}: applied {', '.join(applied)}")
+    else:
+        echo(f"{state.settings.db_path}: up to date")
+
+
+@app.command()
+def status() -> None:
+    """What is loaded: months, counted and missing locations per month, last load per distributor."""
+    from assortment.status import status_report
+
+    echo(status_report(state.settings))
+
+
+# ---------------------------------------------------------------- load
+
+
+def _write_errors(path: Path, rejected: list[ValidationError]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(["file", "row", "column", "value", "reason"])
+        for exc in rejected:
+            for e in exc.errors:
+                w.writerow([exc.file_name, e.row, e.column, _safe_cell(e.value), e.reason])
+
+
+def _safe_cell(value: str) -> str:
+    """Neutralise cells a spreadsheet would run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _load(kind: str, files: list[Path], sheet: str | None, errors_out: Path | None, check: bool) -> None:
+    from assortment import store
+    from assortment.ingest import load_file, validate_file
+
+    for f in files:
+        if not f.is_file():
+            raise UsageError(f"no such file: {str(f)!r}")
+    rejected: list[ValidationError] = []
+    today = _today()
+    if check:
+        with store.writer(state.settings, publish=False) as con:
+            for f in files:
+                try:
+                    _, result = validate_file(con, kind, f, sheet=sheet, today=today)
+                    echo(result.summary())
+                except ValidationError as exc:
+                    rejected.append(exc)
+                    err(str(exc))
+    else:
+        user = os.environ.get("USER") or None
+        changed = False
+        with store.writer(state.settings, publish=False) as con:
+            for f in files:
+                try:
+                    result = load_file(con, state.settings, kind, f, sheet=sheet, loaded_by=user, today=today)
+                    changed |= result.result == "loaded"
+                    echo(result.summary())
+                except ValidationError as exc:
+                    rejected.append(exc)
+                    err(str(exc))
+        if changed or not (state.settings.snapshot_dir / "CURRENT").exists():
+            with store.writer(state.settings, publish=True):
+                pass
+    if errors_out is not None:
+        _write_errors(errors_out, rejected)
+        if rejected:
+            err(f"error report written to {errors_out}")
+    if rejected:
+        raise typer.Exit(1)
+
+
+def _today() -> date:
+    """Today, or ASSORTMENT_TODAY (YYYY-MM-DD) for reproducible runs and tests."""
+    fixed = os.environ.get("ASSORTMENT_TODAY")
+    if fixed:
+        try:
+            return date.fromisoformat(fixed)
+        except ValueError:
+            raise UsageError(f"ASSORTMENT_TODAY must be YYYY-MM-DD, got {fixed!r}") from None
+    return date.today()
+
+
+FilesArg = Annotated[list[Path], typer.Argument(help="CSV or XLSX files.", show_default=False)]
+FileArg = Annotated[Path, typer.Argument(help="CSV or XLSX file.", show_default=False)]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Workbook sheet (default: the first).")]
+ErrorsOpt = Annotated[
+    Path | None, typer.Option("--errors-out", help="Write every rejected row to this CSV.")
+]
+CheckOpt = Annotated[bool, typer.Option("--check", help="Validate only; store nothing.")]
+
+
+@load_app.command("products")
+def load_products(
+    file: FileArg, sheet: SheetOpt = None, errors_out: ErrorsOpt = None, check: CheckOpt = False
+) -> None:
+    """Load the products file (one row per SKU); known SKUs are updated."""
+    _load("products", [file], sheet, errors_out, check)
+
+
+@load_app.command("locations")
+def load_locations(
+    file: FileArg, sheet: SheetOpt = None, errors_out: ErrorsOpt = None, check: CheckOpt = False
+) -> None:
+    """Load the locations file (distributors and stores); known locations are updated."""
+    _load("locations", [file], sheet, errors_out, check)
+
+
+@load_app.command("stock")
+def load_stock(
+    files: FilesArg, sheet: SheetOpt = None, errors_out: ErrorsOpt = None, check: CheckOpt = False
+) -> None:
+    """Load month-end stock counts; each (month, location) in a file replaces what was stored."""
+    _load("stock", files, sheet, errors_out, check)
+
+
+@load_app.command("sales")
+def load_sales(
+    files: FilesArg, sheet: SheetOpt = None, errors_out: ErrorsOpt = None, check: CheckOpt = False
+) -> None:
+    """Load monthly sales; each (month, location) in a file replaces what was stored."""
+    _load("sales", files, sheet, errors_out, check)
+
+
+# ---------------------------------------------------------------- sample
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the network's files to.")],
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
+    distributors: Annotated[int, typer.Option(min=1)] = 6,
+    stores: Annotated[int, typer.Option(min=0)] = 60,
+    styles: Annotated[int, typer.Option(min=10)] = 150,
+    months: Annotated[int, typer.Option(min=1, max=60)] = 18,
+    end_month: Annotated[str, typer.Option("--end-month", help="Last month, YYYY-MM.")] = "2026-10",
+    clean: Annotated[bool, typer.Option("--clean", help="Plain UTF-8 CSV only (no messy forms).")] = False,
+) -> None:
+    """Generate a synthetic brand network as the files distributors send."""
+    from assortment.sample import generate, write_files
+
+    net = generate(
+        seed=seed, distributors=distributors, stores=stores, styles=styles, months=months, end_month=end_month
+    )
+    paths = write_files(net, out, messy=not clean)
+    echo(f"wrote {len(paths)} files to {out}")
+
+
+def main() -> None:
+    """Console entry point: project errors become messages and exit codes, never tracebacks.
+
+    Usage errors are reported by typer itself (exit 2); rejected input exits 1.
+    """
+    try:
+        app()  # standalone: handles --help, usage errors and typer.Exit, then sys.exit()
+    except AssortmentError as exc:
+        err(f"error: {exc}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err("interrupted; nothing half-stored (each file is one transaction)")
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so briefly; the traceback on request
+        if os.environ.get("ASSORTMENT_DEBUG"):
+            traceback.print_exc()
+        err(f"internal error: {type(exc).__name__}: {exc} (set ASSORTMENT_DEBUG=1 for details)")
+        sys.exit(3)

@@ -1,0 +1,245 @@
+"""Read what distributors send: CSV in UTF-8 / UTF-8 with BOM / GB18030, or XLSX; English or Chinese headers.
+
+Every cell is read as text; typing and checking is the validator's job, so that a bad
+value can be reported exactly as the user wrote it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from assortment.errors import RowError, ValidationError
+
+# canonical column -> accepted headers (compared after normalising: lower case, no spaces/_/-)
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "sku": ("sku", "条码", "sku码", "商品条码", "skucode"),
+    "style": ("style", "款号", "款式编号", "款式", "stylecode"),
+    "colour": ("colour", "color", "颜色", "色号", "颜色编码"),
+    "size": ("size", "尺码", "码", "尺寸"),
+    "month": ("month", "月份", "盘点月份", "销售月份"),
+    "location_id": (
+        "location_id", "locationid", "location", "门店编码", "网点编码", "门店代码", "网点代码",
+    ),
+    "on_hand": ("on_hand", "onhand", "stock", "库存", "期末库存", "盘点数", "库存数量", "盘点数量"),
+    "units_sold": ("units_sold", "unitssold", "units", "销量", "销售数量", "销售量"),
+    "amount": ("amount", "amount_cny", "金额", "销售金额"),
+    "category": ("category", "品类", "类别"),
+    "launch_month": ("launch_month", "上市月份", "上市时间"),
+    "price": ("price", "price_cny", "价格", "吊牌价", "零售价"),
+    "style_name": ("style_name", "款名", "名称", "款式名称"),
+    "season": ("season", "季节", "波段"),
+    "is_core_size": ("is_core_size", "核心尺码", "是否核心码"),
+    "name": ("name", "门店名称", "网点名称", "名称"),
+    "kind": ("kind", "类型", "网点类型"),
+    "distributor_id": ("distributor_id", "代理商编码", "经销商编码", "所属代理"),
+    "region": ("region", "大区", "区域"),
+    "province": ("province", "省份", "省"),
+    "city": ("city", "城市", "市"),
+    "rep": ("rep", "业务员"),
+    "min_styles": ("min_styles", "最低款数"),
+    "status": ("status", "状态"),
+}
+
+_ENCODINGS = ("utf-8-sig", "gb18030")
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"[\s_\-]+", "", header.replace("\ufeff", "")).lower()
+
+
+_ALIAS_INDEX: dict[str, dict[str, str]] = {}
+
+
+def _alias_index(wanted: tuple[str, ...]) -> dict[str, str]:
+    key = ",".join(wanted)
+    if key not in _ALIAS_INDEX:
+        index: dict[str, str] = {}
+        for canon in wanted:
+            for alias in HEADER_ALIASES.get(canon, (canon,)):
+                index.setdefault(_norm(alias), canon)
+        _ALIAS_INDEX[key] = index
+    return _ALIAS_INDEX[key]
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file's cells as text, with canonical column names.
+
+    Attributes:
+        file_name: The name the user knows the file by.
+        frame: One String column per recognised header (canonical name), plus ``_row``:
+            the row number as a spreadsheet shows it (header = 1).
+        headers: canonical name -> header as written in the file (for error messages).
+        encoding: How the file was decoded ('xlsx' for workbooks).
+    """
+
+    file_name: str
+    frame: pl.DataFrame
+    headers: dict[str, str]
+    encoding: str
+
+
+def decode(data: bytes, file_name: str) -> tuple[str, str]:
+    """Decode CSV bytes: UTF-8 (with or without BOM), else GB18030 (a superset of GBK).
+
+    Returns the text and the encoding used. Raises ValidationError when neither fits.
+    """
+    for enc in _ENCODINGS:
+        try:
+            return data.decode(enc), ("utf-8-bom" if data.startswith(b"\xef\xbb\xbf") else enc)
+        except UnicodeDecodeError:
+            continue
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+        if best is not None and best.encoding:
+            return data.decode(best.encoding), best.encoding
+    except (UnicodeDecodeError, LookupError):
+        pass
+    raise ValidationError(
+        file_name,
+        [RowError(0, "", "", "the file is not text in UTF-8 or GB18030/GBK; save it as CSV or XLSX")],
+    )
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _read_csv(data: bytes, file_name: str) -> tuple[pl.DataFrame, str]:
+    text, encoding = decode(data, file_name)
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        return pl.DataFrame(), encoding
+    first_line = text.split("\n", 1)[0]
+    delimiter = _sniff_delimiter(first_line)
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            separator=delimiter,
+            infer_schema=False,
+            has_header=True,
+            raise_if_empty=False,
+            truncate_ragged_lines=False,
+            quote_char='"',
+        )
+    except pl.exceptions.ComputeError as exc:
+        raise ValidationError(
+            file_name, [RowError(0, "", "", f"the file is not a readable CSV table: {_first_line(exc)}")]
+        ) from None
+    return frame, encoding
+
+
+def _read_excel(path_or_bytes: Path | bytes, file_name: str, sheet: str | None) -> pl.DataFrame:
+    import fastexcel
+
+    try:
+        source = path_or_bytes if isinstance(path_or_bytes, bytes) else str(path_or_bytes)
+        reader = fastexcel.read_excel(source)
+        names = reader.sheet_names
+        if sheet is not None and sheet not in names:
+            raise ValidationError(
+                file_name,
+                [RowError(0, "sheet", sheet, f"no such sheet; the workbook has {', '.join(names)}")],
+            )
+        ws = reader.load_sheet(sheet if sheet is not None else 0, dtypes="string")
+        frame = ws.to_polars()
+    except ValidationError:
+        raise
+    except Exception as exc:  # fastexcel raises its own error types for corrupt files
+        raise ValidationError(
+            file_name, [RowError(0, "", "", f"the workbook cannot be read: {_first_line(exc)}")]
+        ) from None
+    return frame.with_columns(pl.all().cast(pl.String))
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def read_table(
+    source: Path | bytes,
+    *,
+    wanted: tuple[str, ...],
+    file_name: str | None = None,
+    sheet: str | None = None,
+) -> RawTable:
+    """Read a CSV or XLSX file into text columns named canonically.
+
+    Args:
+        source: A path, or the file's bytes (web upload).
+        wanted: Canonical columns this kind of file may have; others are ignored.
+        file_name: Name for messages (default: the path's name).
+        sheet: Sheet name for workbooks (default: the first sheet).
+
+    Raises:
+        ValidationError: unreadable file, empty file, or a header given twice.
+    """
+    name = file_name or (source.name if isinstance(source, Path) else "upload")
+    is_excel = Path(name).suffix.lower() in _EXCEL_SUFFIXES
+    if isinstance(source, Path):
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            from assortment.errors import UsageError
+
+            raise UsageError(f"cannot read {str(source)!r}: {exc.strerror}") from None
+    else:
+        data = source
+    if not is_excel and data[:4] == b"PK\x03\x04":
+        is_excel = True  # an .xlsx saved with a .csv name
+    if is_excel:
+        frame, encoding = _read_excel(data, name, sheet), "xlsx"
+    else:
+        frame, encoding = _read_csv(data, name)
+
+    index = _alias_index(wanted)
+    headers: dict[str, str] = {}
+    rename: dict[str, str] = {}
+    for col in frame.columns:
+        canon = index.get(_norm(col))
+        if canon is None:
+            continue
+        if canon in headers:
+            raise ValidationError(
+                name,
+                [RowError(1, col, col, f"column {canon!r} is given twice ({headers[canon]!r} and {col!r})")],
+            )
+        headers[canon] = col.replace("\ufeff", "").strip()
+        rename[col] = canon
+    frame = frame.select(list(rename)).rename(rename)
+    # strip stray whitespace (full-width spaces too); empty cells become null
+    frame = frame.with_columns(
+        pl.col(c).str.strip_chars(" \t\r\n\u3000\u00a0").replace("", None) for c in frame.columns
+    )
+    # drop rows that are entirely empty (trailing lines of spreadsheets)
+    if frame.width:
+        frame = frame.with_row_index("_row", offset=2).filter(
+            ~pl.all_horizontal(pl.exclude("_row").is_null())
+        )
+    else:
+        frame = frame.with_row_index("_row", offset=2)
+    frame = frame.with_columns(pl.col("_row").cast(pl.Int64))
+    return RawTable(file_name=name, frame=frame, headers=headers, encoding=encoding)
+
+
+def sniff_kind(table_headers: list[str]) -> str | None:
+    """Guess whether headers belong to a stock or a sales file (for the upload page)."""
+    canon = {_alias_index(("on_hand", "units_sold")).get(_norm(h)) for h in table_headers}
+    if "on_hand" in canon:
+        return "stock"
+    if "units_sold" in canon:
+        return "sales"
+    return None
+
+
+__all__ = ["HEADER_ALIASES", "RawTable", "decode", "read_table", "sniff_kind"]

@@ -1,0 +1,538 @@
+"""Validate a file's rows (domain.md section 3): every bad row is named, or the rows come back typed.
+
+Parsing (month forms, quantities written as ``12.0``) happens in polars expressions; the
+row rules are declared as a dataframely schema per kind, and every failed rule of every
+row becomes a :class:`RowError` with the row number, the header as the user wrote it,
+the value and the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import dataframely as dy
+import polars as pl
+
+from assortment.errors import RowError, ValidationError
+from assortment.ingest.read import HEADER_ALIASES, RawTable
+
+MAX_ERRORS = 10_000  # a report longer than this is cut (the count stays exact)
+_MAX_QTY = 2**31 - 1
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "products": ("sku", "style", "colour", "size", "category", "launch_month", "price"),
+    "locations": ("location_id", "name", "kind", "distributor_id", "region", "province", "city", "rep"),
+    "stock": ("month", "location_id", "on_hand"),
+    "sales": ("month", "location_id", "units_sold"),
+}
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "products": ("style_name", "season", "is_core_size"),
+    "locations": ("min_styles", "status"),
+    "stock": ("sku", "style", "colour", "size"),
+    "sales": ("sku", "style", "colour", "size", "amount"),
+}
+KINDS = tuple(REQUIRED)
+
+
+def wanted_columns(kind: str) -> tuple[str, ...]:
+    """Every canonical column a file of this kind may carry."""
+    return REQUIRED[kind] + OPTIONAL[kind]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What is already stored that rows are checked against.
+
+    Attributes:
+        products: sku, sku_key, style, colour, size (empty for a new database).
+        locations: location_id, location_key, kind.
+        today: Months after today's month are future months.
+    """
+
+    products: pl.DataFrame
+    locations: pl.DataFrame
+    today: date
+
+
+# ---------------------------------------------------------------- parsing helpers
+
+
+def _month_parts(col: str) -> tuple[pl.Expr, pl.Expr]:
+    """(year, month) integers from the forms spreadsheets write: 2026-10, 2026/10, 2026.10,
+    2026年10月, 202610, 2026-10-01 (a date cell), 2026-10-01 00:00:00."""
+    s = (
+        pl.col(col)
+        .str.replace_all(r"[年/.]", "-")
+        .str.replace(r"月$", "")
+        .str.replace(r"^(\d{4})(\d{2})$", "$1-$2")
+    )
+    pattern = r"^(\d{4})-(\d{1,2})(?:-\d{1,2}(?:[ T]00:00(?::00(?:\.0+)?)?)?)?$"
+    year = s.str.extract(pattern, 1).cast(pl.Int32)
+    mon = s.str.extract(pattern, 2).cast(pl.Int32)
+    return year, mon
+
+
+def parse_month(col: str) -> pl.Expr:
+    """The first day of the month written in ``col``, null when it is not a month."""
+    year, mon = _month_parts(col)
+    ok = mon.is_between(1, 12) & year.is_between(1900, 2999)
+    return pl.when(ok).then(pl.date(year, mon, 1)).otherwise(None)
+
+
+def parse_quantity(col: str) -> pl.Expr:
+    """A quantity as Float64 (``12``, ``12.0``, ``1,200``); null when it is not a number."""
+    return pl.col(col).str.replace_all(",", "").cast(pl.Float64, strict=False)
+
+
+def parse_bool(col: str) -> pl.Expr:
+    """true/false in the ways people write it; null for empty; the string 'bad' is caught by a rule."""
+    low = pl.col(col).str.to_lowercase()
+    return (
+        pl.when(low.is_in(["true", "1", "yes", "y", "是", "t", "1.0"]))
+        .then(True)
+        .when(low.is_in(["false", "0", "no", "n", "否", "f", "0.0"]))
+        .then(False)
+        .otherwise(None)
+    )
+
+
+# ---------------------------------------------------------------- rule schemas
+#
+# Each kind's prepared frame carries, beside the raw text columns, parsed columns and
+# lookup results. The dataframely schema declares one rule per check; a rule's name is
+# "<column>__<check>", and REASONS gives the words shown to the user.
+
+REASONS: dict[str, str] = {
+    "required": "is empty",
+    "month": "is not a month (write it as YYYY-MM, e.g. 2026-10)",
+    "future": "is a future month",
+    "not_number": "is not a number",
+    "not_integer": "is not a whole number",
+    "negative": "is negative",
+    "too_large": "is too large",
+    "unknown_location": "is not a known location (load the locations file first)",
+    "unknown_sku": "is not a known SKU (load the products file first)",
+    "unknown_style_colour_size": "style, colour and size do not name a known SKU",
+    "duplicate": "repeats the same month, location and SKU as an earlier row",
+    "kind": "must be 'distributor' or 'store'",
+    "status": "must be 'active' or 'closed'",
+    "bool": "must be true or false",
+    "distributor_of_store": "a store must name its distributor (a location of kind 'distributor')",
+    "distributor_of_distributor": "must be empty for a distributor",
+    "duplicate_id": "repeats an id given in an earlier row",
+    "style_fields": "differs from another SKU of the same style (category, launch_month and price must agree)",
+    "duplicate_style_colour_size": "repeats the style, colour and size of an earlier row",
+}
+
+
+def _nonempty(col: str) -> pl.Expr:
+    return pl.col(col).is_not_null()
+
+
+class StockRules(dy.Schema):
+    """Rules for a stock (or, with ``qty`` = units_sold, a sales) file's rows."""
+
+    _row = dy.Int64(nullable=False)
+    month_date = dy.Date(nullable=True)
+    location_key = dy.Int32(nullable=True)
+    sku_key = dy.Int32(nullable=True)
+    qty = dy.Float64(nullable=True)
+
+    @dy.rule()
+    def month__required(cls) -> pl.Expr:
+        return _nonempty("month")
+
+    @dy.rule()
+    def month__month(cls) -> pl.Expr:
+        return pl.col("month").is_null() | pl.col("month_date").is_not_null()
+
+    @dy.rule()
+    def month__future(cls) -> pl.Expr:
+        return pl.col("month_date").is_null() | ~pl.col("_future")
+
+    @dy.rule()
+    def location_id__required(cls) -> pl.Expr:
+        return _nonempty("location_id")
+
+    @dy.rule()
+    def location_id__unknown_location(cls) -> pl.Expr:
+        return pl.col("location_id").is_null() | pl.col("location_key").is_not_null()
+
+    @dy.rule()
+    def sku__unknown_sku(cls) -> pl.Expr:
+        return ~pl.col("_by_sku") | pl.col("sku").is_null() | pl.col("sku_key").is_not_null()
+
+    @dy.rule()
+    def sku__required(cls) -> pl.Expr:
+        return ~pl.col("_by_sku") | pl.col("sku").is_not_null()
+
+    @dy.rule()
+    def style__unknown_style_colour_size(cls) -> pl.Expr:
+        return pl.col("_by_sku") | pl.col("sku_key").is_not_null()
+
+    @dy.rule()
+    def qty__required(cls) -> pl.Expr:
+        return _nonempty("qty_text")
+
+    @dy.rule()
+    def qty__not_number(cls) -> pl.Expr:
+        return pl.col("qty_text").is_null() | pl.col("qty").is_not_null()
+
+    @dy.rule()
+    def qty__not_integer(cls) -> pl.Expr:
+        return pl.col("qty").is_null() | (pl.col("qty") == pl.col("qty").floor())
+
+    @dy.rule()
+    def qty__negative(cls) -> pl.Expr:
+        return pl.col("qty").is_null() | (pl.col("qty") >= 0)
+
+    @dy.rule()
+    def qty__too_large(cls) -> pl.Expr:
+        return pl.col("qty").is_null() | (pl.col("qty") <= _MAX_QTY)
+
+    @dy.rule()
+    def sku__duplicate(cls) -> pl.Expr:
+        return pl.col("_first_row").is_null() | (pl.col("_first_row") == pl.col("_row"))
+
+
+class AmountRules(dy.Schema):
+    """The optional sales amount: a number when given."""
+
+    _row = dy.Int64(nullable=False)
+
+    @dy.rule()
+    def amount__not_number(cls) -> pl.Expr:
+        return pl.col("amount").is_null() | pl.col("amount_value").is_not_null()
+
+
+class ProductRules(dy.Schema):
+    """Rules for the products file."""
+
+    _row = dy.Int64(nullable=False)
+
+    @dy.rule()
+    def sku__required(cls) -> pl.Expr:
+        return _nonempty("sku")
+
+    @dy.rule()
+    def style__required(cls) -> pl.Expr:
+        return _nonempty("style")
+
+    @dy.rule()
+    def colour__required(cls) -> pl.Expr:
+        return _nonempty("colour")
+
+    @dy.rule()
+    def size__required(cls) -> pl.Expr:
+        return _nonempty("size")
+
+    @dy.rule()
+    def category__required(cls) -> pl.Expr:
+        return _nonempty("category")
+
+    @dy.rule()
+    def launch_month__required(cls) -> pl.Expr:
+        return _nonempty("launch_month")
+
+    @dy.rule()
+    def launch_month__month(cls) -> pl.Expr:
+        return pl.col("launch_month").is_null() | pl.col("launch_date").is_not_null()
+
+    @dy.rule()
+    def price__required(cls) -> pl.Expr:
+        return _nonempty("price")
+
+    @dy.rule()
+    def price__not_number(cls) -> pl.Expr:
+        return pl.col("price").is_null() | pl.col("price_value").is_not_null()
+
+    @dy.rule()
+    def price__negative(cls) -> pl.Expr:
+        return pl.col("price_value").is_null() | (pl.col("price_value") >= 0)
+
+    @dy.rule()
+    def is_core_size__bool(cls) -> pl.Expr:
+        return pl.col("is_core_size").is_null() | pl.col("core_value").is_not_null()
+
+    @dy.rule()
+    def sku__duplicate_id(cls) -> pl.Expr:
+        return pl.col("_first_row").is_null() | (pl.col("_first_row") == pl.col("_row"))
+
+    @dy.rule()
+    def size__duplicate_style_colour_size(cls) -> pl.Expr:
+        return pl.col("_first_scs").is_null() | (pl.col("_first_scs") == pl.col("_row"))
+
+    @dy.rule()
+    def style__style_fields(cls) -> pl.Expr:
+        return pl.col("_style_ok")
+
+
+class LocationRules(dy.Schema):
+    """Rules for the locations file."""
+
+    _row = dy.Int64(nullable=False)
+
+    @dy.rule()
+    def location_id__required(cls) -> pl.Expr:
+        return _nonempty("location_id")
+
+    @dy.rule()
+    def name__required(cls) -> pl.Expr:
+        return _nonempty("name")
+
+    @dy.rule()
+    def region__required(cls) -> pl.Expr:
+        return _nonempty("region")
+
+    @dy.rule()
+    def kind__kind(cls) -> pl.Expr:
+        return pl.col("kind").is_in(["distributor", "store"]).fill_null(False)
+
+    @dy.rule()
+    def status__status(cls) -> pl.Expr:
+        return pl.col("status_value").is_in(["active", "closed"]).fill_null(False)
+
+    @dy.rule()
+    def min_styles__not_number(cls) -> pl.Expr:
+        return pl.col("min_styles").is_null() | pl.col("min_value").is_not_null()
+
+    @dy.rule()
+    def min_styles__not_integer(cls) -> pl.Expr:
+        return pl.col("min_value").is_null() | (pl.col("min_value") == pl.col("min_value").floor())
+
+    @dy.rule()
+    def min_styles__negative(cls) -> pl.Expr:
+        return pl.col("min_value").is_null() | (pl.col("min_value") >= 0)
+
+    @dy.rule()
+    def distributor_id__distributor_of_store(cls) -> pl.Expr:
+        return (pl.col("kind") != "store").fill_null(True) | pl.col("_dist_ok")
+
+    @dy.rule()
+    def distributor_id__distributor_of_distributor(cls) -> pl.Expr:
+        return (pl.col("kind") != "distributor").fill_null(True) | pl.col("distributor_id").is_null()
+
+    @dy.rule()
+    def location_id__duplicate_id(cls) -> pl.Expr:
+        return pl.col("_first_row").is_null() | (pl.col("_first_row") == pl.col("_row"))
+
+
+# ---------------------------------------------------------------- reporting
+
+
+def _errors(schema: type[dy.Schema], frame: pl.DataFrame, table: RawTable) -> tuple[list[RowError], int]:
+    """Run the schema's rules; every failed (row, rule) as a RowError, sorted by row."""
+    declared = set(schema.column_names())
+    # rules may read any prepared column: declare the rest as untyped pass-through columns
+    full = type(schema.__name__, (schema,), {c: dy.Any() for c in frame.columns if c not in declared})
+    _, failure = full.filter(frame)
+    details = failure.details()
+    if details.height == 0:
+        return [], 0
+    rule_cols = [c for c in details.columns if "__" in c and c.split("__")[1] in REASONS]
+    long = (
+        details.select(["_row", *rule_cols, *[c for c in _value_cols(details)]])
+        .unpivot(index=["_row", *_value_cols(details)], on=rule_cols, variable_name="rule", value_name="result")
+        .filter(pl.col("result") == "invalid")
+        .sort("_row", "rule")
+    )
+    total = long.height
+    out: list[RowError] = []
+    for row in long.head(MAX_ERRORS).iter_rows(named=True):
+        column, check = row["rule"].split("__", 1)
+        value_col = "qty_text" if column == "qty" else column
+        value = row.get(value_col)
+        header = table.headers.get(_canonical(column, table), _canonical(column, table))
+        reason = REASONS[check]
+        if check in ("duplicate", "duplicate_id", "duplicate_style_colour_size"):
+            first = row.get("_first_scs") if check == "duplicate_style_colour_size" else row.get("_first_row")
+            reason = f"{reason} (row {first})"
+        out.append(RowError(int(row["_row"]), header, "" if value is None else str(value), reason))
+    return out, total
+
+
+_VALUE_COLUMNS = (
+    "month", "location_id", "sku", "style", "colour", "size", "qty_text", "amount", "category",
+    "launch_month", "price", "is_core_size", "name", "kind", "distributor_id", "region", "status",
+    "min_styles", "_first_row", "_first_scs",
+)
+
+
+def _value_cols(details: pl.DataFrame) -> list[str]:
+    return [c for c in _VALUE_COLUMNS if c in details.columns]
+
+
+def _canonical(column: str, table: RawTable) -> str:
+    if column == "qty":
+        return "on_hand" if "on_hand" in table.headers else "units_sold"
+    return column
+
+
+def _missing_columns(table: RawTable, kind: str) -> list[RowError]:
+    missing = [c for c in REQUIRED[kind] if c not in table.headers]
+    errors = [
+        RowError(
+            1,
+            col,
+            "",
+            "required column is missing (accepted headers: "
+            + ", ".join(HEADER_ALIASES.get(col, (col,))[:4])
+            + ")",
+        )
+        for col in missing
+    ]
+    if kind in ("stock", "sales") and "sku" not in table.headers:
+        lacking = [c for c in ("style", "colour", "size") if c not in table.headers]
+        if lacking:
+            errors.append(
+                RowError(1, "sku", "", "required column is missing: give sku, or style, colour and size")
+            )
+    return errors
+
+
+def _check_shape(table: RawTable, kind: str) -> None:
+    errors = _missing_columns(table, kind)
+    if not errors and table.frame.height == 0:
+        errors = [RowError(0, "", "", "the file has no data rows")]
+    if errors:
+        raise ValidationError(table.file_name, errors)
+
+
+def _raise_if(errors: list[RowError], total: int, table: RawTable) -> None:
+    if errors:
+        raise ValidationError(table.file_name, errors, total=total)
+
+
+def _first_row_of(keys: list[str]) -> pl.Expr:
+    """For rows whose keys are all present: the first row number with the same keys."""
+    present = pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
+    return pl.when(present).then(pl.col("_row").min().over(keys)).otherwise(None)
+
+
+# ---------------------------------------------------------------- per kind
+
+
+def validate_facts(table: RawTable, kind: str, ref: Reference) -> pl.DataFrame:
+    """Validate a stock or sales file.
+
+    Returns:
+        month (Date), location_key (Int32), sku_key (Int32), qty (Int64) and, for sales,
+        amount (Float64), one row per file row.
+
+    Raises:
+        ValidationError: naming every bad row; nothing is returned in part.
+    """
+    _check_shape(table, kind)
+    qty_col = "on_hand" if kind == "stock" else "units_sold"
+    frame = table.frame
+    by_sku = "sku" in frame.columns
+    for col in ("sku", "style", "colour", "size", "amount"):
+        if col not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
+    this_month = date(ref.today.year, ref.today.month, 1)
+    frame = frame.with_columns(
+        parse_month("month").alias("month_date"),
+        pl.col(qty_col).alias("qty_text"),
+        parse_quantity(qty_col).alias("qty"),
+        pl.lit(by_sku).alias("_by_sku"),
+    ).with_columns((pl.col("month_date") > this_month).fill_null(False).alias("_future"))
+    locs = ref.locations.select("location_id", pl.col("location_key").cast(pl.Int32))
+    frame = frame.join(locs, on="location_id", how="left", maintain_order="left")
+    prods = ref.products
+    if by_sku:
+        frame = frame.join(
+            prods.select("sku", pl.col("sku_key").cast(pl.Int32)), on="sku", how="left", maintain_order="left"
+        )
+    else:
+        frame = frame.join(
+            prods.select("style", "colour", "size", pl.col("sku_key").cast(pl.Int32), pl.col("sku").alias("_sku")),
+            on=["style", "colour", "size"],
+            how="left",
+            maintain_order="left",
+        ).with_columns(pl.col("_sku").alias("sku"))
+    frame = frame.with_columns(
+        pl.when(pl.col("month_date").is_not_null() & pl.col("location_key").is_not_null() & pl.col("sku_key").is_not_null())
+        .then(pl.col("_row").min().over("month_date", "location_key", "sku_key"))
+        .otherwise(None)
+        .alias("_first_row")
+    )
+    errors, total = _errors(StockRules, frame, table)
+    if kind == "sales":
+        frame = frame.with_columns(parse_quantity("amount").alias("amount_value"))
+        more, more_total = _errors(AmountRules, frame, table)
+        errors = sorted(errors + more, key=lambda e: e.row)
+        total += more_total
+    _raise_if(errors, total, table)
+    out = frame.select(
+        pl.col("month_date").alias("month"),
+        "location_key",
+        "sku_key",
+        pl.col("qty").cast(pl.Int64).alias("qty"),
+    )
+    if kind == "sales":
+        out = out.with_columns(frame["amount_value"].alias("amount"))
+    return out
+
+
+def validate_products(table: RawTable) -> pl.DataFrame:
+    """Validate a products file; returns the typed rows (one per SKU)."""
+    _check_shape(table, "products")
+    frame = table.frame
+    for col in OPTIONAL["products"]:
+        if col not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
+    frame = frame.with_columns(
+        parse_month("launch_month").alias("launch_date"),
+        parse_quantity("price").alias("price_value"),
+        parse_bool("is_core_size").alias("core_value"),
+        _first_row_of(["sku"]).alias("_first_row"),
+        _first_row_of(["style", "colour", "size"]).alias("_first_scs"),
+    )
+    style_ok = (
+        (pl.col("category").n_unique().over("style") == 1)
+        & (pl.col("launch_date").n_unique().over("style") == 1)
+        & (pl.col("price_value").n_unique().over("style") == 1)
+    )
+    frame = frame.with_columns(
+        pl.when(pl.col("style").is_null()).then(True).otherwise(style_ok).alias("_style_ok")
+    )
+    errors, total = _errors(ProductRules, frame, table)
+    _raise_if(errors, total, table)
+    return frame.select(
+        "sku", "style", "colour", "size", "category",
+        pl.col("launch_date").alias("launch_month"),
+        pl.col("price_value").alias("price_cny"),
+        "style_name", "season",
+        pl.col("core_value").alias("is_core_size"),
+    )
+
+
+def validate_locations(table: RawTable, ref: Reference) -> pl.DataFrame:
+    """Validate a locations file; returns the typed rows (one per location)."""
+    _check_shape(table, "locations")
+    frame = table.frame
+    for col in OPTIONAL["locations"]:
+        if col not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
+    frame = frame.with_columns(
+        pl.col("kind").str.to_lowercase(),
+        pl.col("status").str.to_lowercase().fill_null("active").alias("status_value"),
+        parse_quantity("min_styles").alias("min_value"),
+        _first_row_of(["location_id"]).alias("_first_row"),
+    )
+    in_file = frame.filter(pl.col("kind") == "distributor")["location_id"].drop_nulls()
+    stored = ref.locations.filter(pl.col("kind") == "distributor")["location_id"]
+    # a distributor listed in this file as a store is not a distributor any more
+    restated = frame.filter(pl.col("kind") != "distributor")["location_id"].drop_nulls()
+    distributors = pl.concat([in_file, stored.filter(~stored.is_in(restated.implode()))]).unique()
+    frame = frame.with_columns(
+        pl.col("distributor_id").is_in(distributors.implode()).fill_null(False).alias("_dist_ok")
+    )
+    errors, total = _errors(LocationRules, frame, table)
+    _raise_if(errors, total, table)
+    return frame.select(
+        "location_id", "name", "kind", "distributor_id", "region", "province", "city", "rep",
+        pl.col("min_value").cast(pl.Int32).alias("min_styles"),
+        pl.col("status_value").alias("status"),
+    )
