@@ -190,6 +190,126 @@ def load_sales(
     _load("sales", files, sheet, errors_out, check)
 
 
+# ---------------------------------------------------------------- classify / export
+
+
+@app.command()
+def classify(
+    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM (default: latest counted month).")] = None,
+    all_months: Annotated[bool, typer.Option("--all-months", help="Classify every counted month.")] = False,
+    partitions: Annotated[int, typer.Option(min=1, help="Run the per-location work in N partitions of distributor groups.")] = 1,
+) -> None:
+    """Classify every style at every location, check compliance and plan actions for a month."""
+    from assortment.job import classify as run
+
+    for result in run(state.settings, month=month, all_months=all_months, partitions=partitions):
+        echo(result.summary())
+
+
+@app.command()
+def export(
+    kind: Annotated[str, typer.Argument(help="style-health, compliance, actions, order-plan, bestsellers or new-styles.")],
+    out: Annotated[Path, typer.Option("--out", help="Output file: .csv, .xlsx or .parquet.")],
+    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM (default: latest classified month).")] = None,
+) -> None:
+    """Write a classification result table for a month."""
+    from assortment import store
+    from assortment.export import export as run
+
+    with store.reader(state.settings) as con:
+        n = run(con, kind, month, out)
+    echo(f"wrote {n:,} rows to {out}")
+
+
+# ---------------------------------------------------------------- monthly batch
+
+
+@app.command()
+def monthly(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the month's reports.")],
+    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM (default: latest counted month).")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="en, zh, or both.")] = "both",
+) -> None:
+    """The monthly batch: classify the month, then write the reports per region and rep."""
+    from assortment.report import run_monthly
+
+    run_monthly(state.settings, month=month, out=out, lang=lang)
+
+
+# ---------------------------------------------------------------- dashboard and users
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on (env ASSORTMENT_HOST).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (env ASSORTMENT_PORT).")] = 8050,
+    threads: Annotated[int, typer.Option(help="Worker threads.")] = 8,
+) -> None:
+    """Serve the dashboard with a production WSGI server (waitress)."""
+    from dashboard.server import serve as run
+
+    run(state.settings, host=os.environ.get("ASSORTMENT_HOST", host), port=int(os.environ.get("ASSORTMENT_PORT", port)), threads=threads)
+
+
+users_app = typer.Typer(help="Manage dashboard users (admin, rep, distributor).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="admin, rep or distributor.")],
+    scope: Annotated[str | None, typer.Option(help="For a rep: the rep name in locations.csv; for a distributor: its distributor_id.")] = None,
+    password: Annotated[str | None, typer.Option(help="Password (default: prompt).")] = None,
+    display_name: Annotated[str | None, typer.Option("--name", help="Name shown in the header.")] = None,
+) -> None:
+    """Add a user."""
+    from dashboard import auth
+
+    pw = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    auth.add_user(state.settings, username, pw, role=role, scope=scope, display_name=display_name)
+    echo(f"added {username} ({role}{', ' + scope if scope else ''})")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users."""
+    from dashboard import auth
+
+    for u in auth.list_users(state.settings):
+        echo(f"{u['username']:<16} {u['role']:<12} {u['scope'] or '-':<16} {u['display_name'] or ''}")
+
+
+@users_app.command("remove")
+def users_remove(username: str) -> None:
+    """Remove a user."""
+    from dashboard import auth
+
+    auth.remove_user(state.settings, username)
+    echo(f"removed {username}")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    username: str, password: Annotated[str | None, typer.Option(help="New password (default: prompt).")] = None
+) -> None:
+    """Set a user's password."""
+    from dashboard import auth
+
+    pw = password or typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    auth.set_password(state.settings, username, pw)
+    echo(f"password set for {username}")
+
+
+@users_app.command("demo")
+def users_demo() -> None:
+    """Create the demo logins (one admin, one rep, one distributor) and print them."""
+    from dashboard import auth
+
+    for line in auth.demo_users(state.settings):
+        echo(line)
+
+
 # ---------------------------------------------------------------- sample
 
 

@@ -1,0 +1,79 @@
+"""Exports (a contract): style-health, compliance, actions, order-plan as CSV, XLSX or Parquet."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from assortment import store
+from assortment.errors import NoDataError, UsageError
+
+EXPORTS: dict[str, str] = {
+    "style-health": "export_style_health",
+    "compliance": "export_compliance",
+    "actions": "export_actions",
+    "order-plan": "export_order_plan",
+    "bestsellers": "export_bestsellers",
+    "new-styles": "export_new_styles",
+}
+FORMATS = (".csv", ".xlsx", ".parquet")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def classified_months(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Months with classification results, ``YYYY-MM``, ascending."""
+    return [m for (m,) in con.execute("select strftime(month, '%Y-%m') from classify_runs order by 1").fetchall()]
+
+
+def export_frame(con: duckdb.DuckDBPyConnection, kind: str, month: str | None) -> tuple[str, pl.DataFrame]:
+    """The export table of ``kind`` for ``month`` (default: the latest classified month)."""
+    from assortment.job import parse_month
+
+    if kind not in EXPORTS:
+        raise UsageError(f"unknown export {kind!r}; choose one of {', '.join(EXPORTS)}")
+    months = classified_months(con)
+    if not months:
+        raise NoDataError("nothing is classified yet: run `assortment classify` first")
+    month = month or months[-1]
+    if parse_month(month).strftime("%Y-%m") not in months:
+        raise NoDataError(
+            f"{month} is not classified; run `assortment classify --month {month}` "
+            f"(classified: {', '.join(months[-6:])})"
+        )
+    return month, store.query(con, EXPORTS[kind], month=parse_month(month))
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
+    text_cols = [c for c, t in frame.schema.items() if t == pl.String]
+    risky = "^[" + "".join("\\" + ch if ch in "-+" else ch for ch in _FORMULA_START) + "]"
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(risky)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c in text_cols
+    )
+
+
+def write_frame(frame: pl.DataFrame, out: Path, *, sheet: str = "data") -> None:
+    """Write by extension (.csv in UTF-8, .xlsx, .parquet), atomically; CSV/XLSX text cells are formula-safe."""
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise UsageError(f"cannot write {out.name!r}: use one of {', '.join(FORMATS)}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    if suffix == ".csv":
+        neutralise_formulas(frame).write_csv(tmp)
+    elif suffix == ".xlsx":
+        neutralise_formulas(frame).write_excel(tmp, worksheet=sheet[:31], autofit=True)
+    else:
+        frame.write_parquet(tmp)
+    os.replace(tmp, out)
+
+
+def export(con: duckdb.DuckDBPyConnection, kind: str, month: str | None, out: Path) -> int:
+    """Write one export; returns the number of rows."""
+    _, frame = export_frame(con, kind, month)
+    write_frame(frame, out, sheet=kind)
+    return frame.height

@@ -1,0 +1,279 @@
+"""The classification job: read month M's inputs from DuckDB (Arrow), run the polars rules, write results back.
+
+The job is the edge of the pure rules in ``classify``/``compliance``/``actions``: it is the
+only place that collects. The network-wide facts (bestsellers, new styles, size curves,
+core sizes and colours) are computed once; the per-location work runs per partition of
+distributor groups (``partitions``), which is how a distributed engine would run it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import duckdb
+import polars as pl
+
+from assortment import store
+from assortment.classify import (
+    NetworkInputs,
+    PartitionInputs,
+    classify_partition,
+    network_facts,
+    order_plan,
+)
+from assortment.config import Rules, Settings
+from assortment.errors import NoDataError, UsageError
+
+RESULT_TABLES = (
+    "style_health", "compliance", "actions", "bestsellers", "new_styles", "core_skus", "size_curve", "order_plan",
+)
+
+
+def parse_month(text: str) -> date:
+    """``YYYY-MM`` as the first day of the month; UsageError otherwise."""
+    try:
+        y, m = text.strip().split("-")
+        return date(int(y), int(m), 1)
+    except ValueError:
+        raise UsageError(f"month must be YYYY-MM, got {text!r}") from None
+
+
+def add_months(month: date, n: int) -> date:
+    """The first of the month ``n`` months after ``month`` (n may be negative)."""
+    idx = month.year * 12 + month.month - 1 + n
+    return date(idx // 12, idx % 12 + 1, 1)
+
+
+def fmt_month(month: date) -> str:
+    """``YYYY-MM``."""
+    return month.strftime("%Y-%m")
+
+
+def counted_months(con: duckdb.DuckDBPyConnection) -> list[date]:
+    """Months with at least one stock count, ascending."""
+    return [m for (m,) in con.execute("select distinct month from stock_summary order by 1").fetchall()]
+
+
+def resolve_month(con: duckdb.DuckDBPyConnection, month: str | None) -> date:
+    """The month asked for, or the latest counted one; NoDataError when there is none."""
+    months = counted_months(con)
+    if not months:
+        raise NoDataError("no stock counts are loaded yet: load stock files first (assortment load stock)")
+    if month is None:
+        return months[-1]
+    m = parse_month(month)
+    if m not in months:
+        shown = ", ".join(fmt_month(x) for x in months[-6:])
+        raise NoDataError(f"no stock counts for {fmt_month(m)}; counted months end with: {shown}")
+    return m
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """Figures of one classification run."""
+
+    month: date
+    fingerprint: str
+    n_locations: int
+    n_pairs: int
+    n_actions: int
+    status_counts: dict[str, int]
+    seconds: float
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(self.status_counts.items()))
+        return (
+            f"{fmt_month(self.month)}: {self.n_locations} locations ({counts}), {self.n_pairs:,} location-styles,"
+            f" {self.n_actions:,} actions; rules {self.fingerprint}; {self.seconds:.2f} s"
+        )
+
+
+@dataclass
+class MonthInputs:
+    """Everything month M's rules read, as polars frames with integer keys."""
+
+    products: pl.DataFrame
+    locations: pl.DataFrame
+    stock_m: pl.DataFrame
+    sales_w: pl.DataFrame
+    net_w: pl.DataFrame
+    net_12m: pl.DataFrame
+    history: pl.DataFrame
+    codes: pl.DataFrame  # kind, key, code
+
+
+def read_inputs(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> MonthInputs:
+    """Read month M's inputs through Arrow (integer keys; strings only in the small tables)."""
+    w_start = add_months(month, -(rules.lookback_months - 1))
+    return MonthInputs(
+        products=store.query(con, "classify_products"),
+        locations=store.query(con, "classify_locations"),
+        stock_m=store.query(con, "classify_stock_m", month=month),
+        sales_w=store.query(con, "classify_sales_w", start=w_start, month=month),
+        net_w=store.query(con, "classify_net_units", start=w_start, month=month),
+        net_12m=store.query(con, "classify_net_units", start=add_months(month, -11), month=month),
+        history=store.query(con, "classify_history", start=add_months(month, -3), end=add_months(month, -1)),
+        codes=store.query(con, "id_maps"),
+    )
+
+
+def compute(inp: MonthInputs, month: date, rules: Rules, *, partitions: int = 1) -> dict[str, pl.DataFrame]:
+    """Run the rules over month M's inputs; result tables keyed by name (codes, not keys)."""
+    products = inp.products.lazy()
+    facts = network_facts(
+        NetworkInputs(products=products, net_sku_units_w=inp.net_w.lazy(), net_sku_units_12m=inp.net_12m.lazy()),
+        month=month,
+        rules=rules,
+    ).collect()
+
+    groups = inp.locations.select(
+        "location_id", pl.coalesce("distributor_id", "location_id").alias("_group")
+    )
+    group_ids = groups["_group"].unique().sort()
+    n = max(1, min(partitions, group_ids.len()))
+    health, compliance, actions = [], [], []
+    for part in range(n):
+        in_part = group_ids.gather_every(n, offset=part) if n > 1 else group_ids
+        locs = groups.filter(pl.col("_group").is_in(in_part.implode()))["location_id"]
+        keep = pl.col("location_id").is_in(locs.implode())
+        res = classify_partition(
+            facts,
+            PartitionInputs(
+                locations=inp.locations.lazy().filter(keep) if n > 1 else inp.locations.lazy(),
+                stock_m=inp.stock_m.lazy().filter(keep) if n > 1 else inp.stock_m.lazy(),
+                sales_w=inp.sales_w.lazy().filter(keep) if n > 1 else inp.sales_w.lazy(),
+                history=inp.history.lazy().filter(keep) if n > 1 else inp.history.lazy(),
+            ),
+            products,
+            month=month,
+            rules=rules,
+        )
+        h, c, a = pl.collect_all([res.style_health, res.compliance, res.actions])
+        health.append(h)
+        compliance.append(c)
+        actions.append(a)
+
+    region_of = inp.locations.select("location_id", "region")
+    region_sales = (
+        inp.sales_w.join(region_of, on="location_id").group_by("region", "sku").agg(pl.col("units_sold").sum())
+    )
+    region_on_hand = (
+        inp.stock_m.join(region_of, on="location_id").group_by("region", "sku").agg(pl.col("on_hand").sum())
+    )
+    plan = order_plan(facts, products, region_sales.lazy(), region_on_hand.lazy(), rules=rules)
+    bestsellers, new_styles, core_skus, size_curve, plan_df = pl.collect_all(
+        [facts.bestsellers, facts.new_styles, facts.core_skus, facts.size_curve, plan]
+    )
+    return _to_codes(
+        {
+            "style_health": pl.concat(health),
+            "compliance": pl.concat(compliance),
+            "actions": pl.concat(actions),
+            "bestsellers": bestsellers,
+            "new_styles": new_styles,
+            "core_skus": core_skus,
+            "size_curve": size_curve,
+            "order_plan": plan_df,
+        },
+        inp.codes,
+    )
+
+
+def _to_codes(frames: dict[str, pl.DataFrame], codes: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Replace integer keys by the codes users know (location_id, sku)."""
+    loc = codes.filter(pl.col("kind") == "location").select(pl.col("key").cast(pl.Int64), "code")
+    sku = codes.filter(pl.col("kind") == "sku").select(pl.col("key").cast(pl.Int64), "code")
+    loc_map = dict(zip(loc["key"].to_list(), loc["code"].to_list(), strict=True))
+    sku_map = dict(zip(sku["key"].to_list(), sku["code"].to_list(), strict=True))
+
+    def as_code(col: str, mapping: dict[int, str]) -> pl.Expr:
+        return pl.col(col).cast(pl.Int64).replace_strict(mapping, default=None, return_dtype=pl.String)
+
+    out = dict(frames)
+    for name in ("style_health", "compliance", "actions"):
+        f = out[name].with_columns(as_code("location_id", loc_map))
+        if "distributor_id" in f.columns:
+            f = f.with_columns(as_code("distributor_id", loc_map))
+        if "source_location_id" in f.columns:
+            f = f.with_columns(as_code("source_location_id", loc_map))
+        if "sku" in f.columns:
+            f = f.with_columns(as_code("sku", sku_map))
+        if "missing_core_skus" in f.columns:
+            f = f.with_columns(
+                pl.col("missing_core_skus").list.eval(
+                    pl.element().cast(pl.Int64).replace_strict(sku_map, default=None, return_dtype=pl.String)
+                )
+            )
+        out[name] = f
+    out["core_skus"] = out["core_skus"].with_columns(as_code("sku", sku_map))
+    return out
+
+
+def write_results(
+    con: duckdb.DuckDBPyConnection, month: date, rules: Rules, results: dict[str, pl.DataFrame], seconds: float
+) -> None:
+    """Replace month M's results in one transaction, tagged with the rules' fingerprint."""
+    fp = rules.fingerprint
+    con.execute("begin transaction")
+    try:
+        for table in RESULT_TABLES:
+            con.execute(f"delete from {table} where month = ?", [month])  # table names from a fixed list
+            frame = results[table].with_columns(pl.lit(month).alias("month"))
+            if table in ("style_health", "compliance", "actions"):
+                frame = frame.with_columns(pl.lit(fp).alias("rules_fingerprint"))
+            cols = [c for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
+                [table],
+            ).fetchall()]
+            con.register("result_frame", frame.select(cols))
+            con.execute(f"insert into {table} select * from result_frame")
+            con.unregister("result_frame")
+        con.execute("delete from classify_runs where month = ?", [month])
+        con.execute(
+            "insert into classify_runs values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                month, fp, json.dumps(rules.to_dict(), sort_keys=True), datetime.now(UTC).replace(tzinfo=None),
+                results["compliance"].height, results["style_health"].height, seconds,
+            ],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def run_month(
+    con: duckdb.DuckDBPyConnection, month: date, rules: Rules, *, partitions: int = 1
+) -> JobResult:
+    """Classify month M on a writer connection and store its results."""
+    t0 = time.perf_counter()
+    inputs = read_inputs(con, month, rules)
+    results = compute(inputs, month, rules, partitions=partitions)
+    seconds = time.perf_counter() - t0
+    write_results(con, month, rules, results, seconds)
+    comp = results["compliance"]
+    counts = dict(comp.group_by("status").len().iter_rows())
+    return JobResult(
+        month=month, fingerprint=rules.fingerprint, n_locations=comp.height,
+        n_pairs=results["style_health"].height, n_actions=results["actions"].height,
+        status_counts={str(k): int(v) for k, v in counts.items()}, seconds=time.perf_counter() - t0,
+    )
+
+
+def classify(
+    settings: Settings, *, month: str | None = None, all_months: bool = False, partitions: int = 1
+) -> list[JobResult]:
+    """Classify the given month (default: latest counted), or every counted month."""
+    rules = settings.rules()
+    with store.writer(settings) as con:
+        if all_months:
+            months = counted_months(con)
+            if not months:
+                raise NoDataError("no stock counts are loaded yet: load stock files first")
+        else:
+            months = [resolve_month(con, month)]
+        return [run_month(con, m, rules, partitions=partitions) for m in months]
