@@ -1,0 +1,147 @@
+"""The classification job end to end: store -> rules -> result tables -> exports (the contract)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from assortment import store
+from assortment.config import Rules, Settings
+from assortment.errors import NoDataError, UsageError
+from assortment.export import export, neutralise_formulas
+from assortment.ingest import load_file, load_frame
+from assortment.job import classify
+from assortment.sample import generate
+
+EXPORT_COLUMNS = {
+    "style-health": "month, location_id, style, segment, is_bestseller, is_new, on_hand, units_sold, sell_through,"
+    " broken_size, broken_colour, missing_core_skus",
+    "compliance": "month, location_id, kind, distributor_id, region, rep, status, active_styles, min_styles,"
+    " bestseller_coverage, new_coverage, broken_size_share, slow_stock_share, shrinking, reasons",
+}
+
+
+@pytest.fixture(scope="module")
+def network_store(tmp_path_factory) -> Settings:
+    tmp = tmp_path_factory.mktemp("net")
+    net = generate(seed=5, distributors=3, stores=18, styles=60, months=7)
+    settings = Settings(db_path=tmp / "data" / "assortment.duckdb")
+    store.init(settings)
+    net.products.with_columns(pl.col("price").cast(pl.String)).write_csv(tmp / "products.csv")
+    net.locations.write_csv(tmp / "locations.csv")
+    with store.writer(settings) as con:
+        load_file(con, settings, "products", tmp / "products.csv")
+        load_file(con, settings, "locations", tmp / "locations.csv")
+        for m in net.months:
+            load_frame(con, "stock", net.stock(m), file_name=f"stock_{m}")
+            load_frame(con, "sales", net.sales(m), file_name=f"sales_{m}")
+    classify(settings)
+    return settings
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize("kind", ["style-health", "compliance"])
+def test_exports_have_exactly_the_contract_columns(network_store, tmp_path, kind):
+    out = tmp_path / f"{kind}.csv"
+    with store.reader(network_store) as con:
+        n = export(con, kind, None, out)
+    with out.open(encoding="utf-8") as fh:
+        header = fh.readline().strip()
+    assert header == EXPORT_COLUMNS[kind].replace(" ", "")
+    assert n > 0 and len(read_csv(out)) == n
+
+
+def test_actions_and_order_plan_exports(network_store, tmp_path):
+    with store.reader(network_store) as con:
+        export(con, "actions", None, tmp_path / "a.csv")
+        export(con, "order-plan", None, tmp_path / "o.xlsx")
+        export(con, "compliance", None, tmp_path / "c.parquet")
+    actions = read_csv(tmp_path / "a.csv")
+    assert {"location_id", "action", "style", "colour", "size", "units", "source_location_id", "reason"} <= set(actions[0])
+    assert {a["action"] for a in actions} <= {"replenish", "transfer", "clearance"}
+    transfers = [a for a in actions if a["action"] == "transfer"]
+    assert all(a["source_location_id"] for a in transfers)
+    plan = pl.read_excel(tmp_path / "o.xlsx")
+    assert plan.columns[:5] == ["month", "region", "style", "size", "units"] and (plan["units"] >= 0).all()
+    comp = pl.read_parquet(tmp_path / "c.parquet")
+    assert comp["status"].is_in(["pass", "warn", "fail", "no_count"]).all()
+
+
+def test_compliance_lists_every_active_location_and_no_closed_one(network_store, tmp_path):
+    with store.reader(network_store) as con:
+        export(con, "compliance", None, tmp_path / "c.csv")
+        active = {r[0] for r in con.execute("select location_id from locations where status = 'active'").fetchall()}
+        closed = {r[0] for r in con.execute("select location_id from locations where status = 'closed'").fetchall()}
+    rows = read_csv(tmp_path / "c.csv")
+    assert {r["location_id"] for r in rows} == active
+    assert not closed & {r["location_id"] for r in rows}
+    order = ["below_min_styles", "bestsellers_missing", "new_styles_missing", "many_broken_sizes",
+             "slow_stock_heavy", "assortment_shrinking"]
+    for r in rows:
+        reasons = [x for x in r["reasons"].split(";") if x]
+        assert reasons == sorted(reasons, key=order.index)
+        assert (r["status"] == "pass") == (not reasons and r["status"] != "no_count")
+
+
+def test_rerun_replaces_the_month_and_records_the_rules(network_store, tmp_path):
+    with store.reader(network_store) as con:
+        before = con.execute("select count(*) from style_health").fetchall()[0][0]
+    rules_file = tmp_path / "rules.toml"
+    rules_file.write_text("lookback_months = 2\n[store]\nmin_styles = 25\n")
+    other = Settings(db_path=network_store.db_path, rules_path=rules_file)
+    classify(other)
+    with store.reader(network_store) as con:
+        fps = con.execute("select distinct rules_fingerprint from compliance").fetchall()
+        runs = con.execute("select count(*) from classify_runs").fetchall()[0][0]
+        after = con.execute("select count(*) from style_health").fetchall()[0][0]
+        mins = con.execute("select distinct min_styles from compliance where kind = 'store'").fetchall()
+    assert fps == [(Rules.from_toml(rules_file).fingerprint,)] and runs == 1
+    assert after > 0 and before > 0
+    assert (25,) in mins
+    classify(network_store)  # back to the defaults for the other tests
+
+
+def test_month_errors_are_clear(network_store, tmp_path):
+    with pytest.raises(NoDataError, match="no stock counts for 2020-01"):
+        classify(network_store, month="2020-01")
+    with pytest.raises(UsageError, match="YYYY-MM"):
+        classify(network_store, month="last")
+    with store.reader(network_store) as con, pytest.raises(NoDataError, match="not classified"):
+        export(con, "compliance", "2020-01", tmp_path / "x.csv")
+    with store.reader(network_store) as con, pytest.raises(UsageError, match="unknown export"):
+        export(con, "nonsense", None, tmp_path / "x.csv")
+
+
+def test_empty_database_says_what_to_do(settings):
+    with pytest.raises(NoDataError, match="load stock files first"):
+        classify(settings)
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised():
+    frame = pl.DataFrame({"a": ["=1+1", "+x", "-y", "@z", "ok", None], "n": [-1, 2, 3, 4, 5, 6]})
+    out = neutralise_formulas(frame)
+    assert out["a"].to_list() == ["'=1+1", "'+x", "'-y", "'@z", "ok", None]
+    assert out["n"].to_list() == [-1, 2, 3, 4, 5, 6]
+
+
+def test_partitions_give_the_same_results(network_store):
+    from assortment.job import compute, read_inputs, resolve_month
+
+    rules = Rules()
+    with store.reader(network_store) as con:
+        month = resolve_month(con, None)
+        inputs = read_inputs(con, month, rules)
+    one = compute(inputs, month, rules, partitions=1)
+    three = compute(inputs, month, rules, partitions=3)
+    for name in ("style_health", "compliance", "actions"):
+        keys = [c for c in ("location_id", "style", "action", "colour", "size", "sku") if c in one[name].columns]
+        a = one[name].sort(keys, nulls_last=True)
+        b = three[name].sort(keys, nulls_last=True)
+        assert a.equals(b), name
