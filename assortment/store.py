@@ -37,9 +37,14 @@ from assortment.errors import NoDataError, StoreBusyError
 SQL_DIR = Path(os.environ.get("ASSORTMENT_SQL_DIR", Path(__file__).resolve().parent.parent / "sql"))
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 _KEEP_SNAPSHOTS = 2
-# no progress bars from DuckDB in the CLI's or the server's output
-_CONFIG = {"enable_progress_bar": False}
+
 LOCK_TIMEOUT_S = float(os.environ.get("ASSORTMENT_LOCK_TIMEOUT", "120"))
+
+
+def _connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("set enable_progress_bar = false")  # no bars in the CLI's or the server's output
+    return con
 
 
 def query_text(name: str) -> str:
@@ -122,7 +127,7 @@ def writer(settings: Settings, *, publish: bool = True) -> Iterator[duckdb.DuckD
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with _file_lock(settings.lock_path, LOCK_TIMEOUT_S):
-        con = duckdb.connect(str(settings.db_path), config=_CONFIG)
+        con = _connect(settings.db_path)
         try:
             migrate(con)
             yield con
@@ -180,7 +185,7 @@ def current_snapshot(settings: Settings) -> Path:
 @contextlib.contextmanager
 def reader(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the current snapshot, closed on exit."""
-    con = duckdb.connect(str(current_snapshot(settings)), read_only=True, config=_CONFIG)
+    con = _connect(current_snapshot(settings), read_only=True)
     try:
         yield con
     finally:
@@ -207,7 +212,7 @@ class SnapshotReader:
                 path = current_snapshot(self.settings)
                 if path != self._path:
                     # cursors already handed out keep the old snapshot open until dropped
-                    self._con = duckdb.connect(str(path), read_only=True, config=_CONFIG)
+                    self._con = _connect(path, read_only=True)
                     self._path = path
             assert self._con is not None
             return self._con
@@ -234,7 +239,7 @@ def init(settings: Settings) -> list[str]:
     """Create or migrate the database and publish a first snapshot; returns applied migrations."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with _file_lock(settings.lock_path, LOCK_TIMEOUT_S):
-        con = duckdb.connect(str(settings.db_path), config=_CONFIG)
+        con = _connect(settings.db_path)
         try:
             applied = migrate(con)
             con.execute("checkpoint")
