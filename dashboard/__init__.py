@@ -1,0 +1,1 @@
+"""The Assortment Health dashboard: a Dash app over the store's read snapshots."""

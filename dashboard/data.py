@@ -1,0 +1,232 @@
+"""What the dashboard reads: one ``sql/queries/dash_*.sql`` query per call, scoped to the user,
+over the newest read snapshot, cached per snapshot version."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from datetime import date
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from assortment import store
+from assortment.config import Settings
+from assortment.errors import NoDataError, UsageError
+from dashboard.auth import User
+
+_CACHE_SIZE = 512
+
+
+def month_date(month: str) -> date:
+    """``YYYY-MM`` -> the first of the month; UsageError for anything else."""
+    try:
+        y, m = month.split("-")
+        return date(int(y), int(m), 1)
+    except (ValueError, AttributeError):
+        raise UsageError(f"month must be YYYY-MM, got {month!r}") from None
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, list | tuple | set):
+        return tuple(sorted(str(v) for v in value))
+    return value
+
+
+class Data:
+    """Scoped, cached reads for the dashboard (one instance per app, shared by threads)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.reader = store.SnapshotReader(settings)
+        self._cache: OrderedDict[tuple[Any, ...], pl.DataFrame] = OrderedDict()
+        self._lock = threading.Lock()
+        self._lookback: int | None = None
+
+    # ------------------------------------------------------------ plumbing
+
+    def version(self) -> str:
+        """The snapshot in use ('' when nothing was ever published)."""
+        try:
+            return self.reader.version()
+        except NoDataError:
+            return ""
+
+    def frame(self, name: str, **params: Any) -> pl.DataFrame:
+        """Run ``sql/queries/<name>.sql`` with bound params; cached per snapshot version.
+
+        Raises:
+            NoDataError: nothing was ever published.
+        """
+        version = self.reader.version()
+        key = (version, name, tuple(sorted((k, _freeze(v)) for k, v in params.items())))
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        cur = self.reader.cursor()
+        try:
+            result = store.query(cur, name, **params)
+        finally:
+            cur.close()
+        with self._lock:
+            self._cache[key] = result
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return result
+
+    def refresh(self) -> None:
+        """Look for a newer snapshot on the next read (after this process wrote one)."""
+        # SnapshotReader re-reads CURRENT at most every 0.5 s; after our own write, now
+        self.reader._checked = 0.0  # noqa: SLF001 - documented knob of the reader
+
+    def lookback_months(self) -> int:
+        """The rules' lookback window (for column labels)."""
+        if self._lookback is None:
+            try:
+                self._lookback = self.settings.rules().lookback_months
+            except Exception:  # a broken rules file must not take the UI down
+                self._lookback = 3
+        return self._lookback
+
+    # ------------------------------------------------------------ users
+
+    def users(self) -> dict[str, dict[str, Any]]:
+        """Every user by username (with the password hash); {} when there is no users table."""
+        try:
+            rows = self.frame("dash_users")
+        except (NoDataError, duckdb.CatalogException):
+            return {}
+        return {r["username"]: r for r in rows.iter_rows(named=True)}
+
+    # ------------------------------------------------------------ shared
+
+    def months(self) -> list[str]:
+        """Classified months, newest first ([] when none)."""
+        try:
+            return self.frame("dash_months")["month"].to_list()
+        except NoDataError:
+            return []
+
+    def scope_locations(self, user: User) -> pl.DataFrame:
+        """The locations the user may see (with their distributor group)."""
+        return self.frame("dash_scope_locations", **user.params())
+
+    def style_list(self) -> pl.DataFrame:
+        """The catalogue's styles (style, style_name, category)."""
+        return self.frame("dash_style_list")
+
+    # ------------------------------------------------------------ overview
+
+    def overview(
+        self,
+        user: User,
+        month: str,
+        *,
+        regions: list[str],
+        groups: list[str],
+        reps: list[str],
+        statuses: list[str],
+    ) -> pl.DataFrame:
+        """Compliance of the month for the locations in scope after the filters."""
+        return self.frame(
+            "dash_overview",
+            **user.params(),
+            month=month_date(month),
+            regions=list(regions or []),
+            groups=list(groups or []),
+            reps=list(reps or []),
+            statuses=list(statuses or []),
+        )
+
+    def trend(
+        self,
+        user: User,
+        *,
+        regions: list[str],
+        groups: list[str],
+        reps: list[str],
+        statuses: list[str],
+    ) -> pl.DataFrame:
+        """Status counts and average active styles per month, same filters."""
+        return self.frame(
+            "dash_trend",
+            **user.params(),
+            regions=list(regions or []),
+            groups=list(groups or []),
+            reps=list(reps or []),
+            statuses=list(statuses or []),
+        )
+
+    # ------------------------------------------------------------ location
+
+    def location(self, user: User, location_id: str) -> pl.DataFrame:
+        """The location with its compliance per month (empty when unknown or out of scope)."""
+        return self.frame("dash_location", **user.params(), location_id=str(location_id or ""))
+
+    def location_styles(self, user: User, location_id: str, month: str) -> pl.DataFrame:
+        """The classified styles at the location in the month (empty when out of scope)."""
+        return self.frame(
+            "dash_location_styles",
+            **user.params(),
+            location_id=str(location_id or ""),
+            month=month_date(month),
+        )
+
+    def location_actions(self, user: User, location_id: str, month: str) -> pl.DataFrame:
+        """The actions for the location's next visit (empty when out of scope)."""
+        return self.frame(
+            "dash_location_actions",
+            **user.params(),
+            location_id=str(location_id or ""),
+            month=month_date(month),
+        )
+
+    def size_run(self, user: User, location_id: str, month: str, style: str) -> pl.DataFrame:
+        """On hand per SKU of a style at the location (empty when out of scope)."""
+        return self.frame(
+            "dash_size_run",
+            **user.params(),
+            location_id=str(location_id or ""),
+            month=month_date(month),
+            style=str(style or ""),
+        )
+
+    # ------------------------------------------------------------ styles
+
+    def styles(self, user: User, month: str) -> pl.DataFrame:
+        """Bestsellers and new styles with their coverage in the user's scope."""
+        return self.frame("dash_styles", **user.params(), month=month_date(month))
+
+    def style_lacking(self, user: User, month: str, style: str) -> pl.DataFrame:
+        """Counted locations in scope without the style in stock."""
+        return self.frame(
+            "dash_style_lacking", **user.params(), month=month_date(month), style=str(style)
+        )
+
+    def style_regions(self, user: User, month: str, style: str) -> pl.DataFrame:
+        """The style's sales and stocking per region, in scope."""
+        return self.frame(
+            "dash_style_regions", **user.params(), month=month_date(month), style=str(style)
+        )
+
+    # ------------------------------------------------------------ upload, order plan
+
+    def upload_history(self, user: User) -> pl.DataFrame:
+        """Stock and sales loads the user may see, newest first."""
+        return self.frame("dash_upload_history", **user.params(), username=user.username)
+
+    def template_skus(self) -> pl.DataFrame:
+        """A few real SKUs for the upload template."""
+        return self.frame("dash_template_skus")
+
+    def order_plan(self, user: User, month: str, *, regions: list[str]) -> pl.DataFrame:
+        """The factory order plan (empty for anyone but an admin)."""
+        return self.frame(
+            "dash_order_plan",
+            role=user.role,
+            month=month_date(month),
+            regions=list(regions or []),
+        )

@@ -1,0 +1,636 @@
+"""Figure and table builders: pure functions of polars frames and a language, no database,
+no Dash. Tested without a browser (tests/test_dashboard_figures.py)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.subplots import make_subplots
+
+from dashboard.i18n import action_reason, pct, reasons_text, t
+
+STATUSES = ("pass", "warn", "fail", "no_count")
+STATUS_COLOURS = {"pass": "#15803d", "warn": "#d97706", "fail": "#dc2626", "no_count": "#9ca3af"}
+SEGMENTS = ("bestseller", "new", "steady", "slow_moving")
+SEGMENT_COLOURS = {
+    "bestseller": "#be185d",
+    "new": "#7c3aed",
+    "steady": "#0284c7",
+    "slow_moving": "#a16207",
+}
+BRAND = "#9d174d"
+FONT = (
+    '"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", system-ui, '
+    '-apple-system, "Segoe UI", sans-serif'
+)
+_BRA_SIZE = re.compile(r"^(\d{2,3})\s*([A-K]{1,2})$")
+_LETTER_ORDER = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL", "2XL", "3XL", "4XL", "F", "FREE")
+MAX_BARS = 30
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _base(fig: go.Figure, *, height: int = 320, legend: bool = True) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        height=height,
+        margin={"l": 8, "r": 8, "t": 36 if legend else 12, "b": 8},
+        font={"family": FONT, "size": 12, "color": "#1f2937"},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        showlegend=legend,
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "x": 0,
+            "font": {"size": 12},
+            "traceorder": "normal",
+        },
+        hoverlabel={"font": {"family": FONT}},
+    )
+    fig.update_xaxes(automargin=True, gridcolor="#eef0f3", zeroline=False)
+    fig.update_yaxes(automargin=True, gridcolor="#eef0f3", zeroline=False)
+    return fig
+
+
+def empty(message: str, *, height: int = 260) -> go.Figure:
+    """A blank figure carrying a message (no data, nothing picked)."""
+    fig = go.Figure()
+    fig.add_annotation(
+        text=message,
+        showarrow=False,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        font={"size": 14, "color": "#6b7280"},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _base(fig, height=height, legend=False)
+
+
+def parse_size(size: str) -> tuple[int, str] | None:
+    """A bra size as (band, cup): ``75B`` -> (75, 'B'); None for S/M/L and the like."""
+    m = _BRA_SIZE.match((size or "").strip().upper())
+    return (int(m.group(1)), m.group(2)) if m else None
+
+
+def size_order(sizes: list[str]) -> list[str]:
+    """Letter sizes in wearing order (XS < S < M < L < XL), numbers numerically, others after."""
+
+    def key(s: str) -> tuple[int, float, str]:
+        u = s.strip().upper()
+        if u in _LETTER_ORDER:
+            return (0, _LETTER_ORDER.index(u), u)
+        try:
+            return (1, float(u), u)
+        except ValueError:
+            return (2, 0.0, u)
+
+    return sorted(dict.fromkeys(sizes), key=key)
+
+
+# ---------------------------------------------------------------- overview
+
+
+def kpis(frame: pl.DataFrame) -> dict[str, Any]:
+    """The overview's headline figures from its location rows (status, active_styles,
+    min_styles, bestseller_coverage, new_coverage).
+
+    Returns:
+        n, n_pass, n_warn, n_fail, n_no_count, n_counted, n_at_min, share_at_min,
+        bestseller_coverage and new_coverage (means over counted locations; None when none).
+    """
+    counts = {s: 0 for s in STATUSES}
+    for status, n in frame.group_by("status").len().iter_rows():
+        counts[str(status)] = int(n)
+    counted = frame.filter(pl.col("status") != "no_count")
+    n_counted = counted.height
+    at_min = counted.filter(pl.col("active_styles") >= pl.col("min_styles")).height
+    return {
+        "n": frame.height,
+        "n_pass": counts["pass"],
+        "n_warn": counts["warn"],
+        "n_fail": counts["fail"],
+        "n_no_count": counts["no_count"],
+        "n_counted": n_counted,
+        "n_at_min": at_min,
+        "share_at_min": at_min / n_counted if n_counted else None,
+        "bestseller_coverage": counted["bestseller_coverage"].mean() if n_counted else None,
+        "new_coverage": counted["new_coverage"].mean() if n_counted else None,
+    }
+
+
+def status_by(frame: pl.DataFrame, *, by: str, lang: str) -> go.Figure:
+    """Locations per status for each value of ``by`` (region, rep or group_name), as stacked
+    horizontal bars; the groups with most failing locations on top (at most 30)."""
+    if frame.height == 0:
+        return empty(t("common.no_rows", lang))
+    counts = (
+        frame.with_columns(pl.col(by).cast(pl.String).fill_null("–").alias("_g"))
+        .group_by("_g")
+        .agg(*((pl.col("status") == s).sum().alias(s) for s in STATUSES))
+        .sort(["fail", "warn", "_g"], descending=[True, True, False])
+        .head(MAX_BARS)
+        .reverse()  # plotly draws the first category at the bottom
+    )
+    fig = go.Figure()
+    for s in STATUSES:
+        fig.add_trace(
+            go.Bar(
+                y=counts["_g"].to_list(),
+                x=counts[s].to_list(),
+                name=t(f"status.{s}", lang),
+                orientation="h",
+                marker={"color": STATUS_COLOURS[s]},
+                hovertemplate="%{y}: %{x} " + t(f"status.{s}", lang) + "<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack", bargap=0.25)
+    fig.update_xaxes(title=None, dtick=None)
+    return _base(fig, height=max(260, 60 + 26 * counts.height))
+
+
+def trend(frame: pl.DataFrame, *, lang: str) -> go.Figure:
+    """Failing locations (bars) and average active styles vs minimum (lines) per month."""
+    if frame.height == 0:
+        return empty(t("common.no_rows", lang))
+    months = frame["month"].to_list()
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(
+        go.Bar(
+            x=months,
+            y=frame["n_fail"].to_list(),
+            name=t("overview.trend.failing", lang),
+            marker={"color": STATUS_COLOURS["fail"]},
+            opacity=0.85,
+            hovertemplate="%{x}: %{y}<extra></extra>",
+        ),
+        secondary_y=False,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=months,
+            y=frame["avg_active_styles"].to_list(),
+            name=t("overview.trend.active", lang),
+            mode="lines+markers",
+            line={"color": BRAND, "width": 3},
+            hovertemplate="%{x}: %{y:.1f}<extra></extra>",
+        ),
+        secondary_y=True,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=months,
+            y=frame["avg_min_styles"].to_list(),
+            name=t("overview.trend.min", lang),
+            mode="lines",
+            line={"color": "#6b7280", "width": 2, "dash": "dash"},
+            hovertemplate="%{x}: %{y:.1f}<extra></extra>",
+        ),
+        secondary_y=True,
+    )
+    fig.update_xaxes(type="category")
+    top = int(frame["n_fail"].max() or 0)
+    fig.update_yaxes(
+        title_text=t("overview.trend.failing", lang),
+        secondary_y=False,
+        rangemode="tozero",
+        tickformat=",d",
+        tickmode="linear",
+        tick0=0,
+        dtick=max(1, -(-top // 5)),
+    )
+    fig.update_yaxes(
+        title_text=t("overview.trend.active", lang),
+        secondary_y=True,
+        rangemode="tozero",
+        showgrid=False,
+        tickmode="auto",
+        nticks=6,
+        tickformat=",.0f",
+    )
+    return _base(fig, height=320)
+
+
+def overview_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
+    """The overview table's rows: statuses and reasons in words, styles vs minimum."""
+    rows = []
+    for r in frame.iter_rows(named=True):
+        rows.append(
+            {
+                "location_id": r["location_id"],
+                "name": r["name"],
+                "kind": t(f"kind.{r['kind']}", lang),
+                "region": r["region"],
+                "city": r["city"],
+                "rep": r["rep"],
+                "group_name": r["group_name"],
+                "status_code": r["status"],
+                "status": t(f"status.{r['status']}", lang),
+                "reasons": reasons_text(r, lang) or t("reason.ok", lang),
+                "active_styles": r["active_styles"],
+                "min_styles": r["min_styles"],
+                "styles_vs_min": "–"
+                if r["active_styles"] is None
+                else f"{r['active_styles']} / {r['min_styles']}",
+                "bestseller_coverage": r["bestseller_coverage"],
+                "new_coverage": r["new_coverage"],
+            }
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- location
+
+
+def location_history(frame: pl.DataFrame, *, lang: str) -> go.Figure:
+    """Active styles per month (markers coloured by status) against the minimum (dashed)."""
+    rows = frame.filter(pl.col("month").is_not_null())
+    if rows.height == 0:
+        return empty(t("common.no_rows", lang))
+    months = rows["month"].to_list()
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=months,
+            y=rows["min_styles"].to_list(),
+            name=t("location.history.min", lang),
+            mode="lines",
+            line={"color": "#6b7280", "dash": "dash", "shape": "hv", "width": 2},
+            hovertemplate="%{x}: %{y}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=months,
+            y=rows["active_styles"].to_list(),
+            name=t("location.history.active", lang),
+            mode="lines+markers",
+            line={"color": BRAND, "width": 3},
+            marker={
+                "size": 11,
+                "color": [STATUS_COLOURS.get(s or "no_count", "#9ca3af") for s in rows["status"]],
+                "line": {"color": "white", "width": 2},
+            },
+            text=[t(f"status.{s or 'no_count'}", lang) for s in rows["status"]],
+            hovertemplate="%{x}: %{y} (%{text})<extra></extra>",
+        )
+    )
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(rangemode="tozero")
+    return _base(fig, height=280)
+
+
+def style_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
+    """The location's style table: segment and flags in words."""
+    yes, no = t("yes", lang), ""
+    return [
+        {
+            "style": r["style"],
+            "style_name": r["style_name"],
+            "category": r["category"],
+            "segment_code": r["segment"],
+            "segment": t(f"segment.{r['segment']}", lang),
+            "on_hand": r["on_hand"],
+            "units_sold": r["units_sold"],
+            "sell_through": r["sell_through"],
+            "broken_size": yes if r["broken_size"] else no,
+            "broken_colour": yes if r["broken_colour"] else no,
+            "missing_core_skus": r["missing_core_skus"] or "",
+            "value_cny": r["value_cny"],
+        }
+        for r in frame.iter_rows(named=True)
+    ]
+
+
+def action_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
+    """The visit's action list: action and reason in words, the transfer source named."""
+    rows = []
+    for r in frame.iter_rows(named=True):
+        source = ""
+        if r["source_location_id"]:
+            source = f"{r['source_name'] or ''} ({r['source_location_id']})".strip()
+        rows.append(
+            {
+                "action_code": r["action"],
+                "action": t(f"action.{r['action']}", lang),
+                "style": r["style"],
+                "colour": r["colour"] or "",
+                "size": r["size"] or "",
+                "sku": r["sku"] or "",
+                "units": r["units"],
+                "source": source,
+                "value_cny": r["value_cny"],
+                "reason": action_reason(r["reason"], lang),
+            }
+        )
+    return rows
+
+
+def size_run(frame: pl.DataFrame, *, style: str, lang: str) -> go.Figure:
+    """On hand per size of one style at one location, one panel per colour.
+
+    Bra sizes (``75B``) become a band x cup grid; other sizes a single row. Core sizes with
+    nothing on hand are outlined in red; cells with no SKU stay blank.
+    """
+    if frame.height == 0:
+        return empty(t("location.size_run.empty", lang))
+    colours = list(dict.fromkeys(frame.sort("colour")["colour"].to_list()))
+    parsed = [parse_size(s) for s in frame["size"].to_list()]
+    is_bra = all(p is not None for p in parsed)
+    zmax = max(int(frame["on_hand"].max() or 0), 1)
+    fig = make_subplots(
+        rows=1,
+        cols=len(colours),
+        subplot_titles=colours,
+        shared_yaxes=True,
+        horizontal_spacing=0.04,
+    )
+    missing_name = t("location.size_run.missing", lang)
+    for i, colour in enumerate(colours, start=1):
+        part = frame.filter(pl.col("colour") == colour)
+        cells = {}
+        for r in part.iter_rows(named=True):
+            if is_bra:
+                band, cup = parse_size(r["size"])  # type: ignore[misc]
+                cells[(str(band), cup)] = r
+            else:
+                cells[("", r["size"])] = r
+        if is_bra:
+            ys = [str(b) for b in sorted({int(k[0]) for k in cells})]
+            xs = sorted({k[1] for k in cells})
+        else:
+            ys = [""]
+            xs = size_order([k[1] for k in cells])
+        z = [[cells[(y, x)]["on_hand"] if (y, x) in cells else None for x in xs] for y in ys]
+        text = [[str(cells[(y, x)]["on_hand"]) if (y, x) in cells else "" for x in xs] for y in ys]
+        hover = [
+            [
+                f"{cells[(y, x)]['size']}: {cells[(y, x)]['on_hand']}" if (y, x) in cells else ""
+                for x in xs
+            ]
+            for y in ys
+        ]
+        fig.add_trace(
+            go.Heatmap(
+                z=z,
+                x=xs,
+                y=ys,
+                text=text,
+                texttemplate="%{text}",
+                customdata=hover,
+                hovertemplate=f"{colour} %{{customdata}}<extra></extra>",
+                zmin=0,
+                zmax=zmax,
+                colorscale=[[0, "#fdf2f8"], [0.0001, "#fce7f3"], [1, BRAND]],
+                showscale=False,
+                xgap=3,
+                ygap=3,
+                textfont={"size": 13},
+            ),
+            row=1,
+            col=i,
+        )
+        gaps = [(x, y) for (y, x), r in cells.items() if r["is_core"] and r["on_hand"] == 0]
+        if gaps:
+            fig.add_trace(
+                go.Scatter(
+                    x=[g[0] for g in gaps],
+                    y=[g[1] for g in gaps],
+                    mode="markers",
+                    marker={
+                        "symbol": "square-open",
+                        "size": 34,
+                        "color": STATUS_COLOURS["fail"],
+                        "line": {"width": 3},
+                    },
+                    name=missing_name,
+                    showlegend=i == 1 or not fig.data[-1].showlegend,
+                    legendgroup="missing",
+                    hovertemplate=f"{colour} %{{y}}%{{x}}: {missing_name}<extra></extra>",
+                ),
+                row=1,
+                col=i,
+            )
+        fig.update_xaxes(
+            type="category",
+            title_text=t("location.size_run.cup", lang)
+            if is_bra
+            else t("location.size_run.size", lang),
+            row=1,
+            col=i,
+            showgrid=False,
+        )
+        fig.update_yaxes(type="category", showgrid=False, row=1, col=i)
+    if is_bra:
+        fig.update_yaxes(title_text=t("location.size_run.band", lang), row=1, col=1)
+    n_rows = len({p[0] for p in parsed if p}) if is_bra else 1
+    fig.update_annotations(font={"size": 13, "family": FONT})
+    fig = _base(fig, height=max(220, 110 + 44 * n_rows), legend=False)
+    fig.update_layout(margin={"t": 28, "b": 8})
+    return fig
+
+
+def sell_through(frame: pl.DataFrame, *, lang: str) -> go.Figure:
+    """Sell-through against on hand per style, coloured by segment."""
+    rows = frame.filter(pl.col("sell_through").is_not_null())
+    if rows.height == 0:
+        return empty(t("common.no_rows", lang))
+    fig = go.Figure()
+    for seg in SEGMENTS:
+        part = rows.filter(pl.col("segment") == seg)
+        if part.height == 0:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=part["on_hand"].to_list(),
+                y=part["sell_through"].to_list(),
+                mode="markers",
+                name=t(f"segment.{seg}", lang),
+                text=part["style"].to_list(),
+                customdata=part["units_sold"].to_list(),
+                marker={
+                    "size": 11,
+                    "color": SEGMENT_COLOURS[seg],
+                    "opacity": 0.85,
+                    "line": {"color": "white", "width": 1},
+                },
+                hovertemplate="%{text}: %{x} "
+                + t("col.on_hand", lang)
+                + ", %{customdata} sold, %{y:.0%}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(title_text=t("location.sell_through.x", lang), rangemode="tozero")
+    fig.update_yaxes(
+        title_text=t("location.sell_through.y", lang), tickformat=".0%", range=[-0.03, 1.05]
+    )
+    return _base(fig, height=320)
+
+
+# ---------------------------------------------------------------- styles
+
+
+def coverage_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
+    """Bestseller / new-style rows with 'x of n' coverage."""
+    return [
+        {
+            "style": r["style"],
+            "style_name": r["style_name"],
+            "category": r["category"],
+            "rank": r["rank"],
+            "net_units": r["net_units"],
+            "launch_month": r["launch_month"],
+            "in_stock": f"{r['n_in_stock']} / {r['n_locations']}",
+            "coverage": (r["n_in_stock"] / r["n_locations"]) if r["n_locations"] else None,
+        }
+        for r in frame.iter_rows(named=True)
+    ]
+
+
+def style_regions(frame: pl.DataFrame, *, lang: str) -> go.Figure:
+    """Units sold per counted location in each region (bars) and the share of locations
+    that stock the style (markers): where a style sells and where it is not even shown."""
+    if frame.height == 0:
+        return empty(t("common.no_rows", lang))
+    rows = frame.with_columns(
+        (pl.col("units_sold") / pl.col("n_locations")).alias("per_location"),
+        (pl.col("n_in_stock") / pl.col("n_locations")).alias("stock_share"),
+    ).sort("per_location", descending=True)
+    regions = rows["region"].to_list()
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(
+        go.Bar(
+            x=regions,
+            y=rows["per_location"].to_list(),
+            name=t("styles.regions.per_location", lang),
+            marker={"color": BRAND},
+            customdata=rows["units_sold"].to_list(),
+            hovertemplate="%{x}: %{y:.1f} (%{customdata})<extra></extra>",
+        ),
+        secondary_y=False,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=regions,
+            y=rows["stock_share"].to_list(),
+            name=t("styles.regions.in_stock", lang),
+            mode="markers",
+            marker={"size": 14, "symbol": "diamond", "color": "#0284c7"},
+            hovertemplate="%{x}: %{y:.0%}<extra></extra>",
+        ),
+        secondary_y=True,
+    )
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(
+        title_text=t("styles.regions.per_location", lang), secondary_y=False, rangemode="tozero"
+    )
+    fig.update_yaxes(
+        title_text=t("styles.regions.in_stock", lang),
+        secondary_y=True,
+        tickformat=".0%",
+        range=[0, 1.05],
+        showgrid=False,
+        tickmode="linear",
+        tick0=0,
+        dtick=0.25,
+    )
+    return _base(fig, height=320)
+
+
+# ---------------------------------------------------------------- order plan
+
+
+def order_plan(frame: pl.DataFrame, *, lang: str, top: int = 8) -> go.Figure:
+    """Units to order per region, stacked by style (the ``top`` styles, the rest as one)."""
+    if frame.height == 0 or int(frame["units"].sum() or 0) == 0:
+        return empty(t("common.no_rows", lang))
+    by_style = (
+        frame.group_by("style")
+        .agg(pl.col("units").sum())
+        .sort(["units", "style"], descending=[True, False])
+    )
+    keep = by_style.head(top)["style"].to_list()
+    other = "…" if lang == "zh" else "other"
+    agg = (
+        frame.with_columns(
+            pl.when(pl.col("style").is_in(keep))
+            .then(pl.col("style"))
+            .otherwise(pl.lit(other))
+            .alias("_s")
+        )
+        .group_by("region", "_s")
+        .agg(pl.col("units").sum())
+    )
+    regions = (
+        agg.group_by("region")
+        .agg(pl.col("units").sum())
+        .sort(["units", "region"], descending=[True, False])["region"]
+        .to_list()
+    )
+    palette = [
+        "#9d174d",
+        "#0284c7",
+        "#d97706",
+        "#7c3aed",
+        "#0d9488",
+        "#db2777",
+        "#65a30d",
+        "#475569",
+        "#cbd5e1",
+    ]
+    fig = go.Figure()
+    for i, style in enumerate([*keep, other]):
+        part = agg.filter(pl.col("_s") == style)
+        if part.height == 0:
+            continue
+        values = dict(zip(part["region"].to_list(), part["units"].to_list(), strict=True))
+        fig.add_trace(
+            go.Bar(
+                x=regions,
+                y=[values.get(r, 0) for r in regions],
+                name=style,
+                marker={"color": palette[i % len(palette)]},
+                hovertemplate=f"{style} %{{x}}: %{{y:,}}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title_text=t("plan.total", lang))
+    return _base(fig, height=340)
+
+
+def plan_kpis(frame: pl.DataFrame) -> dict[str, Any]:
+    """Totals of the order plan: units, styles, regions."""
+    return {
+        "units": int(frame["units"].sum() or 0) if frame.height else 0,
+        "styles": frame.filter(pl.col("units") > 0)["style"].n_unique() if frame.height else 0,
+        "regions": frame.filter(pl.col("units") > 0)["region"].n_unique() if frame.height else 0,
+    }
+
+
+__all__ = [
+    "action_rows",
+    "coverage_rows",
+    "empty",
+    "kpis",
+    "location_history",
+    "order_plan",
+    "overview_rows",
+    "parse_size",
+    "pct",
+    "plan_kpis",
+    "sell_through",
+    "size_order",
+    "size_run",
+    "status_by",
+    "style_regions",
+    "style_rows",
+    "trend",
+]

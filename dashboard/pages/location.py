@@ -1,0 +1,420 @@
+"""Location: status and reasons, styles vs minimum over time, the style list, size runs,
+sell-through, and the action list for the next visit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboard import figures, ids
+from dashboard.components import ui
+from dashboard.context import data, lang, require_user, t
+from dashboard.downloads import frame_of, send_xlsx
+from dashboard.i18n import reason_text
+
+dash.register_page(
+    __name__,
+    path_template="/location/<location_id>",
+    name="Location",
+    title="Location · Assortment Health",
+)
+
+
+def layout(location_id: str | None = None, month: str | None = None, **_query: Any) -> html.Div:
+    """The page of one location (only when it is in the user's scope)."""
+    user = require_user()
+    info = data().location(user, location_id or "")
+    if info.height == 0:
+        return ui.page(
+            t("common.location"),
+            ui.empty(t("location.not_found"), tone="warn"),
+            html.P(dcc.Link(t("common.back_overview"), href="/")),
+        )
+    loc = info.row(0, named=True)
+    months = data().months()
+    month = month if month in months else (months[0] if months else None)
+    meta = html.Div(
+        [
+            _meta(t("location.meta.kind"), t(f"kind.{loc['kind']}")),
+            _meta(
+                t("location.meta.distributor"),
+                f"{loc['group_name'] or ''} ({loc['distributor_id'] or loc['location_id']})",
+            ),
+            _meta(t("common.region"), loc["region"] or "–"),
+            _meta(
+                t("location.meta.city"),
+                " ".join(x for x in (loc["province"], loc["city"]) if x) or "–",
+            ),
+            _meta(t("location.meta.rep"), loc["rep"] or "–"),
+        ],
+        className="meta",
+    )
+    title = f"{loc['name']} · {loc['location_id']}"
+    if not months:
+        return ui.page(title, meta, ui.empty(t("common.no_data")))
+    lookback = data().lookback_months()
+    return ui.page(
+        title,
+        dcc.Store(id=ids.LOC_ID, data=loc["location_id"]),
+        meta,
+        html.Div(
+            [
+                ui.section(
+                    t("common.status"),
+                    dcc.Loading(html.Div(id=ids.LOC_SUMMARY), type="dot", color="#9d174d"),
+                    className="summary-card",
+                ),
+                ui.section(
+                    t("location.history"),
+                    dcc.Graph(
+                        id=ids.LOC_HISTORY,
+                        config={"displayModeBar": False},
+                        figure=figures.empty(t("common.loading")),
+                    ),
+                ),
+            ],
+            className="two-col two-col-narrow-left",
+        ),
+        ui.section(
+            t("location.actions"),
+            html.Div(id=ids.LOC_ACTIONS_NOTE),
+            ui.grid(ids.LOC_ACTIONS_GRID, _action_columns(), page_size=20, auto_height=True),
+            tools=[
+                ui.download_button(ids.LOC_ACTIONS_DOWNLOAD_BTN, t("common.download_xlsx")),
+                dcc.Download(id=ids.LOC_ACTIONS_DOWNLOAD),
+            ],
+        ),
+        html.Div(
+            [
+                ui.section(
+                    t("location.size_run"),
+                    dcc.Graph(
+                        id=ids.LOC_SIZE_RUN,
+                        config={"displayModeBar": False},
+                        figure=figures.empty(t("common.loading")),
+                    ),
+                    hint=t("location.size_run.hint"),
+                    tools=html.Div(
+                        dcc.Dropdown(
+                            id=ids.LOC_SIZE_STYLE,
+                            clearable=False,
+                            className="picker",
+                            placeholder=t("location.size_run.pick"),
+                        ),
+                        className="field field-inline",
+                    ),
+                ),
+                ui.section(
+                    t("location.sell_through"),
+                    dcc.Graph(
+                        id=ids.LOC_SELL_THROUGH,
+                        config={"displayModeBar": False},
+                        figure=figures.empty(t("common.loading")),
+                    ),
+                ),
+            ],
+            className="two-col",
+        ),
+        ui.section(
+            t("location.styles"),
+            ui.grid(ids.LOC_STYLES_GRID, _style_columns(lookback), page_size=25, auto_height=True),
+            tools=[
+                ui.download_button(ids.LOC_STYLES_DOWNLOAD_BTN, t("common.download_xlsx")),
+                dcc.Download(id=ids.LOC_STYLES_DOWNLOAD),
+            ],
+        ),
+        actions=ui.month_picker(ids.LOC_MONTH, months, month),
+    )
+
+
+def _meta(label: str, value: str) -> html.Div:
+    return html.Div(
+        [html.Span(label, className="meta-label"), html.Span(value, className="meta-value")],
+        className="meta-item",
+    )
+
+
+def _style_columns(lookback: int) -> list[dict[str, Any]]:
+    seg_rules = {
+        f"cell-seg cell-seg-{s}": f"params.data.segment_code == '{s}'" for s in figures.SEGMENTS
+    }
+    flag = {"cell-flag": "params.value != ''"}
+    return [
+        {"field": "style", "headerName": t("common.style"), "pinned": "left", "minWidth": 100},
+        {"field": "style_name", "headerName": t("common.style_name"), "minWidth": 130},
+        {
+            "field": "segment",
+            "headerName": t("col.segment"),
+            "cellClassRules": seg_rules,
+            "minWidth": 110,
+        },
+        {
+            "field": "on_hand",
+            "headerName": t("col.on_hand"),
+            "filter": "agNumberColumnFilter",
+            "minWidth": 90,
+        },
+        {
+            "field": "units_sold",
+            "headerName": t("col.units_sold", months=lookback),
+            "filter": "agNumberColumnFilter",
+            "minWidth": 110,
+        },
+        {
+            "field": "sell_through",
+            "headerName": t("col.sell_through"),
+            "filter": "agNumberColumnFilter",
+            "valueFormatter": ui.PCT,
+            "minWidth": 100,
+        },
+        {
+            "field": "broken_size",
+            "headerName": t("col.broken_size"),
+            "cellClassRules": flag,
+            "minWidth": 90,
+        },
+        {
+            "field": "broken_colour",
+            "headerName": t("col.broken_colour"),
+            "cellClassRules": flag,
+            "minWidth": 90,
+        },
+        {
+            "field": "missing_core_skus",
+            "headerName": t("col.missing_core"),
+            "minWidth": 160,
+            "flex": 1,
+            "tooltipField": "missing_core_skus",
+        },
+        {"field": "category", "headerName": t("common.category"), "minWidth": 90},
+        {
+            "field": "value_cny",
+            "headerName": t("col.value"),
+            "filter": "agNumberColumnFilter",
+            "valueFormatter": ui.CNY,
+            "minWidth": 100,
+        },
+    ]
+
+
+def _action_columns() -> list[dict[str, Any]]:
+    rules = {
+        f"cell-action cell-action-{a}": f"params.data.action_code == '{a}'"
+        for a in ("replenish", "transfer", "clearance")
+    }
+    return [
+        {
+            "field": "action",
+            "headerName": t("col.action"),
+            "cellClassRules": rules,
+            "pinned": "left",
+            "minWidth": 100,
+        },
+        {"field": "style", "headerName": t("common.style"), "minWidth": 90},
+        {"field": "colour", "headerName": t("col.colour"), "minWidth": 80},
+        {"field": "size", "headerName": t("col.size"), "minWidth": 70},
+        {
+            "field": "units",
+            "headerName": t("col.units"),
+            "filter": "agNumberColumnFilter",
+            "minWidth": 70,
+        },
+        {"field": "source", "headerName": t("col.source"), "minWidth": 150},
+        {
+            "field": "value_cny",
+            "headerName": t("col.value"),
+            "filter": "agNumberColumnFilter",
+            "valueFormatter": ui.CNY,
+            "minWidth": 100,
+        },
+        {
+            "field": "reason",
+            "headerName": t("col.reason"),
+            "minWidth": 260,
+            "flex": 2,
+            "tooltipField": "reason",
+            "wrapText": True,
+            "autoHeight": True,
+        },
+        {"field": "sku", "headerName": t("col.sku"), "minWidth": 130},
+    ]
+
+
+def _summary(row: dict[str, Any] | None) -> html.Div:
+    lg = lang()
+    if row is None or row.get("status") is None:
+        return html.Div(
+            [ui.status_pill("no_count"), html.P(t("reason.no_count"), className="reason-line")]
+        )
+    reasons = [reason_text(code, row, lg) for code in row["reasons"] or []]
+    if row["status"] == "no_count":
+        reasons = [t("reason.no_count")]
+    items = [html.Li(r) for r in reasons] or [html.Li(t("reason.ok"), className="ok")]
+    figures_line = html.Div(
+        [
+            ui.kpi(
+                t("location.history.active"),
+                "–" if row["active_styles"] is None else str(row["active_styles"]),
+                f"{t('location.history.min')} {row['min_styles']}",
+            ),
+            ui.kpi(t("col.bestseller_cov"), ui_pct(row["bestseller_coverage"]), ""),
+            ui.kpi(t("col.new_cov"), ui_pct(row["new_coverage"]), ""),
+        ],
+        className="kpis kpis-compact",
+    )
+    return html.Div(
+        [ui.status_pill(row["status"]), html.Ul(items, className="reasons"), figures_line],
+        id="location-status",
+    )
+
+
+def ui_pct(value: float | None) -> str:
+    """A share as a percentage ('–' when unknown)."""
+    return "–" if value is None else f"{value:.0%}"
+
+
+@callback(
+    Output(ids.LOC_SUMMARY, "children"),
+    Output(ids.LOC_HISTORY, "figure"),
+    Input(ids.LOC_MONTH, "value"),
+    State(ids.LOC_ID, "data"),
+)
+def update_summary(month: str | None, location_id: str | None) -> tuple[Any, Any]:
+    """Status and reasons of the month, and the history of active styles (one scoped query)."""
+    user = require_user()
+    info = data().location(user, location_id or "")
+    if info.height == 0:
+        return ui.empty(t("location.not_found"), tone="warn"), figures.empty(
+            t("location.not_found")
+        )
+    row = next((r for r in info.iter_rows(named=True) if r["month"] == month), None)
+    return _summary(row), figures.location_history(info, lang=lang())
+
+
+@callback(
+    Output(ids.LOC_STYLES_GRID, "rowData"),
+    Output(ids.LOC_SELL_THROUGH, "figure"),
+    Output(ids.LOC_SIZE_STYLE, "options"),
+    Output(ids.LOC_SIZE_STYLE, "value"),
+    Input(ids.LOC_MONTH, "value"),
+    State(ids.LOC_ID, "data"),
+    State(ids.LOC_SIZE_STYLE, "value"),
+)
+def update_styles(
+    month: str | None, location_id: str | None, picked: str | None
+) -> tuple[Any, Any, Any, Any]:
+    """The style list, the sell-through chart and the size-run picker (one scoped query)."""
+    user = require_user()
+    if not month:
+        return [], figures.empty(t("common.no_data")), [], None
+    frame = data().location_styles(user, location_id or "", month)
+    lg = lang()
+    options = [
+        {
+            "label": f"{r['style']} {r['style_name'] or ''} · {t('segment.' + r['segment'])}"
+            + (f" · {t('col.broken_size')}" if r["broken_size"] else ""),
+            "value": r["style"],
+        }
+        for r in frame.iter_rows(named=True)
+    ]
+    styles = [o["value"] for o in options]
+    if picked not in styles:
+        broken = frame.filter(frame["broken_size"])
+        picked = broken["style"][0] if broken.height else (styles[0] if styles else None)
+    return figures.style_rows(frame, lang=lg), figures.sell_through(frame, lang=lg), options, picked
+
+
+@callback(
+    Output(ids.LOC_SIZE_RUN, "figure"),
+    Input(ids.LOC_SIZE_STYLE, "value"),
+    State(ids.LOC_MONTH, "value"),
+    State(ids.LOC_ID, "data"),
+)
+def update_size_run(style: str | None, month: str | None, location_id: str | None) -> Any:
+    """The size run of the chosen style (one scoped query)."""
+    user = require_user()
+    if not style or not month:
+        return figures.empty(t("location.size_run.empty"))
+    frame = data().size_run(user, location_id or "", month, style)
+    return figures.size_run(frame, style=style, lang=lang())
+
+
+@callback(
+    Output(ids.LOC_ACTIONS_GRID, "rowData"),
+    Output(ids.LOC_ACTIONS_NOTE, "children"),
+    Input(ids.LOC_MONTH, "value"),
+    State(ids.LOC_ID, "data"),
+)
+def update_actions(month: str | None, location_id: str | None) -> tuple[Any, Any]:
+    """The action list for the next visit (one scoped query)."""
+    user = require_user()
+    if not month:
+        return [], None
+    frame = data().location_actions(user, location_id or "", month)
+    if frame.height == 0:
+        return [], ui.alert(t("location.actions.none"), tone="success")
+    return figures.action_rows(frame, lang=lang()), None
+
+
+def _styles_export(location_id: str, month: str) -> Any:
+    user = require_user()
+    frame = data().location_styles(user, location_id, month)
+    rows = figures.style_rows(frame, lang=lang())
+    cols = [
+        ("style", t("common.style")),
+        ("style_name", t("common.style_name")),
+        ("category", t("common.category")),
+        ("segment", t("col.segment")),
+        ("on_hand", t("col.on_hand")),
+        ("units_sold", t("col.units_sold", months=data().lookback_months())),
+        ("sell_through", t("col.sell_through")),
+        ("broken_size", t("col.broken_size")),
+        ("broken_colour", t("col.broken_colour")),
+        ("missing_core_skus", t("col.missing_core")),
+        ("value_cny", t("col.value")),
+    ]
+    return send_xlsx(frame_of(rows, cols), f"styles_{location_id}_{month}.xlsx", sheet=month)
+
+
+@callback(
+    Output(ids.LOC_STYLES_DOWNLOAD, "data"),
+    Input(ids.LOC_STYLES_DOWNLOAD_BTN, "n_clicks"),
+    State(ids.LOC_MONTH, "value"),
+    State(ids.LOC_ID, "data"),
+    prevent_initial_call=True,
+)
+def download_styles(n: int, month: str | None, location_id: str | None) -> Any:
+    """The style list as Excel (scoped like the page)."""
+    if not n or not month or not location_id:
+        return no_update
+    return _styles_export(location_id, month)
+
+
+@callback(
+    Output(ids.LOC_ACTIONS_DOWNLOAD, "data"),
+    Input(ids.LOC_ACTIONS_DOWNLOAD_BTN, "n_clicks"),
+    State(ids.LOC_MONTH, "value"),
+    State(ids.LOC_ID, "data"),
+    prevent_initial_call=True,
+)
+def download_actions(n: int, month: str | None, location_id: str | None) -> Any:
+    """The visit's action list as Excel (scoped like the page)."""
+    user = require_user()
+    if not n or not month or not location_id:
+        return no_update
+    frame = data().location_actions(user, location_id, month)
+    rows = figures.action_rows(frame, lang=lang())
+    cols = [
+        ("action", t("col.action")),
+        ("style", t("common.style")),
+        ("colour", t("col.colour")),
+        ("size", t("col.size")),
+        ("sku", t("col.sku")),
+        ("units", t("col.units")),
+        ("source", t("col.source")),
+        ("value_cny", t("col.value")),
+        ("reason", t("col.reason")),
+    ]
+    return send_xlsx(frame_of(rows, cols), f"actions_{location_id}_{month}.xlsx", sheet=month)

@@ -1,0 +1,344 @@
+"""Overview: the month's status of every location in the user's scope, filters, KPIs, trend."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import dash
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboard import figures, ids
+from dashboard.components import ui
+from dashboard.context import data, lang, require_user, t
+from dashboard.downloads import frame_of, send_xlsx
+from dashboard.i18n import pct
+
+dash.register_page(__name__, path="/", name="Overview", title="Assortment Health", order=0)
+
+FILTERS = [
+    Input(ids.OV_REGION, "value"),
+    Input(ids.OV_GROUP, "value"),
+    Input(ids.OV_REP, "value"),
+    Input(ids.OV_STATUS, "value"),
+]
+
+
+def _options(values: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"label": label, "value": value} for value, label in values]
+
+
+def layout(**_query: Any) -> html.Div:
+    """The overview page for the signed-in user."""
+    user = require_user()
+    months = data().months()
+    locs = data().scope_locations(user)
+    subtitle = ui.scope_line(user, locs)
+    if not months:
+        return ui.page(t("overview.title"), ui.empty(t("common.no_data")), subtitle=subtitle)
+    active = locs.filter(locs["status"] == "active")
+    regions = sorted({r for r in active["region"].to_list() if r})
+    groups = sorted(
+        {
+            (g, n or g)
+            for g, n in zip(
+                active["group_id"].to_list(), active["group_name"].to_list(), strict=True
+            )
+            if g
+        },
+        key=lambda x: x[0],
+    )
+    reps = sorted({r for r in active["rep"].to_list() if r})
+    statuses = [(s, t(f"status.{s}")) for s in figures.STATUSES]
+    filters = html.Div(
+        [
+            ui.month_picker(ids.OV_MONTH, months),
+            ui.multi_picker(ids.OV_REGION, t("common.region"), _options([(r, r) for r in regions])),
+            html.Div(
+                ui.multi_picker(
+                    ids.OV_GROUP,
+                    t("common.distributor"),
+                    _options([(g, f"{n} ({g})") for g, n in groups]),
+                ),
+                hidden=user.role == "distributor",
+            ),
+            html.Div(
+                ui.multi_picker(ids.OV_REP, t("common.rep"), _options([(r, r) for r in reps])),
+                hidden=user.role == "rep",
+            ),
+            ui.multi_picker(ids.OV_STATUS, t("common.status"), _options(statuses)),
+        ],
+        className="filters card",
+    )
+    by_options = [
+        {"label": t("overview.by.region"), "value": "region"},
+        {"label": t("overview.by.rep"), "value": "rep"},
+        {"label": t("overview.by.distributor"), "value": "group_name"},
+    ]
+    return ui.page(
+        t("overview.title"),
+        filters,
+        dcc.Loading(
+            html.Div(id=ids.OV_KPIS, className="kpis"), type="dot", color="#9d174d", delay_show=300
+        ),
+        html.Div(
+            [
+                ui.section(
+                    t("overview.by").strip(" ：:"),
+                    dcc.Graph(
+                        id=ids.OV_STATUS_CHART,
+                        config={"displayModeBar": False},
+                        figure=figures.empty(t("common.loading")),
+                    ),
+                    tools=dcc.RadioItems(
+                        id=ids.OV_BY,
+                        options=by_options,
+                        value="region",
+                        inline=True,
+                        className="segmented",
+                    ),
+                ),
+                ui.section(
+                    t("overview.trend"),
+                    dcc.Graph(
+                        id=ids.OV_TREND,
+                        config={"displayModeBar": False},
+                        figure=figures.empty(t("common.loading")),
+                    ),
+                ),
+            ],
+            className="two-col",
+        ),
+        ui.section(
+            t("overview.table"),
+            ui.grid(
+                ids.OV_GRID,
+                _columns(),
+                page_size=25,
+                clickable=True,
+                row_id="location_id",
+                auto_height=True,
+            ),
+            hint=t("overview.table_hint"),
+            tools=[
+                ui.download_button(ids.OV_DOWNLOAD_BTN, t("common.download_xlsx")),
+                dcc.Download(id=ids.OV_DOWNLOAD),
+            ],
+        ),
+        subtitle=subtitle,
+    )
+
+
+def _columns() -> list[dict[str, Any]]:
+    status_rules = {
+        f"cell-status cell-{s}": f"params.data.status_code == '{s}'" for s in figures.STATUSES
+    }
+    return [
+        {
+            "field": "name",
+            "headerName": t("col.name"),
+            "pinned": "left",
+            "minWidth": 150,
+            "cellClass": "cell-link",
+        },
+        {"field": "location_id", "headerName": t("col.id"), "minWidth": 110},
+        {
+            "field": "status",
+            "headerName": t("common.status"),
+            "cellClassRules": status_rules,
+            "minWidth": 100,
+        },
+        {
+            "field": "reasons",
+            "headerName": t("col.reasons"),
+            "minWidth": 280,
+            "flex": 2,
+            "tooltipField": "reasons",
+            "wrapText": True,
+            "autoHeight": True,
+        },
+        {
+            "field": "active_styles",
+            "headerName": t("col.active_vs_min"),
+            "filter": "agNumberColumnFilter",
+            "valueFormatter": {
+                "function": "params.value == null ? '–' : "
+                "params.value + ' / ' + params.data.min_styles"
+            },
+            "minWidth": 110,
+        },
+        {
+            "field": "bestseller_coverage",
+            "headerName": t("col.bestseller_cov"),
+            "filter": "agNumberColumnFilter",
+            "valueFormatter": ui.PCT,
+            "minWidth": 110,
+        },
+        {
+            "field": "new_coverage",
+            "headerName": t("col.new_cov"),
+            "filter": "agNumberColumnFilter",
+            "valueFormatter": ui.PCT,
+            "minWidth": 100,
+        },
+        {"field": "kind", "headerName": t("common.kind"), "minWidth": 90},
+        {"field": "region", "headerName": t("common.region"), "minWidth": 90},
+        {"field": "group_name", "headerName": t("col.group"), "minWidth": 120},
+        {"field": "rep", "headerName": t("common.rep"), "minWidth": 90},
+    ]
+
+
+def _kpi_cards(k: dict[str, Any]) -> list[html.Div]:
+    n = k["n"]
+
+    def share(x: int) -> str:
+        return (
+            t("overview.kpi.of_locations", n=n)
+            if not n
+            else f"{x / n:.0%} · " + t("overview.kpi.of_locations", n=n)
+        )
+
+    return [
+        ui.kpi(
+            t("overview.kpi.pass"),
+            str(k["n_pass"]),
+            share(k["n_pass"]),
+            tone="pass",
+            kpi_id="kpi-pass",
+        ),
+        ui.kpi(
+            t("overview.kpi.warn"),
+            str(k["n_warn"]),
+            share(k["n_warn"]),
+            tone="warn",
+            kpi_id="kpi-warn",
+        ),
+        ui.kpi(
+            t("overview.kpi.fail"),
+            str(k["n_fail"]),
+            share(k["n_fail"]),
+            tone="fail",
+            kpi_id="kpi-fail",
+        ),
+        ui.kpi(
+            t("overview.kpi.no_count"),
+            str(k["n_no_count"]),
+            share(k["n_no_count"]),
+            tone="no_count",
+            kpi_id="kpi-no-count",
+        ),
+        ui.kpi(
+            t("overview.kpi.at_min"),
+            pct(k["share_at_min"]),
+            t("overview.kpi.at_min_sub", n=k["n_at_min"], total=k["n_counted"]),
+            kpi_id="kpi-at-min",
+        ),
+        ui.kpi(
+            t("overview.kpi.bestseller"),
+            pct(k["bestseller_coverage"]),
+            t("overview.kpi.avg_sub"),
+            kpi_id="kpi-bestseller",
+        ),
+        ui.kpi(
+            t("overview.kpi.new"),
+            pct(k["new_coverage"]),
+            t("overview.kpi.avg_sub"),
+            kpi_id="kpi-new",
+        ),
+    ]
+
+
+@callback(
+    Output(ids.OV_KPIS, "children"),
+    Output(ids.OV_STATUS_CHART, "figure"),
+    Output(ids.OV_GRID, "rowData"),
+    Input(ids.OV_MONTH, "value"),
+    *FILTERS,
+    Input(ids.OV_BY, "value"),
+)
+def update_overview(
+    month: str | None,
+    regions: list[str],
+    groups: list[str],
+    reps: list[str],
+    statuses: list[str],
+    by: str,
+) -> tuple[Any, Any, Any]:
+    """KPIs, status chart and location table of the month (one scoped query)."""
+    user = require_user()
+    if not month:
+        return ui.empty(t("common.no_data")), figures.empty(t("common.no_data")), []
+    frame = data().overview(
+        user, month, regions=regions, groups=groups, reps=reps, statuses=statuses
+    )
+    lg = lang()
+    by = by if by in ("region", "rep", "group_name") else "region"
+    return (
+        _kpi_cards(figures.kpis(frame)),
+        figures.status_by(frame, by=by, lang=lg),
+        figures.overview_rows(frame, lang=lg),
+    )
+
+
+@callback(Output(ids.OV_TREND, "figure"), *FILTERS)
+def update_trend(
+    regions: list[str], groups: list[str], reps: list[str], statuses: list[str]
+) -> Any:
+    """Failing locations and average active styles over the months (one scoped query)."""
+    user = require_user()
+    frame = data().trend(user, regions=regions, groups=groups, reps=reps, statuses=statuses)
+    return figures.trend(frame, lang=lang())
+
+
+@callback(
+    Output(ids.NAV, "href"),
+    Input(ids.OV_GRID, "cellClicked"),
+    State(ids.OV_MONTH, "value"),
+    prevent_initial_call=True,
+)
+def open_location(cell: dict[str, Any] | None, month: str | None) -> Any:
+    """A click on a row opens that location's page (the page itself checks the scope)."""
+    if not cell or not cell.get("rowId"):
+        return no_update
+    href = f"/location/{quote(str(cell['rowId']), safe='')}"
+    return f"{href}?month={month}" if month else href
+
+
+@callback(
+    Output(ids.OV_DOWNLOAD, "data"),
+    Input(ids.OV_DOWNLOAD_BTN, "n_clicks"),
+    State(ids.OV_MONTH, "value"),
+    *[State(f.component_id, f.component_property) for f in FILTERS],
+    prevent_initial_call=True,
+)
+def download(
+    n: int,
+    month: str | None,
+    regions: list[str],
+    groups: list[str],
+    reps: list[str],
+    statuses: list[str],
+) -> Any:
+    """The filtered location table as Excel."""
+    user = require_user()
+    if not n or not month:
+        return no_update
+    frame = data().overview(
+        user, month, regions=regions, groups=groups, reps=reps, statuses=statuses
+    )
+    rows = figures.overview_rows(frame, lang=lang())
+    cols = [
+        ("location_id", t("col.id")),
+        ("name", t("col.name")),
+        ("kind", t("common.kind")),
+        ("region", t("common.region")),
+        ("group_name", t("col.group")),
+        ("rep", t("common.rep")),
+        ("status", t("common.status")),
+        ("reasons", t("col.reasons")),
+        ("active_styles", t("location.history.active")),
+        ("min_styles", t("location.history.min")),
+        ("bestseller_coverage", t("col.bestseller_cov")),
+        ("new_coverage", t("col.new_cov")),
+    ]
+    return send_xlsx(frame_of(rows, cols), f"locations_{month}.xlsx", sheet=month)

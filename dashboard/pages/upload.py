@@ -1,0 +1,424 @@
+"""Upload: check a stock or sales file before anything is stored, load it on confirmation
+(distributors only for their own locations), refresh the month's results; upload history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+
+from dashboard import ids, uploads
+from dashboard.components import ui
+from dashboard.context import data, lang, require_user, services, t
+from dashboard.downloads import send_csv
+from dashboard.i18n import error_reason
+
+dash.register_page(
+    __name__, path="/upload", name="Upload", title="Upload · Assortment Health", order=2
+)
+
+LIMIT_STORE = "upload-limit"
+
+
+def layout(**_query: Any) -> html.Div:
+    """The upload page (distributors and admins)."""
+    user = require_user()
+    if not user.can_upload:
+        return ui.page(t("upload.title"), ui.empty(t("common.not_allowed"), tone="warn"))
+    limit_mb = services().max_upload_mb
+    kinds = [
+        {"label": t("upload.kind.stock"), "value": "stock"},
+        {"label": t("upload.kind.sales"), "value": "sales"},
+    ]
+    return ui.page(
+        t("upload.title"),
+        dcc.Store(
+            id=LIMIT_STORE,
+            data={
+                "bytes": limit_mb * 1024 * 1024,
+                "message": t("upload.too_large", limit=limit_mb),
+            },
+        ),
+        dcc.Store(id=ids.UP_FILE_DATA),
+        dcc.Store(id=ids.UP_TOKEN),
+        ui.section(
+            t("upload.step1"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Label(t("upload.kind"), htmlFor=ids.UP_KIND),
+                            dcc.RadioItems(
+                                id=ids.UP_KIND,
+                                options=kinds,
+                                value="stock",
+                                inline=True,
+                                className="segmented",
+                            ),
+                        ],
+                        className="field",
+                    ),
+                ],
+                className="row-wrap",
+            ),
+            dcc.Upload(
+                id=ids.UP_FILE,
+                children=html.Div(
+                    [
+                        html.Span("⇪", className="drop-icon"),
+                        t("upload.drop"),
+                        html.A(t("upload.browse"), className="link"),
+                    ]
+                ),
+                className="dropzone",
+                className_active="dropzone dropzone-active",
+                className_reject="dropzone dropzone-reject",
+                accept=".csv,.xlsx,.xlsm,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                multiple=False,
+            ),
+            html.Div(id=ids.UP_FILE_NOTE, className="note"),
+            html.P(t("upload.waiting"), className="hint"),
+            tools=[
+                ui.download_button(ids.UP_TEMPLATE_BTN, t("upload.template")),
+                dcc.Download(id=ids.UP_TEMPLATE_DOWNLOAD),
+            ],
+        ),
+        ui.section(
+            t("upload.step2"),
+            dcc.Loading(
+                html.Div(html.P(t("upload.nothing_yet"), className="hint"), id=ids.UP_RESULT),
+                type="dot",
+                color="#9d174d",
+            ),
+            html.Div(
+                [
+                    ui.grid(ids.UP_ERRORS_GRID, _error_columns(), page_size=20, auto_height=True),
+                    html.Div(
+                        [
+                            ui.download_button(ids.UP_ERRORS_BTN, t("upload.errors_download")),
+                            dcc.Download(id=ids.UP_ERRORS_DOWNLOAD),
+                        ],
+                        className="row-end",
+                    ),
+                ],
+                id="upload-errors-box",
+                hidden=True,
+            ),
+        ),
+        ui.section(
+            t("upload.step3"),
+            html.Button(
+                t("upload.confirm_idle"),
+                id=ids.UP_CONFIRM,
+                className="btn btn-primary",
+                disabled=True,
+                n_clicks=0,
+            ),
+            dcc.Loading(html.Div(id=ids.UP_DONE), type="dot", color="#9d174d"),
+        ),
+        ui.section(
+            t("upload.history"),
+            ui.grid(ids.UP_HISTORY_GRID, _history_columns(), page_size=15, auto_height=True),
+        ),
+    )
+
+
+def _error_columns() -> list[dict[str, Any]]:
+    return [
+        {
+            "field": "row",
+            "headerName": t("upload.err.row"),
+            "filter": "agNumberColumnFilter",
+            "maxWidth": 110,
+        },
+        {"field": "column", "headerName": t("upload.err.column"), "minWidth": 110},
+        {"field": "value", "headerName": t("upload.err.value"), "minWidth": 110},
+        {
+            "field": "reason",
+            "headerName": t("upload.err.reason"),
+            "minWidth": 300,
+            "flex": 2,
+            "tooltipField": "reason",
+        },
+    ]
+
+
+def _history_columns() -> list[dict[str, Any]]:
+    rules = {
+        f"cell-result-{r}": f"params.data.result_code == '{r}'"
+        for r in ("loaded", "unchanged", "rejected")
+    }
+    return [
+        {
+            "field": "loaded_at",
+            "headerName": t("upload.history.when"),
+            "minWidth": 140,
+            "sort": "desc",
+            "filter": "agTextColumnFilter",
+            "cellDataType": "text",
+        },
+        {"field": "file_name", "headerName": t("upload.history.file"), "minWidth": 160},
+        {"field": "kind", "headerName": t("upload.history.kind"), "minWidth": 80},
+        {
+            "field": "result",
+            "headerName": t("upload.history.result"),
+            "cellClassRules": rules,
+            "minWidth": 90,
+        },
+        {
+            "field": "n_rows",
+            "headerName": t("upload.history.rows"),
+            "valueFormatter": ui.NUM,
+            "minWidth": 80,
+        },
+        {"field": "months", "headerName": t("upload.history.months"), "minWidth": 90},
+        {"field": "n_locations", "headerName": t("upload.history.locations"), "minWidth": 80},
+        {"field": "loaded_by", "headerName": t("upload.history.by"), "minWidth": 90},
+        {
+            "field": "message",
+            "headerName": t("upload.history.message"),
+            "minWidth": 200,
+            "flex": 1,
+            "tooltipField": "message",
+        },
+    ]
+
+
+# the size check happens in the browser, before the file travels
+clientside_callback(
+    """
+    function(contents, name, limit) {
+        if (!contents) { return [window.dash_clientside.no_update, '']; }
+        var bytes = Math.floor((contents.length - contents.indexOf(',') - 1) * 3 / 4);
+        if (bytes > limit.bytes) { return [null, limit.message]; }
+        return [{name: name, contents: contents, at: Date.now()}, ''];
+    }
+    """,
+    Output(ids.UP_FILE_DATA, "data"),
+    Output(ids.UP_FILE_NOTE, "children"),
+    Input(ids.UP_FILE, "contents"),
+    State(ids.UP_FILE, "filename"),
+    State(LIMIT_STORE, "data"),
+    prevent_initial_call=True,
+)
+
+
+@callback(
+    Output(ids.UP_RESULT, "children"),
+    Output(ids.UP_ERRORS_GRID, "rowData"),
+    Output("upload-errors-box", "hidden"),
+    Output(ids.UP_CONFIRM, "disabled"),
+    Output(ids.UP_CONFIRM, "children"),
+    Output(ids.UP_TOKEN, "data"),
+    Output(ids.UP_DONE, "children"),
+    Input(ids.UP_FILE_DATA, "data"),
+    Input(ids.UP_KIND, "value"),
+    prevent_initial_call=True,
+)
+def check_file(file: dict[str, Any] | None, kind: str) -> tuple[Any, ...]:
+    """Validate the chosen file (nothing stored) and show what was found."""
+    user = require_user()
+    if not user.can_upload:
+        raise PermissionError("uploads are for distributors and admins")
+    if not file or not file.get("contents"):
+        return None, [], True, True, t("upload.confirm_idle"), None, None
+    lg = lang()
+    name = str(file.get("name") or "upload.csv")
+    raw = uploads.decode_contents(file["contents"])
+    if len(raw) > services().max_upload_mb * 1024 * 1024:
+        return (
+            ui.alert(t("upload.too_large", limit=services().max_upload_mb), tone="error"),
+            [],
+            True,
+            True,
+            t("upload.confirm_idle"),
+            None,
+            None,
+        )
+    found = uploads.check(data(), user, kind, name, raw)
+    idle = t("upload.confirm_idle")
+    if found.problem:
+        return (
+            ui.alert(t("upload.unreadable", error=found.problem), tone="error"),
+            [],
+            True,
+            True,
+            idle,
+            None,
+            None,
+        )
+    if found.errors:
+        rows = [
+            {
+                "row": e.row,
+                "column": e.column,
+                "value": e.value,
+                "reason": error_reason(e.reason, lg),
+            }
+            for e in found.errors
+        ]
+        message = ui.alert(
+            t("upload.rejected", file=name, n=found.total_errors),
+            tone="error",
+            alert_id="upload-rejected",
+        )
+        return message, rows, False, True, idle, found.token, None
+    assert found.result is not None
+    res = found.result
+    summary = html.Div(
+        [
+            ui.kpi(t("upload.rows"), f"{res.n_rows:,}", name),
+            ui.kpi(t("upload.months"), ", ".join(res.months) or "–", ""),
+            ui.kpi(
+                t("upload.locations"),
+                str(len(res.locations)),
+                ", ".join(res.locations[:6]) + (" …" if len(res.locations) > 6 else ""),
+            ),
+        ],
+        className="kpis kpis-compact",
+    )
+    if found.out_of_scope:
+        shown = ", ".join(found.out_of_scope[:10]) + (" …" if len(found.out_of_scope) > 10 else "")
+        return (
+            html.Div(
+                [
+                    ui.alert(
+                        t("upload.out_of_scope", file=name, locations=shown),
+                        tone="error",
+                        alert_id="upload-out-of-scope",
+                    ),
+                    summary,
+                ]
+            ),
+            [],
+            True,
+            True,
+            idle,
+            None,
+            None,
+        )
+    ok = ui.alert(t("upload.valid", file=name), tone="success", alert_id="upload-valid")
+    return (
+        html.Div([ok, summary]),
+        [],
+        True,
+        False,
+        t("upload.confirm", rows=f"{res.n_rows:,}"),
+        found.token,
+        None,
+    )
+
+
+@callback(
+    Output(ids.UP_DONE, "children", allow_duplicate=True),
+    Output(ids.UP_CONFIRM, "disabled", allow_duplicate=True),
+    Input(ids.UP_CONFIRM, "n_clicks"),
+    State(ids.UP_TOKEN, "data"),
+    prevent_initial_call=True,
+)
+def confirm_load(n: int, token: str | None) -> tuple[Any, Any]:
+    """Store the checked file and refresh the classification of its months."""
+    user = require_user()
+    if not n or not token:
+        return no_update, no_update
+    try:
+        loaded = uploads.confirm(data(), user, token)
+    except uploads.OutOfScopeError as exc:
+        shown = ", ".join(exc.locations[:10])
+        return ui.alert(
+            t("upload.out_of_scope", file=exc.file_name, locations=shown), tone="error"
+        ), True
+    res = loaded.result
+    if res.result == "unchanged":
+        lines = [
+            ui.alert(
+                t("upload.unchanged", file=res.file_name), tone="info", alert_id="upload-unchanged"
+            )
+        ]
+    else:
+        lines = [
+            ui.alert(
+                t(
+                    "upload.loaded",
+                    file=res.file_name,
+                    rows=f"{res.n_rows:,}",
+                    months=", ".join(res.months),
+                ),
+                tone="success",
+                alert_id="upload-loaded",
+            )
+        ]
+    lines += [ui.alert(t("upload.classified", month=m), tone="success") for m in loaded.classified]
+    lines += [
+        ui.alert(t("upload.classify_failed", month=m, error=e), tone="warn")
+        for m, e in loaded.classify_errors.items()
+    ]
+    return html.Div(lines), True
+
+
+@callback(
+    Output(ids.UP_HISTORY_GRID, "rowData"),
+    Input(ids.UP_DONE, "children"),
+)
+def update_history(_done: Any) -> Any:
+    """The loads the user may see, newest first (one scoped query)."""
+    user = require_user()
+    if not user.can_upload:
+        return []
+    frame = data().upload_history(user)
+    return [
+        {
+            **r,
+            "result_code": r["result"],
+            "result": t(f"upload.result.{r['result']}"),
+            "kind": t(f"upload.kind.{r['kind']}"),
+        }
+        for r in frame.iter_rows(named=True)
+    ]
+
+
+@callback(
+    Output(ids.UP_ERRORS_DOWNLOAD, "data"),
+    Input(ids.UP_ERRORS_BTN, "n_clicks"),
+    State(ids.UP_TOKEN, "data"),
+    State(ids.UP_KIND, "value"),
+    prevent_initial_call=True,
+)
+def download_errors(n: int, token: str | None, kind: str) -> Any:
+    """Every problem of the rejected file as CSV (re-checked from the file kept aside)."""
+    user = require_user()
+    if not n or not token:
+        return no_update
+    stashed_kind, name, raw = uploads.unstash(data().settings, user, token)
+    found = uploads.check(data(), user, stashed_kind, name, raw)
+    uploads.drop(data().settings, found.token)
+    lg = lang()
+    frame = uploads.error_frame(found.errors)
+    frame = frame.with_columns(
+        frame["reason"].map_elements(lambda r: error_reason(r, lg), return_dtype=str)
+    )
+    return send_csv(frame, f"problems_{name.rsplit('.', 1)[0]}.csv")
+
+
+@callback(
+    Output(ids.UP_TEMPLATE_DOWNLOAD, "data"),
+    Input(ids.UP_TEMPLATE_BTN, "n_clicks"),
+    State(ids.UP_KIND, "value"),
+    prevent_initial_call=True,
+)
+def download_template(n: int, kind: str) -> Any:
+    """A template for the chosen file type, with the user's own location codes."""
+    user = require_user()
+    if not n:
+        return no_update
+    kind = kind if kind in uploads.KINDS else "stock"
+    locs = data().scope_locations(user)
+    own = [x for x in locs["location_id"].to_list() if x != user.scope] or locs[
+        "location_id"
+    ].to_list()
+    months = data().months()
+    month = months[0] if months else "2026-01"
+    return send_csv(
+        uploads.template(kind, own, data().template_skus(), month), f"{kind}_template.csv"
+    )

@@ -1,0 +1,275 @@
+"""The upload workflow behind the Upload page: check a file without storing it, keep it aside
+until the user confirms, then load it (only for locations in the user's scope) and refresh
+the classification of its months."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import json
+import logging
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from assortment import store
+from assortment.config import Settings
+from assortment.errors import AssortmentError, RowError, UsageError, ValidationError
+from assortment.ingest import LoadResult, load_file, validate_file
+from dashboard.auth import User
+from dashboard.data import Data
+
+log = logging.getLogger("dashboard")
+KINDS = ("stock", "sales")
+STASH_TTL_S = 3600
+_TOKEN_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+class OutOfScopeError(AssortmentError):
+    """The file has rows for locations the user may not load."""
+
+    def __init__(self, file_name: str, locations: list[str]) -> None:
+        self.file_name = file_name
+        self.locations = locations
+        shown = ", ".join(locations[:10]) + (
+            f" and {len(locations) - 10} more" if len(locations) > 10 else ""
+        )
+        super().__init__(f"{file_name} has rows for locations that are not yours: {shown}")
+
+
+@dataclass
+class Check:
+    """What checking an upload found (nothing is stored)."""
+
+    file_name: str
+    kind: str
+    token: str
+    result: LoadResult | None = None
+    errors: list[RowError] = field(default_factory=list)
+    total_errors: int = 0
+    out_of_scope: list[str] = field(default_factory=list)
+    problem: str | None = None  # unreadable file and the like
+
+    @property
+    def ok(self) -> bool:
+        """True when the file may be loaded."""
+        return (
+            self.result is not None
+            and not self.errors
+            and not self.out_of_scope
+            and not self.problem
+        )
+
+
+def decode_contents(contents: str) -> bytes:
+    """The bytes of a dcc.Upload ``data:...;base64,...`` string; UsageError when malformed."""
+    _, _, payload = (contents or "").partition(",")
+    try:
+        return base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise UsageError("the uploaded file could not be decoded; please choose it again") from None
+
+
+def _stash_dir(settings: Settings) -> Path:
+    folder = Path(settings.data_dir) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def _clean_stash(folder: Path) -> None:
+    now = time.time()
+    for path in folder.glob("*"):
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime > STASH_TTL_S:
+                path.unlink()
+
+
+def stash(settings: Settings, user: User, kind: str, file_name: str, data: bytes) -> str:
+    """Keep an upload aside until it is confirmed; returns its random token."""
+    folder = _stash_dir(settings)
+    _clean_stash(folder)
+    token = secrets.token_urlsafe(24)
+    (folder / f"{token}.bin").write_bytes(data)
+    (folder / f"{token}.json").write_text(
+        json.dumps(
+            {"user": user.username, "kind": kind, "file_name": file_name, "at": time.time()}
+        ),
+        "utf-8",
+    )
+    return token
+
+
+def unstash(settings: Settings, user: User, token: str) -> tuple[str, str, bytes]:
+    """(kind, file_name, bytes) of a stashed upload of this user.
+
+    Raises:
+        UsageError: the upload is gone, expired or not this user's.
+    """
+    if not token or not set(token) <= _TOKEN_CHARS:
+        raise UsageError("that upload is no longer available; please choose the file again")
+    folder = _stash_dir(settings)
+    try:
+        meta = json.loads((folder / f"{token}.json").read_text("utf-8"))
+        data = (folder / f"{token}.bin").read_bytes()
+    except (OSError, ValueError):
+        raise UsageError(
+            "that upload is no longer available; please choose the file again"
+        ) from None
+    if meta.get("user") != user.username or time.time() - float(meta.get("at", 0)) > STASH_TTL_S:
+        raise UsageError("that upload is no longer available; please choose the file again")
+    return str(meta["kind"]), str(meta["file_name"]), data
+
+
+def drop(settings: Settings, token: str) -> None:
+    """Forget a stashed upload."""
+    folder = _stash_dir(settings)
+    for suffix in (".bin", ".json"):
+        with contextlib.suppress(OSError):
+            (folder / f"{token}{suffix}").unlink()
+
+
+def allowed_locations(data: Data, user: User) -> set[str] | None:
+    """Locations the user may load rows for (None: any, for an admin)."""
+    if user.role == "admin":
+        return None
+    if user.role != "distributor":
+        return set()
+    return set(data.scope_locations(user)["location_id"].to_list())
+
+
+def today_or_fixed() -> date:
+    """Today, or ASSORTMENT_TODAY (YYYY-MM-DD), as the command line uses it."""
+    fixed = os.environ.get("ASSORTMENT_TODAY")
+    if fixed:
+        try:
+            return date.fromisoformat(fixed)
+        except ValueError:
+            raise UsageError(f"ASSORTMENT_TODAY must be YYYY-MM-DD, got {fixed!r}") from None
+    return date.today()
+
+
+def check(
+    data: Data, user: User, kind: str, file_name: str, raw: bytes, *, today: date | None = None
+) -> Check:
+    """Validate an upload against the current snapshot and the user's scope; store nothing
+    but the file aside (so it can be confirmed or its problems downloaded)."""
+    if kind not in KINDS:
+        raise UsageError(f"unknown file type {kind!r}; use stock or sales")
+    if not user.can_upload:
+        raise PermissionError("uploads are for distributors and admins")
+    token = stash(data.settings, user, kind, file_name, raw)
+    found = Check(file_name=file_name, kind=kind, token=token)
+    cur = data.reader.cursor()
+    try:
+        _, found.result = validate_file(
+            cur, kind, raw, file_name=file_name, today=today or today_or_fixed()
+        )
+    except ValidationError as exc:
+        found.errors, found.total_errors = exc.errors, exc.total
+        return found
+    except AssortmentError as exc:
+        found.problem = str(exc)
+        return found
+    finally:
+        cur.close()
+    allowed = allowed_locations(data, user)
+    if allowed is not None:
+        found.out_of_scope = sorted(set(found.result.locations) - allowed)
+    return found
+
+
+def error_frame(errors: list[RowError]) -> pl.DataFrame:
+    """Every problem as a table: row, column, value, reason."""
+    return pl.DataFrame(
+        {
+            "row": [e.row for e in errors],
+            "column": [e.column for e in errors],
+            "value": [e.value for e in errors],
+            "reason": [e.reason for e in errors],
+        },
+        schema={"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String},
+    )
+
+
+@dataclass
+class Loaded:
+    """What confirming an upload did."""
+
+    result: LoadResult
+    classified: list[str] = field(default_factory=list)
+    classify_errors: dict[str, str] = field(default_factory=dict)
+
+
+def confirm(data: Data, user: User, token: str, *, today: date | None = None) -> Loaded:
+    """Load a stashed upload (a writer), then re-classify each month it touched.
+
+    The scope is checked again inside the writer, against the master's locations.
+
+    Raises:
+        OutOfScopeError: rows for locations the user may not load (nothing stored).
+        ValidationError: the file is invalid (nothing stored; the rejection is logged).
+    """
+    if not user.can_upload:
+        raise PermissionError("uploads are for distributors and admins")
+    settings = data.settings
+    kind, file_name, raw = unstash(settings, user, token)
+    today = today or today_or_fixed()
+    with store.writer(settings) as con:
+        _, checked = validate_file(con, kind, raw, file_name=file_name, today=today)
+        if user.role != "admin":
+            mine = {
+                r[0]
+                for r in con.execute(
+                    "select location_id from locations where location_id = ? or distributor_id = ?",
+                    [user.scope, user.scope],
+                ).fetchall()
+            }
+            outside = sorted(set(checked.locations) - mine)
+            if outside:
+                raise OutOfScopeError(file_name, outside)
+        result = load_file(
+            con, settings, kind, raw, file_name=file_name, loaded_by=user.username, today=today
+        )
+    drop(settings, token)
+    loaded = Loaded(result=result)
+    if result.result == "loaded":
+        from assortment import job  # imported late: the job pulls in the whole rules engine
+
+        for month in result.months:
+            try:
+                job.classify(settings, month=month)
+                loaded.classified.append(month)
+            except AssortmentError as exc:
+                loaded.classify_errors[month] = str(exc)
+            except Exception as exc:  # the data is stored; say so and log the cause
+                log.exception("classification of %s after an upload failed", month)
+                loaded.classify_errors[month] = type(exc).__name__
+    data.refresh()
+    return loaded
+
+
+def template(kind: str, locations: list[str], skus: pl.DataFrame, month: str) -> pl.DataFrame:
+    """A template file for ``kind``: the headers and a few example rows with real codes."""
+    qty = "on_hand" if kind == "stock" else "units_sold"
+    rows = []
+    for i, sku in enumerate(skus["sku"].to_list()[:3]):
+        row: dict[str, Any] = {
+            "month": month,
+            "location_id": locations[0] if locations else "D01-S001",
+            "sku": sku,
+            qty: 3 - i,
+        }
+        if kind == "sales":
+            row["amount"] = (3 - i) * 199
+        rows.append(row)
+    cols = ["month", "location_id", "sku", qty] + (["amount"] if kind == "sales" else [])
+    return pl.DataFrame(
+        rows, schema={c: (pl.Int64 if c in (qty, "amount") else pl.String) for c in cols}
+    )

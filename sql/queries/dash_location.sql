@@ -1,0 +1,40 @@
+-- The location $location_id (if in the user's scope) with one row per classified month
+-- (a single row with null month when it was never classified).
+with loc as (
+    select l.*, g.name as group_name
+    from locations as l
+    left join locations as g on g.location_id = coalesce(l.distributor_id, l.location_id)
+    where l.location_id = $location_id
+        and ($role = 'admin'
+            or ($role = 'rep' and l.rep = $scope)
+            or ($role = 'distributor' and (l.location_id = $scope or l.distributor_id = $scope)))
+),
+
+final as (
+    select
+        loc.location_id,
+        loc.name,
+        loc.kind,
+        loc.distributor_id,
+        loc.group_name,
+        loc.region,
+        loc.province,
+        loc.city,
+        loc.rep,
+        loc.status as location_status,
+        strftime(c.month, '%Y-%m') as month,
+        c.status,
+        c.active_styles,
+        c.min_styles,
+        c.bestseller_coverage,
+        c.new_coverage,
+        c.broken_size_share,
+        c.slow_stock_share,
+        c.shrinking,
+        c.reasons
+    from loc
+    left join compliance as c on c.location_id = loc.location_id
+)
+
+select * from final
+order by month nulls first

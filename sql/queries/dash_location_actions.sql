@@ -1,0 +1,33 @@
+-- One row per action for the visit to $location_id in month $month (scope-checked),
+-- with the source location's name for transfers.
+with loc as (
+    select l.location_id
+    from locations as l
+    where l.location_id = $location_id
+        and ($role = 'admin'
+            or ($role = 'rep' and l.rep = $scope)
+            or ($role = 'distributor' and (l.location_id = $scope or l.distributor_id = $scope)))
+),
+
+final as (
+    select
+        a.action,
+        a.style,
+        a.colour,
+        a.size,
+        a.sku,
+        a.units,
+        a.source_location_id,
+        src.name as source_name,
+        a.value_cny,
+        a.reason
+    from actions as a
+    join loc using (location_id)
+    left join locations as src on src.location_id = a.source_location_id
+    where a.month = $month::date
+)
+
+select * from final
+order by
+    case action when 'replenish' then 0 when 'transfer' then 1 else 2 end,
+    style, colour, size

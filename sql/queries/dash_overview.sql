@@ -1,0 +1,55 @@
+-- One row per location in scope with its compliance in month $month, after the overview
+-- filters ($regions, $groups, $reps, $statuses: empty lists mean all). Worst status first.
+with scoped as (
+    select
+        l.location_id,
+        l.name,
+        l.kind,
+        l.region,
+        l.city,
+        l.rep,
+        coalesce(l.distributor_id, l.location_id) as group_id
+    from locations as l
+    where ($role = 'admin'
+            or ($role = 'rep' and l.rep = $scope)
+            or ($role = 'distributor' and (l.location_id = $scope or l.distributor_id = $scope)))
+        and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], l.region))
+        and (len($groups::varchar[]) = 0 or list_contains($groups::varchar[], coalesce(l.distributor_id, l.location_id)))
+        and (len($reps::varchar[]) = 0 or list_contains($reps::varchar[], l.rep))
+),
+
+month_compliance as (
+    select *
+    from compliance
+    where month = $month::date
+        and (len($statuses::varchar[]) = 0 or list_contains($statuses::varchar[], status))
+),
+
+final as (
+    select
+        s.location_id,
+        s.name,
+        s.kind,
+        s.region,
+        s.city,
+        s.rep,
+        s.group_id,
+        g.name as group_name,
+        c.status,
+        c.active_styles,
+        c.min_styles,
+        c.bestseller_coverage,
+        c.new_coverage,
+        c.broken_size_share,
+        c.slow_stock_share,
+        c.shrinking,
+        c.reasons
+    from month_compliance as c
+    join scoped as s using (location_id)
+    left join locations as g on g.location_id = s.group_id
+)
+
+select * from final
+order by
+    case status when 'fail' then 0 when 'warn' then 1 when 'no_count' then 2 else 3 end,
+    location_id

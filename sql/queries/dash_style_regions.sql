@@ -1,0 +1,33 @@
+-- One row per region: how style $style sells there in the window ending $month, over the
+-- counted locations in the user's scope.
+with counted as (
+    select c.location_id, l.region
+    from compliance as c
+    join locations as l using (location_id)
+    where c.month = $month::date
+        and c.status <> 'no_count'
+        and ($role = 'admin'
+            or ($role = 'rep' and l.rep = $scope)
+            or ($role = 'distributor' and (l.location_id = $scope or l.distributor_id = $scope)))
+),
+
+health as (
+    select location_id, on_hand, units_sold
+    from style_health
+    where month = $month::date and style = $style
+),
+
+final as (
+    select
+        c.region,
+        count(*) as n_locations,
+        count(*) filter (where h.on_hand > 0) as n_in_stock,
+        coalesce(sum(h.units_sold), 0)::bigint as units_sold,
+        coalesce(sum(h.on_hand), 0)::bigint as on_hand
+    from counted as c
+    left join health as h using (location_id)
+    group by c.region
+)
+
+select * from final
+order by units_sold desc, region

@@ -1,0 +1,295 @@
+"""Every page and role in a real browser: sign in, navigate, filter, open a location, download,
+switch language, upload a bad and a good file. Runs against waitress over a tmp database."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+pytestmark = pytest.mark.e2e
+WAIT = 20
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def wait(driver, timeout: float = WAIT) -> WebDriverWait:
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
+
+
+def css(driver, selector: str):
+    return wait(driver).until(ec.presence_of_element_located((By.CSS_SELECTOR, selector)))
+
+
+def text_in(driver, selector: str, text: str) -> None:
+    wait(driver).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, selector), text))
+
+
+def sign_in(driver, base_url: str, user: str, password: str, *, lang: str = "en") -> None:
+    driver.get(f"{base_url}/lang/{lang}?next=/login")
+    css(driver, "#username").send_keys(user)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "login-submit").click()
+    css(driver, "#user-name")
+
+
+def grid_rows(driver, grid_id: str, *, at_least: int = 1) -> list:
+    selector = f"#{grid_id} .ag-center-cols-container .ag-row"
+    wait(driver).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, selector)) >= at_least)
+    return driver.find_elements(By.CSS_SELECTOR, selector)
+
+
+def pick(driver, dropdown_id: str, value: str) -> None:
+    """Choose an option of a Dash 4 dropdown."""
+    css(driver, f"#{dropdown_id}").click()
+    option = css(driver, f".dash-dropdown-content [role=option] input[value='{value}']")
+    option.find_element(By.XPATH, "./ancestor::label").click()
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+
+
+def wait_download(folder: Path, suffix: str, timeout: float = WAIT) -> Path:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [p for p in folder.iterdir() if p.suffix == suffix]
+        if done:
+            time.sleep(0.2)
+            return done[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no {suffix} download in {folder}: {list(folder.iterdir())}")
+
+
+def nav_labels(driver) -> list[str]:
+    return [a.text for a in driver.find_elements(By.CSS_SELECTOR, ".nav .nav-link")]
+
+
+# ---------------------------------------------------------------- sign-in
+
+
+def test_wrong_password_is_refused_in_words(browser, base_url):
+    browser.get(base_url + "/login")
+    css(browser, "#username").send_keys("admin")
+    browser.find_element(By.ID, "password").send_keys("not-it")
+    browser.find_element(By.ID, "login-submit").click()
+    text_in(browser, ".alert-error", "Wrong username or password")
+    browser.get_log("browser")  # the 401 of the refused form is expected, not an app error
+
+
+def test_pages_need_signing_in(browser, base_url):
+    browser.get(base_url + "/styles")
+    css(browser, "#username")
+    assert "/login?next=/styles" in browser.current_url
+
+
+# ---------------------------------------------------------------- admin
+
+
+def test_admin_overview_filter_and_open_a_location(browser, base_url, passwords, e2e_net):
+    sign_in(browser, base_url, "admin", passwords["admin"])
+    assert nav_labels(browser) == ["Overview", "Styles", "Upload", "Order plan"]
+    text_in(browser, "#kpi-fail .kpi-value", "2")
+    rows = grid_rows(browser, "overview-grid", at_least=8)
+    assert len(rows) == 8
+    css(browser, "#overview-status-chart .main-svg")
+    css(browser, "#overview-trend .main-svg")
+    pick(browser, "overview-status", "fail")
+    wait(browser).until(
+        lambda d: (
+            len(
+                d.find_elements(By.CSS_SELECTOR, "#overview-grid .ag-center-cols-container .ag-row")
+            )
+            == 2
+        )
+    )
+    text_in(browser, "#kpi-pass .kpi-value", "0")
+    thin = e2e_net.stores[e2e_net.distributors[0]][-1]
+    row = css(browser, f"#overview-grid .ag-center-cols-container .ag-row[row-id='{thin}']")
+    row.find_element(By.CSS_SELECTOR, "[col-id='location_id']").click()
+    wait(browser).until(ec.url_contains(f"/location/{thin}"))
+    text_in(browser, "#location-status", "Fail")
+    text_in(browser, "#location-status", "Only")
+    css(browser, "#location-history .main-svg")
+
+
+def test_location_page_size_run_styles_and_action_download(
+    browser, base_url, passwords, e2e_net, downloads
+):
+    sign_in(browser, base_url, "admin", passwords["admin"])
+    loc = e2e_net.stores[e2e_net.distributors[0]][0]
+    browser.get(f"{base_url}/location/{loc}")
+    text_in(browser, "#location-status", "Fail")
+    assert len(grid_rows(browser, "location-styles-grid")) > 3
+    assert len(grid_rows(browser, "location-actions-grid")) > 0
+    css(browser, "#location-size-run .heatmaplayer")
+    css(browser, "#location-sell-through .scatterlayer")
+    css(browser, "#location-actions-download-btn").click()
+    path = wait_download(downloads, ".xlsx")
+    actions = pl.read_excel(path)
+    assert actions.height > 0 and "Action" in actions.columns and "Reason" in actions.columns
+
+
+def test_styles_page_pick_a_bestseller_and_see_who_lacks_it(browser, base_url, passwords):
+    sign_in(browser, base_url, "admin", passwords["admin"])
+    browser.get(base_url + "/styles")
+    best = grid_rows(browser, "styles-bestsellers-grid", at_least=3)
+    grid_rows(browser, "styles-new-grid", at_least=1)
+    style = best[1].find_element(By.CSS_SELECTOR, "[col-id='style']").text
+    best[1].find_element(By.CSS_SELECTOR, "[col-id='style']").click()
+    text_in(browser, "#styles-lacking-title", style)
+    text_in(browser, "#styles-regions-title", style)
+    css(browser, "#styles-regions .barlayer")
+
+
+def test_order_plan_for_admins_with_a_download(browser, base_url, passwords, downloads):
+    sign_in(browser, base_url, "admin", passwords["admin"])
+    browser.get(base_url + "/order-plan")
+    css(browser, "#plan-total .kpi-value")
+    assert len(grid_rows(browser, "plan-grid")) > 5
+    css(browser, "#plan-download-btn").click()
+    plan = pl.read_excel(wait_download(downloads, ".xlsx"))
+    assert {"Region", "Style", "Size", "Units to order"} <= set(plan.columns)
+
+
+# ---------------------------------------------------------------- rep, distributor
+
+
+def test_rep_sees_own_locations_and_no_upload_or_order_plan(browser, base_url, passwords, e2e_net):
+    sign_in(browser, base_url, "rep", passwords["rep"])
+    assert nav_labels(browser) == ["Overview", "Styles"]
+    rows = grid_rows(browser, "overview-grid", at_least=4)
+    ids = {r.get_attribute("row-id") for r in rows}
+    assert ids == {e2e_net.distributors[0], *e2e_net.stores[e2e_net.distributors[0]]}
+    browser.get(base_url + "/order-plan")
+    text_in(browser, ".empty", "not available for your role")
+    browser.get(base_url + "/upload")
+    text_in(browser, ".empty", "not available for your role")
+    other = e2e_net.stores[e2e_net.distributors[1]][0]
+    browser.get(f"{base_url}/location/{other}")
+    text_in(browser, ".empty", "not in your area")
+
+
+def test_distributor_overview_and_styles(browser, base_url, passwords, e2e_net):
+    sign_in(browser, base_url, "dist2", passwords["dist2"])
+    assert nav_labels(browser) == ["Overview", "Styles", "Upload"]
+    rows = grid_rows(browser, "overview-grid", at_least=4)
+    assert {r.get_attribute("row-id") for r in rows} == {
+        e2e_net.distributors[1],
+        *e2e_net.stores[e2e_net.distributors[1]],
+    }
+    text_in(browser, "#kpi-no-count .kpi-value", "1")
+    browser.get(base_url + "/styles")
+    grid_rows(browser, "styles-bestsellers-grid", at_least=1)
+
+
+# ---------------------------------------------------------------- language, responsiveness
+
+
+def test_switch_to_chinese_and_back(browser, base_url, passwords):
+    sign_in(browser, base_url, "admin", passwords["admin"])
+    css(browser, "#lang-zh").click()
+    text_in(browser, ".nav", "总览")
+    text_in(browser, "#kpi-fail .kpi-label", "不达标")
+    grid_rows(browser, "overview-grid")
+    text_in(browser, "#overview-grid", "不达标")
+    # a Chinese font is installed for the browser (fonts-noto-cjk): no tofu boxes
+    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout
+    assert "Noto Sans CJK SC" in fonts, "fonts-noto-cjk is needed for Chinese text (make e2e-deps)"
+    css(browser, "#lang-en").click()
+    text_in(browser, ".nav", "Overview")
+
+
+def test_browser_language_decides_the_sign_in_page(browser, base_url):
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd(
+        "Network.setExtraHTTPHeaders", {"headers": {"Accept-Language": "zh-CN,zh;q=0.9"}}
+    )
+    try:
+        browser.get(base_url + "/login")
+        text_in(browser, "#login-submit", "登录")
+    finally:
+        browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {}})
+
+
+def test_tablet_width_has_no_sideways_scrolling(browser, base_url, passwords):
+    sign_in(browser, base_url, "admin", passwords["admin"])
+    browser.set_window_size(820, 1100)
+    for path in ("/", "/styles", "/upload"):
+        browser.get(base_url + path)
+        css(browser, ".page h1")
+        time.sleep(0.5)
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - window.innerWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+
+
+def test_unknown_page_says_so(browser, base_url, passwords):
+    sign_in(browser, base_url, "admin", passwords["admin"])
+    browser.get(base_url + "/no-such-page")
+    text_in(browser, ".page h1", "Page not found")
+
+
+# ------------------------------------------------- uploads (last: they change the data)
+
+
+def upload_file(driver, path: Path) -> None:
+    field = css(driver, "#upload-file input[type=file]")
+    field.send_keys(str(path))
+
+
+def test_distributor_uploads_a_bad_then_a_good_file(
+    browser, base_url, passwords, tmp_path, e2e_net, downloads
+):
+    sign_in(browser, base_url, "dist1", passwords["dist1"])
+    browser.get(base_url + "/upload")
+    css(browser, "#upload-file")
+    store = e2e_net.stores[e2e_net.distributors[0]][-1]
+    theirs = e2e_net.stores[e2e_net.distributors[1]][0]
+    bad = tmp_path / "stock_bad.csv"
+    bad.write_text(
+        "month,location_id,sku,on_hand\n"
+        f"2026-09,{store},B1001-BLK-75B,-2\n"
+        f"2026-09,{store},NO-SUCH-SKU,1\n"
+        f"2026-09,{theirs},B1001-BLK-75B,1\n",
+        encoding="utf-8",
+    )
+    upload_file(browser, bad)
+    text_in(browser, "#upload-rejected", "rejected")
+    rows = grid_rows(browser, "upload-errors-grid", at_least=2)
+    assert {r.find_element(By.CSS_SELECTOR, "[col-id='row']").text for r in rows} >= {"2", "3"}
+    assert not css(browser, "#upload-confirm").is_enabled()
+    css(browser, "#upload-errors-btn").click()
+    problems = pl.read_csv(wait_download(downloads, ".csv"))
+    assert problems.columns == ["row", "column", "value", "reason"]
+    # rows for another distributor's store are refused even when valid
+    other = tmp_path / "stock_other.csv"
+    other.write_text(
+        f"month,location_id,sku,on_hand\n2026-09,{theirs},B1001-BLK-75B,1\n", encoding="utf-8"
+    )
+    upload_file(browser, other)
+    text_in(browser, "#upload-out-of-scope", theirs)
+    assert not css(browser, "#upload-confirm").is_enabled()
+    good = tmp_path / "stock_good.csv"
+    good.write_text(
+        f"月份,门店编码,条码,期末库存\n2026-09,{store},B1001-BLK-75B,3\n2026-09,{store},B1003-BLK-80B,2\n",
+        encoding="utf-8",
+    )
+    upload_file(browser, good)
+    text_in(browser, "#upload-valid", "valid")
+    confirm = css(browser, "#upload-confirm")
+    wait(browser).until(lambda d: confirm.is_enabled())
+    assert "2" in confirm.text
+    confirm.click()
+    WebDriverWait(browser, 60).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "#upload-loaded"))
+    )
+    text_in(browser, "#upload-done", "2026-09")
+    text_in(browser, "#upload-history-grid", "stock_good.csv")

@@ -1,0 +1,208 @@
+"""Scope is enforced on the server: crafted callbacks for someone else's data get nothing."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from dashboard import ids
+from dashboard.app import create_app
+from tests.e2e.helpers import build_with_users, callback_body, login, post_callback
+
+
+@pytest.fixture(scope="module")
+def net(tmp_path_factory):
+    return build_with_users(tmp_path_factory.mktemp("scope"))
+
+
+@pytest.fixture(scope="module")
+def app(net):
+    return create_app(net.settings)
+
+
+def client_for(app, user):
+    c = app.server.test_client()
+    assert login(c, user).status_code == 302
+    c.get("/")
+    return c
+
+
+def response_text(r) -> str:
+    assert r.status_code in (200, 204), r.get_data(as_text=True)[:500]
+    return json.dumps(r.get_json(), ensure_ascii=False) if r.status_code == 200 else ""
+
+
+def overview_body(month, **filters):
+    return callback_body(
+        [(ids.OV_KPIS, "children"), (ids.OV_STATUS_CHART, "figure"), (ids.OV_GRID, "rowData")],
+        [
+            (ids.OV_MONTH, "value", month),
+            (ids.OV_REGION, "value", filters.get("regions", [])),
+            (ids.OV_GROUP, "value", filters.get("groups", [])),
+            (ids.OV_REP, "value", filters.get("reps", [])),
+            (ids.OV_STATUS, "value", filters.get("statuses", [])),
+            (ids.OV_BY, "value", "region"),
+        ],
+    )
+
+
+def grid_rows(r, grid_id):
+    return r.get_json()["response"][grid_id]["rowData"]
+
+
+def test_overview_lists_only_the_users_locations(app, net):
+    everyone = {loc for d in net.distributors for loc in [d, *net.stores[d]]}
+    admin = grid_rows(
+        post_callback(client_for(app, "admin"), overview_body(net.latest)), ids.OV_GRID
+    )
+    assert {r["location_id"] for r in admin} == everyone
+    d1 = {net.distributors[0], *net.stores[net.distributors[0]]}
+    dist = grid_rows(
+        post_callback(client_for(app, "dist1"), overview_body(net.latest)), ids.OV_GRID
+    )
+    assert {r["location_id"] for r in dist} == d1
+    rep = grid_rows(post_callback(client_for(app, "rep"), overview_body(net.latest)), ids.OV_GRID)
+    assert {r["location_id"] for r in rep} == d1  # the rep of D01 in this network
+
+
+def test_a_distributor_asking_for_another_distributors_region_still_gets_only_its_own(app, net):
+    c = client_for(app, "dist1")
+    body = overview_body(net.latest, groups=[net.distributors[1]])
+    assert grid_rows(post_callback(c, body), ids.OV_GRID) == []
+
+
+def test_filters_narrow_the_overview(app, net):
+    c = client_for(app, "admin")
+    rows = grid_rows(
+        post_callback(c, overview_body(net.latest, statuses=["no_count"])), ids.OV_GRID
+    )
+    assert [r["location_id"] for r in rows] == [net.stores[net.distributors[1]][-1]]
+    rows = grid_rows(post_callback(c, overview_body(net.latest, regions=["South"])), ids.OV_GRID)
+    assert {r["region"] for r in rows} == {"South"}
+
+
+def location_bodies(month, location_id):
+    state = [(ids.LOC_ID, "data", location_id)]
+    return [
+        callback_body(
+            [(ids.LOC_SUMMARY, "children"), (ids.LOC_HISTORY, "figure")],
+            [(ids.LOC_MONTH, "value", month)],
+            state,
+        ),
+        callback_body(
+            [
+                (ids.LOC_STYLES_GRID, "rowData"),
+                (ids.LOC_SELL_THROUGH, "figure"),
+                (ids.LOC_SIZE_STYLE, "options"),
+                (ids.LOC_SIZE_STYLE, "value"),
+            ],
+            [(ids.LOC_MONTH, "value", month)],
+            [*state, (ids.LOC_SIZE_STYLE, "value", None)],
+        ),
+        callback_body(
+            [(ids.LOC_ACTIONS_GRID, "rowData"), (ids.LOC_ACTIONS_NOTE, "children")],
+            [(ids.LOC_MONTH, "value", month)],
+            state,
+        ),
+        callback_body(
+            [(ids.LOC_SIZE_RUN, "figure")],
+            [(ids.LOC_SIZE_STYLE, "value", "B1003")],
+            [(ids.LOC_MONTH, "value", month), *state],
+        ),
+    ]
+
+
+def test_crafted_location_callbacks_for_another_distributor_get_nothing(app, net):
+    theirs = net.stores[net.distributors[1]][0]  # D02-S001
+    their_name = net.locations.filter(net.locations["location_id"] == theirs)["name"][0]
+    c = client_for(app, "dist1")
+    summary, styles, actions, size_run = (
+        post_callback(c, b) for b in location_bodies(net.latest, theirs)
+    )
+    text = "".join(response_text(r) for r in (summary, styles, actions, size_run))
+    assert their_name not in text
+    assert "does not exist or is not in your area" in response_text(summary)
+    assert styles.get_json()["response"][ids.LOC_STYLES_GRID]["rowData"] == []
+    assert styles.get_json()["response"][ids.LOC_SIZE_STYLE]["options"] == []
+    assert actions.get_json()["response"][ids.LOC_ACTIONS_GRID]["rowData"] == []
+    heat = size_run.get_json()["response"][ids.LOC_SIZE_RUN]["figure"]["data"]
+    assert heat == []  # an empty figure, no on-hand numbers
+
+
+def test_the_same_requests_for_an_own_location_return_data(app, net):
+    mine = net.stores[net.distributors[0]][0]
+    c = client_for(app, "dist1")
+    summary, styles, actions, size_run = (
+        post_callback(c, b) for b in location_bodies(net.latest, mine)
+    )
+    assert "location-status" in response_text(summary)
+    assert len(styles.get_json()["response"][ids.LOC_STYLES_GRID]["rowData"]) > 0
+    assert len(actions.get_json()["response"][ids.LOC_ACTIONS_GRID]["rowData"]) > 0
+    assert size_run.get_json()["response"][ids.LOC_SIZE_RUN]["figure"]["data"]
+
+
+def test_downloads_are_scoped_too(app, net):
+    theirs = net.stores[net.distributors[1]][0]
+    c = client_for(app, "dist1")
+    body = callback_body(
+        [(ids.LOC_ACTIONS_DOWNLOAD, "data")],
+        [(ids.LOC_ACTIONS_DOWNLOAD_BTN, "n_clicks", 1)],
+        [(ids.LOC_MONTH, "value", net.latest), (ids.LOC_ID, "data", theirs)],
+    )
+    data = post_callback(c, body).get_json()["response"][ids.LOC_ACTIONS_DOWNLOAD]["data"]
+    import io
+
+    import polars as pl
+
+    frame = pl.read_excel(io.BytesIO(base64.b64decode(data["content"])))
+    assert frame.height == 0
+
+
+def test_the_location_page_layout_refuses_other_scopes(app, net):
+    c = client_for(app, "rep")
+    body = callback_body(
+        [("_pages_content", "children"), ("_pages_store", "data")],
+        [
+            ("_pages_location", "pathname", f"/location/{net.stores[net.distributors[1]][0]}"),
+            ("_pages_location", "search", ""),
+        ],
+    )
+    text = response_text(post_callback(c, body))
+    assert "does not exist or is not in your area" in text
+
+
+def test_order_plan_is_for_admins_only(app, net):
+    body = callback_body(
+        [(ids.OP_KPIS, "children"), (ids.OP_CHART, "figure"), (ids.OP_GRID, "rowData")],
+        [(ids.OP_MONTH, "value", net.latest), (ids.OP_REGION, "value", [])],
+    )
+    admin = post_callback(client_for(app, "admin"), body).get_json()["response"]
+    assert len(admin[ids.OP_GRID]["rowData"]) > 0
+    r = post_callback(client_for(app, "rep"), body)
+    text = response_text(r)
+    assert "rowData" not in text and "not available for your role" in text
+
+
+def test_upload_checks_are_refused_to_reps(app, net):
+    c = client_for(app, "rep")
+    csv = b"month,location_id,sku,on_hand\n2026-10,D01-S001,B1001-BLK-75B,1\n"
+    payload = {
+        "name": "x.csv",
+        "contents": "data:text/csv;base64," + base64.b64encode(csv).decode(),
+    }
+    body = callback_body(
+        [
+            (ids.UP_RESULT, "children"),
+            (ids.UP_ERRORS_GRID, "rowData"),
+            ("upload-errors-box", "hidden"),
+            (ids.UP_CONFIRM, "disabled"),
+            (ids.UP_CONFIRM, "children"),
+            (ids.UP_TOKEN, "data"),
+            (ids.UP_DONE, "children"),
+        ],
+        [(ids.UP_FILE_DATA, "data", payload), (ids.UP_KIND, "value", "stock")],
+    )
+    text = response_text(post_callback(c, body))
+    assert "not available for your role" in text and "upload-valid" not in text

@@ -1,0 +1,230 @@
+"""The upload workflow: check without storing, confirm, scope, re-classification, history."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import polars as pl
+import pytest
+
+from assortment import store
+from assortment.errors import UsageError
+from dashboard import ids, uploads
+from dashboard.app import create_app
+from dashboard.auth import User
+from dashboard.data import Data
+from tests.e2e.helpers import build_with_users, callback_body, clone, login, post_callback
+from tests.e2e.network import TODAY
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    return build_with_users(tmp_path_factory.mktemp("uploads"))
+
+
+@pytest.fixture
+def net(base, tmp_path):
+    return clone(base, tmp_path)
+
+
+DIST1 = User("dist1", "distributor", "D01")
+ADMIN = User("admin", "admin")
+
+
+def stock_csv(rows: list[tuple[str, str, str, int]]) -> bytes:
+    lines = ["month,location_id,sku,on_hand"] + [f"{m},{loc},{sku},{q}" for m, loc, sku, q in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+GOOD = stock_csv(
+    [("2026-10", "D01-S003", "B1001-BLK-75B", 4), ("2026-10", "D01-S003", "B1003-BLK-80B", 2)]
+)
+BAD = stock_csv(
+    [
+        ("2026-10", "D01-S003", "B1001-BLK-75B", -1),
+        ("2026-13", "D01-S003", "B1001-BLK-75C", 1),
+        ("2026-10", "D01-S099", "NOPE", 1),
+    ]
+)
+THEIRS = stock_csv(
+    [("2026-10", "D01-S001", "B1001-BLK-75B", 1), ("2026-10", "D02-S001", "B1001-BLK-75B", 1)]
+)
+
+
+def stored_rows(settings, location_id: str, month: str = "2026-10-01") -> int:
+    with store.reader(settings) as con:
+        return con.execute(
+            "select count(*) from stock join locations using (location_key)"
+            " where location_id = ? and month = ?",
+            [location_id, month],
+        ).fetchone()[0]
+
+
+def test_check_stores_nothing_and_reports_what_it_found(net):
+    data = Data(net.settings)
+    before = stored_rows(net.settings, "D01-S003")
+    found = uploads.check(data, DIST1, "stock", "good.csv", GOOD, today=TODAY)
+    assert found.ok and found.result.n_rows == 2
+    assert found.result.months == ["2026-10"] and found.result.locations == ["D01-S003"]
+    assert stored_rows(net.settings, "D01-S003") == before
+
+
+def test_check_names_every_bad_row(net):
+    found = uploads.check(Data(net.settings), DIST1, "stock", "bad.csv", BAD, today=TODAY)
+    assert not found.ok
+    where = {(e.row, e.column) for e in found.errors}
+    assert {(2, "on_hand"), (3, "month"), (4, "location_id"), (4, "sku")} <= where
+    frame = uploads.error_frame(found.errors)
+    assert (
+        frame.columns == ["row", "column", "value", "reason"] and frame.height == found.total_errors
+    )
+
+
+def test_a_distributor_may_not_load_another_distributors_rows(net):
+    data = Data(net.settings)
+    found = uploads.check(data, DIST1, "stock", "theirs.csv", THEIRS, today=TODAY)
+    assert not found.ok and found.out_of_scope == ["D02-S001"]
+    # and the confirm step re-checks inside the writer, whatever the browser sends
+    with pytest.raises(uploads.OutOfScopeError, match="D02-S001"):
+        uploads.confirm(data, DIST1, found.token, today=TODAY)
+    assert stored_rows(net.settings, "D01-S001") > 1  # untouched
+
+
+def test_confirm_loads_logs_the_user_and_reclassifies_the_month(net):
+    data = Data(net.settings)
+    found = uploads.check(data, DIST1, "stock", "good.csv", GOOD, today=TODAY)
+    loaded = uploads.confirm(data, DIST1, found.token, today=TODAY)
+    assert loaded.result.result == "loaded" and loaded.result.n_rows == 2
+    assert stored_rows(net.settings, "D01-S003") == 2
+    assert loaded.classified == ["2026-10"] or "2026-10" in loaded.classify_errors
+    with store.reader(net.settings) as con:
+        who = con.execute(
+            "select loaded_by, file_name from load_log order by load_id desc limit 1"
+        ).fetchone()
+    assert who == ("dist1", "good.csv")
+    history = data.upload_history(DIST1)
+    assert history["file_name"][0] == "good.csv" and history["result"][0] == "loaded"
+    # the token is spent
+    with pytest.raises(UsageError, match="no longer available"):
+        uploads.confirm(data, DIST1, found.token, today=TODAY)
+
+
+def test_a_token_belongs_to_its_user(net):
+    data = Data(net.settings)
+    found = uploads.check(data, DIST1, "stock", "good.csv", GOOD, today=TODAY)
+    with pytest.raises(UsageError, match="no longer available"):
+        uploads.unstash(net.settings, User("dist2", "distributor", "D02"), found.token)
+    with pytest.raises(UsageError):
+        uploads.unstash(net.settings, DIST1, "../../etc/passwd")
+
+
+def test_history_of_a_distributor_hides_other_distributors_loads(net):
+    data = Data(net.settings)
+    theirs = uploads.check(
+        data,
+        User("dist2", "distributor", "D02"),
+        "stock",
+        "south.csv",
+        stock_csv([("2026-10", "D02-S001", "B1001-BLK-75B", 3)]),
+        today=TODAY,
+    )
+    uploads.confirm(data, User("dist2", "distributor", "D02"), theirs.token, today=TODAY)
+    mine = data.upload_history(DIST1)["file_name"].to_list()
+    assert "south.csv" not in mine
+    assert "south.csv" in data.upload_history(ADMIN)["file_name"].to_list()
+
+
+def test_template_has_the_headers_and_real_codes(net):
+    data = Data(net.settings)
+    frame = uploads.template("sales", ["D01-S001"], data.template_skus(), "2026-10")
+    assert frame.columns == ["month", "location_id", "sku", "units_sold", "amount"]
+    assert (
+        set(frame["sku"]) <= set(net.skus["sku"])
+        and frame["location_id"].to_list()[0] == "D01-S001"
+    )
+
+
+def test_decode_contents():
+    assert (
+        uploads.decode_contents("data:text/csv;base64," + base64.b64encode(b"a,b").decode())
+        == b"a,b"
+    )
+    with pytest.raises(UsageError):
+        uploads.decode_contents("data:text/csv;base64,@@@")
+
+
+# ---------------------------------------------------------------- through the callbacks
+
+
+def check_body(name: str, raw: bytes, kind: str = "stock"):
+    payload = {"name": name, "contents": "data:text/csv;base64," + base64.b64encode(raw).decode()}
+    return callback_body(
+        [
+            (ids.UP_RESULT, "children"),
+            (ids.UP_ERRORS_GRID, "rowData"),
+            ("upload-errors-box", "hidden"),
+            (ids.UP_CONFIRM, "disabled"),
+            (ids.UP_CONFIRM, "children"),
+            (ids.UP_TOKEN, "data"),
+            (ids.UP_DONE, "children"),
+        ],
+        [(ids.UP_FILE_DATA, "data", payload), (ids.UP_KIND, "value", kind)],
+    )
+
+
+def test_upload_callbacks_end_to_end_for_a_distributor(net, monkeypatch):
+    monkeypatch.setenv("ASSORTMENT_TODAY", TODAY.isoformat())
+    client = create_app(net.settings).server.test_client()
+    login(client, "dist1")
+    client.get("/")
+    bad = post_callback(client, check_body("bad.csv", BAD)).get_json()["response"]
+    assert bad[ids.UP_CONFIRM]["disabled"] is True and bad["upload-errors-box"]["hidden"] is False
+    assert {r["row"] for r in bad[ids.UP_ERRORS_GRID]["rowData"]} == {2, 3, 4}
+    theirs = post_callback(client, check_body("theirs.csv", THEIRS)).get_json()["response"]
+    assert (
+        "D02-S001" in json.dumps(theirs[ids.UP_RESULT])
+        and theirs[ids.UP_CONFIRM]["disabled"] is True
+    )
+    good = post_callback(client, check_body("good.csv", GOOD)).get_json()["response"]
+    assert good[ids.UP_CONFIRM]["disabled"] is False and good[ids.UP_TOKEN]["data"]
+    confirm = callback_body(
+        [(ids.UP_DONE, "children"), (ids.UP_CONFIRM, "disabled")],
+        [(ids.UP_CONFIRM, "n_clicks", 1)],
+        [(ids.UP_TOKEN, "data", good[ids.UP_TOKEN]["data"])],
+    )
+    confirm["output"] = [
+        d["output"]
+        for d in client.get("/_dash-dependencies").get_json()
+        if d["output"].startswith("..upload-done.children@")
+    ][0]
+    done = json.dumps(post_callback(client, confirm).get_json(), ensure_ascii=False)
+    assert "loaded 2 rows" in done
+    assert stored_rows(net.settings, "D01-S003") == 2
+
+
+def test_errors_download_is_a_csv_of_every_problem(net):
+    client = create_app(net.settings).server.test_client()
+    login(client, "admin")
+    client.get("/")
+    bad = post_callback(client, check_body("bad.csv", BAD)).get_json()["response"]
+    body = callback_body(
+        [(ids.UP_ERRORS_DOWNLOAD, "data")],
+        [(ids.UP_ERRORS_BTN, "n_clicks", 1)],
+        [(ids.UP_TOKEN, "data", bad[ids.UP_TOKEN]["data"]), (ids.UP_KIND, "value", "stock")],
+    )
+    data = post_callback(client, body).get_json()["response"][ids.UP_ERRORS_DOWNLOAD]["data"]
+    raw = base64.b64decode(data["content"])
+    assert raw.startswith(b"\xef\xbb\xbf")
+    frame = pl.read_csv(raw[3:])
+    assert frame.columns == ["row", "column", "value", "reason"] and frame.height >= 4
+
+
+def test_a_new_database_has_an_empty_users_table(tmp_path):
+    from assortment.config import Settings
+
+    s = Settings(db_path=tmp_path / "d" / "x.duckdb")
+    store.init(s)
+    assert Data(s).users() == {}
+    with store.reader(s) as con:
+        assert con.execute("select count(*) from users").fetchone() == (0,)
