@@ -1,0 +1,301 @@
+"""What the monthly report reads: a month's results from a read snapshot, cut by region and rep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from assortment import store
+from assortment.export import classified_months, export_frame
+from assortment.job import add_months, fmt_month
+
+HISTORY_MONTHS = 6
+STATUS_ORDER = {"fail": 0, "warn": 1, "no_count": 2, "pass": 3}
+NO_REP = ""  # the rep key of locations without a rep
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose report: the whole network, one region or one rep.
+
+    Attributes:
+        kind: ``network``, ``region`` or ``rep``.
+        key: The region or rep name (``NO_REP`` for locations without a rep); None for the network.
+    """
+
+    kind: str
+    key: str | None = None
+
+    def filter(self) -> pl.Expr:
+        """Rows of a frame with ``region`` and ``rep`` columns that belong to this scope."""
+        if self.kind == "region":
+            return pl.col("region") == self.key
+        if self.kind == "rep":
+            return pl.col("rep").fill_null(NO_REP) == self.key
+        return pl.lit(True)
+
+
+@dataclass(frozen=True)
+class MonthData:
+    """One month's results, ready for the report.
+
+    Attributes:
+        month: The month reported.
+        prev_month: The month before, when it is classified (for the trend); else None.
+        fingerprint: The rules that produced the month's results.
+        compliance: One row per active location (the compliance export) with name, city,
+            ``reasons`` as a list, ``prev_status`` and per-location action figures.
+        actions: The actions export with the location's region, rep and name.
+        history: Status per location for the classified months of the last six.
+        uploads: Per distributor group: active and counted locations, last counted month.
+        required: Required styles in stock per counted location (coverage numerators).
+        bestsellers, new_styles, order_plan: The exports of the same names, with style names.
+        styles: One row per style (name, category, launch month, price).
+    """
+
+    month: date
+    prev_month: date | None
+    fingerprint: str
+    compliance: pl.DataFrame
+    actions: pl.DataFrame
+    history: pl.DataFrame
+    uploads: pl.DataFrame
+    required: pl.DataFrame
+    bestsellers: pl.DataFrame
+    new_styles: pl.DataFrame
+    order_plan: pl.DataFrame
+    styles: pl.DataFrame
+
+    @property
+    def month_str(self) -> str:
+        """``YYYY-MM``."""
+        return fmt_month(self.month)
+
+    def regions(self) -> list[str]:
+        """Regions with active locations, sorted."""
+        return sorted(self.compliance["region"].drop_nulls().unique().to_list())
+
+    def reps(self) -> list[str]:
+        """Reps with active locations, sorted (``NO_REP`` first when some have none)."""
+        return sorted(self.compliance["rep"].fill_null(NO_REP).unique().to_list())
+
+
+def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
+    """Read everything the report shows for a classified ``month`` (a reader connection)."""
+    month_s = fmt_month(month)
+    classified = classified_months(con)
+    prev = add_months(month, -1)
+    prev_month = prev if fmt_month(prev) in classified else None
+    fingerprint = con.execute(
+        "select rules_fingerprint from classify_runs where month = ?", [month]
+    ).fetchall()[0][0]
+
+    locations = store.query(con, "report_locations")
+    styles = store.query(con, "report_styles")
+    _, comp = export_frame(con, "compliance", month_s)
+    _, actions = export_frame(con, "actions", month_s)
+    _, best = export_frame(con, "bestsellers", month_s)
+    _, new = export_frame(con, "new-styles", month_s)
+    _, plan = export_frame(con, "order-plan", month_s)
+
+    names = locations.select("location_id", "name", "city")
+    where = comp.select("location_id", "region", "rep")
+    actions = actions.join(where, on="location_id", how="left").join(
+        names.select("location_id", "name"), on="location_id", how="left"
+    )
+    comp = (
+        comp.with_columns(
+            pl.col("reasons")
+            .fill_null("")
+            .str.split(";")
+            .list.eval(pl.element().filter(pl.element() != ""))
+        )
+        .join(names, on="location_id", how="left")
+        .join(_action_figures(actions), on="location_id", how="left")
+        .with_columns(
+            pl.col(c).fill_null(0)
+            for c in (
+                "replenish_units",
+                "transfer_in_units",
+                "transfer_out_units",
+                "clearance_units",
+            )
+        )
+        .with_columns(pl.col("clearance_value_cny").fill_null(0.0))
+    )
+    if prev_month is not None:
+        _, prev_comp = export_frame(con, "compliance", fmt_month(prev_month))
+        comp = comp.join(
+            prev_comp.select("location_id", pl.col("status").alias("prev_status")),
+            on="location_id",
+            how="left",
+        )
+    else:
+        comp = comp.with_columns(pl.lit(None, dtype=pl.String).alias("prev_status"))
+    comp = (
+        comp.with_columns(
+            pl.col("status")
+            .replace_strict(STATUS_ORDER, default=9, return_dtype=pl.Int8)
+            .alias("_order")
+        )
+        .sort("_order", "location_id")
+        .drop("_order")
+    )
+
+    history = store.query(
+        con, "report_status_history", start=add_months(month, -(HISTORY_MONTHS - 1)), month=month
+    )
+    style_cols = styles.select("style", "style_name", "category")
+    return MonthData(
+        month=month,
+        prev_month=prev_month,
+        fingerprint=fingerprint,
+        compliance=comp,
+        actions=actions,
+        history=history,
+        uploads=store.query(con, "report_uploads", month=month),
+        required=store.query(con, "report_required_in_stock", month=month),
+        bestsellers=best.join(style_cols, on="style", how="left").sort("rank"),
+        new_styles=new.join(style_cols, on="style", how="left").sort(
+            "launch_month", "style", descending=[True, False]
+        ),
+        order_plan=plan.join(style_cols, on="style", how="left"),
+        styles=styles,
+    )
+
+
+def _action_figures(actions: pl.DataFrame) -> pl.DataFrame:
+    """Per location: units to replenish, to receive and send by transfer, to clear (and value)."""
+
+    def is_(action: str) -> pl.Expr:
+        return pl.col("action") == action
+
+    incoming = actions.group_by("location_id").agg(
+        pl.col("units").filter(is_("replenish")).sum().alias("replenish_units"),
+        pl.col("units").filter(is_("transfer")).sum().alias("transfer_in_units"),
+        pl.col("units").filter(is_("clearance")).sum().alias("clearance_units"),
+        pl.col("value_cny").filter(is_("clearance")).sum().alias("clearance_value_cny"),
+    )
+    outgoing = (
+        actions.filter(is_("transfer") & pl.col("source_location_id").is_not_null())
+        .group_by(pl.col("source_location_id").alias("location_id"))
+        .agg(pl.col("units").sum().alias("transfer_out_units"))
+    )
+    return incoming.join(outgoing, on="location_id", how="full", coalesce=True)
+
+
+# ------------------------------------------------------------------ cuts for one scope
+
+
+def scoped(data: MonthData, scope: Scope) -> MonthData:
+    """The same month cut to the locations of ``scope`` (the network: unchanged).
+
+    Network-level lists (bestsellers, new styles) stay whole; their coverage is computed
+    over the scope's locations. The order plan is cut by region (a rep gets none).
+    """
+    if scope.kind == "network":
+        return data
+    keep = scope.filter()
+    comp = data.compliance.filter(keep)
+    groups = comp.select(
+        pl.coalesce("distributor_id", "location_id").alias("distributor_id")
+    ).unique()
+    plan = (
+        data.order_plan.filter(pl.col("region") == scope.key)
+        if scope.kind == "region"
+        else data.order_plan.clear()
+    )
+    return MonthData(
+        month=data.month,
+        prev_month=data.prev_month,
+        fingerprint=data.fingerprint,
+        compliance=comp,
+        actions=data.actions.filter(keep),
+        history=data.history.filter(keep),
+        uploads=data.uploads.join(groups, on="distributor_id", how="semi"),
+        required=data.required.filter(keep),
+        bestsellers=data.bestsellers,
+        new_styles=data.new_styles,
+        order_plan=plan,
+        styles=data.styles,
+    )
+
+
+def status_counts(comp: pl.DataFrame, column: str = "status") -> dict[str, int]:
+    """Locations per status, every status present (zeros included), in report order."""
+    counts = dict(comp.group_by(column).len().iter_rows()) if comp.height else {}
+    out = {s: int(counts.get(s, 0)) for s in STATUS_ORDER}
+    out.update(
+        {
+            str(k): int(v)
+            for k, v in sorted(counts.items(), key=str)
+            if k not in out and k is not None
+        }
+    )
+    return out
+
+
+def previous_counts(data: MonthData) -> dict[str, int] | None:
+    """Locations per status in the previous month (as classified then); None if not classified."""
+    if data.prev_month is None:
+        return None
+    return status_counts(data.history.filter(pl.col("month") == fmt_month(data.prev_month)))
+
+
+def reason_counts(comp: pl.DataFrame, reasons: tuple[str, ...]) -> dict[str, int]:
+    """Locations per reason (a location counts once for each of its reasons), zeros included."""
+    flat = comp.select(pl.col("reasons").explode().drop_nulls())
+    counts = dict(flat.group_by("reasons").len().iter_rows()) if flat.height else {}
+    out = {r: int(counts.get(r, 0)) for r in reasons}
+    out.update({str(k): int(v) for k, v in sorted(counts.items()) if k not in out})
+    return out
+
+
+def coverage(data: MonthData, styles: pl.DataFrame) -> pl.DataFrame:
+    """For each style of ``styles``: the scope's counted distributors and stores stocking it.
+
+    Returns:
+        ``styles`` with n_dist_in_stock, n_dist_counted, n_store_in_stock, n_store_counted.
+    """
+    counted = data.compliance.filter(pl.col("status") != "no_count")
+    n_dist = counted.filter(pl.col("kind") == "distributor").height
+    n_store = counted.filter(pl.col("kind") == "store").height
+    held = data.required.group_by("style").agg(
+        (pl.col("kind") == "distributor").sum().alias("n_dist_in_stock"),
+        (pl.col("kind") == "store").sum().alias("n_store_in_stock"),
+    )
+    return styles.join(held, on="style", how="left").with_columns(
+        pl.col("n_dist_in_stock").fill_null(0).cast(pl.Int64),
+        pl.lit(n_dist, dtype=pl.Int64).alias("n_dist_counted"),
+        pl.col("n_store_in_stock").fill_null(0).cast(pl.Int64),
+        pl.lit(n_store, dtype=pl.Int64).alias("n_store_counted"),
+    )
+
+
+def clearance_by_style(data: MonthData) -> pl.DataFrame:
+    """Clearance actions of the scope per style: locations, units and value, largest value first."""
+    rows = data.actions.filter(pl.col("action") == "clearance")
+    return (
+        rows.group_by("style")
+        .agg(
+            pl.col("location_id").n_unique().alias("n_locations"),
+            pl.col("units").sum().alias("units"),
+            pl.col("value_cny").sum().alias("value_cny"),
+        )
+        .join(data.styles.select("style", "style_name", "category"), on="style", how="left")
+        .select("style", "style_name", "category", "n_locations", "units", "value_cny")
+        .sort(["value_cny", "style"], descending=[True, False])
+    )
+
+
+def upload_gaps(data: MonthData) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Distributor groups that sent no count this month, and those with some locations missing."""
+    none = data.uploads.filter(pl.col("n_counted_locations") == 0).sort("distributor_id")
+    partial = data.uploads.filter(
+        (pl.col("n_counted_locations") > 0)
+        & (pl.col("n_counted_locations") < pl.col("n_active_locations"))
+    ).sort("distributor_id")
+    return none, partial

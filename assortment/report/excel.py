@@ -1,0 +1,416 @@
+"""The report's workbooks: per rep (a summary, one sheet per location to visit) and the network's.
+
+Written with xlsxwriter cell by cell with explicit types: text is always written as text (a
+code such as ``=D01`` can never become a formula), and the document's creation date is the
+report's month, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from assortment.report import i18n
+from assortment.report.data import MonthData, Scope, upload_gaps
+from assortment.report.pages import scope_label
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass(frozen=True)
+class XCol:
+    """A workbook column: header, key (or function of the row), kind, width."""
+
+    label: str
+    key: str | Callable[[dict[str, Any]], Any]
+    kind: str = "text"  # text | int | pct | money | float | bool
+    width: float = 12
+
+
+def sheet_name(text: str, used: set[str]) -> str:
+    """A valid, unique (case-insensitive) sheet name of at most 31 characters."""
+    base = _BAD_SHEET_CHARS.sub("_", text).strip("'") or "sheet"
+    name, n = base[:31], 2
+    while name.lower() in used:
+        suffix = f"~{n}"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name.lower())
+    return name
+
+
+class _Book:
+    """A workbook with the report's formats."""
+
+    def __init__(self, path: Path, data: MonthData, *, title: str) -> None:
+        self.wb = xlsxwriter.Workbook(
+            str(path), {"strings_to_formulas": False, "strings_to_urls": False}
+        )
+        created = datetime(data.month.year, data.month.month, 1)
+        self.wb.set_properties({"title": title, "created": created})
+        self.used: set[str] = set()
+        f = self.wb.add_format
+        self.fmt = {
+            "title": f({"bold": True, "font_size": 14}),
+            "meta": f({"font_color": "#52606d"}),
+            "h": f(
+                {
+                    "bold": True,
+                    "bg_color": "#f0f4f8",
+                    "bottom": 1,
+                    "text_wrap": True,
+                    "valign": "top",
+                }
+            ),
+            "h2": f({"bold": True, "font_size": 12}),
+            "int": f({"num_format": "#,##0"}),
+            "money": f({"num_format": "#,##0"}),
+            "pct": f({"num_format": "0%"}),
+            "float": f({"num_format": "0.00"}),
+            "link": f({"font_color": "blue", "underline": 1}),
+            "fail": f({"bold": True, "font_color": "#ffffff", "bg_color": "#d1495b"}),
+            "warn": f({"bold": True, "bg_color": "#edae49"}),
+            "pass": f({"font_color": "#ffffff", "bg_color": "#3c8d5a"}),
+            "no_count": f({"font_color": "#ffffff", "bg_color": "#9aa5b1"}),
+            "label": f({"bold": True}),
+        }
+
+    def sheet(self, name: str) -> tuple[Worksheet, str]:
+        final = sheet_name(name, self.used)
+        return self.wb.add_worksheet(final), final
+
+    def cell(self, ws: Worksheet, row: int, col: int, value: Any, kind: str = "text") -> None:
+        if value is None or (isinstance(value, float) and value != value):
+            ws.write_blank(row, col, None)
+        elif kind == "text":
+            ws.write_string(row, col, str(value))
+        elif kind == "bool":
+            ws.write_boolean(row, col, bool(value))
+        else:
+            ws.write_number(row, col, value, self.fmt[kind])
+
+    def table(
+        self,
+        ws: Worksheet,
+        row: int,
+        cols: Sequence[XCol],
+        rows: Sequence[dict[str, Any]],
+        *,
+        status_col: int | None = None,
+    ) -> int:
+        """Write a header and rows from ``row``; returns the next free row."""
+        for c, col in enumerate(cols):
+            ws.write_string(row, c, col.label, self.fmt["h"])
+            ws.set_column(c, c, col.width)
+        for r, item in enumerate(rows, start=row + 1):
+            for c, col in enumerate(cols):
+                value = col.key(item) if callable(col.key) else item.get(col.key)
+                if c == status_col and isinstance(value, tuple):
+                    code, words = value
+                    ws.write_string(r, c, words, self.fmt.get(code))
+                else:
+                    self.cell(ws, r, c, value, col.kind)
+        return row + 1 + len(rows)
+
+    def close(self) -> None:
+        self.wb.close()
+
+
+def _location_cols(lang: str, *, with_place: bool) -> list[XCol]:
+    t = functools.partial(i18n.text, lang)
+    cols = [
+        XCol(t("location"), "location_id", width=12),
+        XCol(t("name"), "name", width=22),
+        XCol(t("kind"), lambda r: i18n.code(lang, r["kind"]), width=9),
+        XCol(t("distributor"), lambda r: r["distributor_id"] or r["location_id"], width=10),
+        XCol(t("city"), "city", width=9),
+    ]
+    if with_place:
+        cols += [XCol(t("region"), "region", width=9), XCol(t("rep"), "rep", width=9)]
+    cols += [
+        XCol(t("status"), lambda r: (r["status"], i18n.code(lang, r["status"])), width=9),
+        XCol(
+            f"{t('status')} ({t('previous_month')})",
+            lambda r: i18n.code(lang, r.get("prev_status")),
+            width=9,
+        ),
+        XCol(t("reasons"), lambda r: i18n.reasons(lang, r["reasons"]), width=28),
+        XCol(t("styles_vs_min").split(" / ")[0], "active_styles", "int", 8),
+        XCol(t("styles_vs_min").split(" / ")[-1], "min_styles", "int", 8),
+        XCol(t("bestseller_cov"), "bestseller_coverage", "pct", 10),
+        XCol(t("new_cov"), "new_coverage", "pct", 10),
+        XCol(t("broken_share"), "broken_size_share", "pct", 10),
+        XCol(t("slow_share"), "slow_stock_share", "pct", 10),
+        XCol(t("shrinking"), lambda r: t("yes") if r["shrinking"] else t("no"), width=8),
+        XCol(t("n_replenish"), "replenish_units", "int", 10),
+        XCol(t("n_transfer_in"), "transfer_in_units", "int", 10),
+        XCol(t("n_transfer_out"), "transfer_out_units", "int", 10),
+        XCol(t("clearance_units"), "clearance_units", "int", 10),
+        XCol(t("clearance_value"), "clearance_value_cny", "money", 12),
+    ]
+    return cols
+
+
+def _action_cols(lang: str, names: dict[str, str], *, with_location: bool) -> list[XCol]:
+    t = functools.partial(i18n.text, lang)
+    cols = []
+    if with_location:
+        cols += [XCol(t("location"), "location_id", width=12), XCol(t("name"), "name", width=20)]
+    cols += [
+        XCol(t("action"), lambda r: i18n.code(lang, r["action"]), width=9),
+        XCol(t("style"), "style", width=10),
+        XCol(t("style_name"), lambda r: names.get(r["style"]), width=16),
+        XCol(t("colour"), "colour", width=7),
+        XCol(t("size"), "size", width=6),
+        XCol(t("sku"), "sku", width=18),
+        XCol(t("units"), "units", "int", 7),
+        XCol(t("source"), "source_location_id", width=11),
+        XCol(t("value_cny"), "value_cny", "money", 10),
+        XCol(t("reason"), lambda r: i18n.action_reason(lang, r["reason"]), width=60),
+    ]
+    return cols
+
+
+def write_rep_workbook(
+    path: Path, data: MonthData, scope: Scope, lang: str, *, transfers: pl.DataFrame
+) -> list[str]:
+    """The rep's workbook: a summary of every location, one sheet per location to visit, the rest.
+
+    Args:
+        path: The .xlsx to write.
+        data: The month cut to the rep (see ``data.scoped``): the rep's locations and their actions.
+        scope: The rep.
+        lang: ``en`` or ``zh``.
+        transfers: Every transfer of the network (a location may send units to a store of
+            another rep).
+
+    Returns:
+        The location ids that got their own sheet, in sheet order.
+    """
+    t = functools.partial(i18n.text, lang)
+    title = f"{t('title')} · {t('monthly_report')} {data.month_str} · {scope_label(lang, scope)}"
+    book = _Book(path, data, title=title)
+    names = dict(data.styles.select("style", "style_name").iter_rows())
+    comp = data.compliance
+    visit = comp.filter(pl.col("status").is_in(["fail", "warn"]))
+    ws, summary_sheet = book.sheet(t("summary"))
+    ws.write_string(0, 0, title, book.fmt["title"])
+    prev = data.prev_month.strftime("%Y-%m") if data.prev_month else t("not_classified")
+    ws.write_string(
+        1, 0, f"{t('previous_month')}: {prev} · {t('rules')}: {data.fingerprint}", book.fmt["meta"]
+    )
+
+    book.used.add(t("other_actions").lower())  # reserved for the last sheet
+    sheet_of = {loc: sheet_name(loc, book.used) for loc in visit["location_id"].to_list()}
+    cols = _location_cols(lang, with_place=False)
+    cols.append(XCol(t("sheet"), lambda r: sheet_of.get(r["location_id"]), width=10))
+    rows = comp.to_dicts()
+    end = book.table(ws, 3, cols, rows, status_col=5)
+    for r, item in enumerate(rows, start=4):
+        target = sheet_of.get(item["location_id"])
+        if target:
+            ws.write_url(
+                r, len(cols) - 1, f"internal:'{target}'!A1", book.fmt["link"], string=target
+            )
+    ws.freeze_panes(4, 1)
+    ws.autofilter(3, 0, max(3, end - 1), len(cols) - 1)
+
+    actions = data.actions
+    act_cols = _action_cols(lang, names, with_location=False)
+    out_cols = [
+        XCol(t("destination"), "location_id", width=12),
+        XCol(t("name"), "name", width=20),
+        *[c for c in act_cols if c.label not in (t("source"), t("action"))],
+    ]
+    figure_rows = (
+        (t("status"), lambda r: i18n.code(lang, r["status"]), "text"),
+        (t("reasons"), lambda r: i18n.reasons(lang, r["reasons"]), "text"),
+        (
+            f"{t('status')} ({t('previous_month')})",
+            lambda r: i18n.code(lang, r.get("prev_status")),
+            "text",
+        ),
+        (t("styles_vs_min"), lambda r: f"{r['active_styles']} / {r['min_styles']}", "text"),
+        (t("bestseller_cov"), lambda r: r["bestseller_coverage"], "pct"),
+        (t("new_cov"), lambda r: r["new_coverage"], "pct"),
+        (t("broken_share"), lambda r: r["broken_size_share"], "pct"),
+        (t("slow_share"), lambda r: r["slow_stock_share"], "pct"),
+        (t("shrinking"), lambda r: t("yes") if r["shrinking"] else t("no"), "text"),
+    )
+    for item in visit.to_dicts():
+        loc = item["location_id"]
+        ws = book.wb.add_worksheet(sheet_of[loc])
+        ws.write_string(0, 0, f"{loc} {item['name'] or ''}".strip(), book.fmt["title"])
+        kind = i18n.code(lang, item["kind"])
+        ws.write_string(
+            1,
+            0,
+            f"{kind} · {item['city'] or ''} · {t('distributor')} {item['distributor_id'] or loc}",
+            book.fmt["meta"],
+        )
+        ws.write_url(
+            1, 6, f"internal:'{summary_sheet}'!A1", book.fmt["link"], string=f"← {t('summary')}"
+        )
+        row = 3
+        for label, get, kind_ in figure_rows:
+            ws.write_string(row, 0, label, book.fmt["label"])
+            if label == t("status"):
+                ws.write_string(row, 1, get(item), book.fmt[item["status"]])
+            else:
+                book.cell(ws, row, 1, get(item), kind_)
+            row += 1
+        row += 1
+        here = actions.filter(pl.col("location_id") == loc).to_dicts()
+        ws.write_string(row, 0, f"{t('actions_here')} ({len(here)})", book.fmt["h2"])
+        row = book.table(ws, row + 1, act_cols, here) + 1
+        sends = transfers.filter(pl.col("source_location_id") == loc).to_dicts()
+        if sends:
+            ws.write_string(row, 0, f"{t('sends_out')} ({len(sends)})", book.fmt["h2"])
+            book.table(ws, row + 1, out_cols, sends)
+        ws.set_column(0, 0, max(14, act_cols[0].width))
+        ws.set_column(1, 1, 16)
+
+    others = actions.filter(~pl.col("location_id").is_in(list(sheet_of))).to_dicts()
+    ws = book.wb.add_worksheet(t("other_actions")[:31])
+    ws.write_string(
+        0, 0, f"{t('other_actions')}: {t('actions_here')} ({len(others)})", book.fmt["h2"]
+    )
+    book.table(ws, 1, _action_cols(lang, names, with_location=True), others)
+    ws.freeze_panes(2, 1)
+    book.close()
+    return list(sheet_of)
+
+
+def write_network_workbook(path: Path, data: MonthData, lang: str) -> None:
+    """The network's workbook: compliance of every location, uploads, bestsellers, new styles,
+    the full clearance list and the factory order plan."""
+    from assortment.report.data import clearance_by_style, coverage
+
+    t = functools.partial(i18n.text, lang)
+    title = f"{t('title')} · {t('monthly_report')} {data.month_str} · {t('network')}"
+    book = _Book(path, data, title=title)
+    names = dict(data.styles.select("style", "style_name").iter_rows())
+
+    ws, _ = book.sheet(t("compliance_sheet"))
+    ws.write_string(0, 0, title, book.fmt["title"])
+    prev = data.prev_month.strftime("%Y-%m") if data.prev_month else t("not_classified")
+    ws.write_string(
+        1, 0, f"{t('previous_month')}: {prev} · {t('rules')}: {data.fingerprint}", book.fmt["meta"]
+    )
+    cols = _location_cols(lang, with_place=True)
+    end = book.table(ws, 3, cols, data.compliance.to_dicts(), status_col=7)
+    ws.freeze_panes(4, 1)
+    ws.autofilter(3, 0, max(3, end - 1), len(cols) - 1)
+
+    ws, _ = book.sheet(t("uploads"))
+    none, partial = upload_gaps(data)
+    gaps = pl.concat([none, partial]).sort("distributor_id")
+    book.table(
+        ws,
+        0,
+        [
+            XCol(t("distributor"), "distributor_id", width=10),
+            XCol(t("name"), "name", width=24),
+            XCol(t("region"), "region", width=9),
+            XCol(t("rep"), "rep", width=9),
+            XCol(t("active"), "n_active_locations", "int", 9),
+            XCol(t("counted"), "n_counted_locations", "int", 9),
+            XCol(t("last_counted"), lambda r: r["last_counted_month"] or t("never"), width=10),
+        ],
+        gaps.to_dicts(),
+    )
+
+    cov_cols = [
+        XCol(t("dist_cov"), "n_dist_in_stock", "int", 10),
+        XCol(f"{t('counted')} ({t('distributor')})", "n_dist_counted", "int", 10),
+        XCol(t("store_cov"), "n_store_in_stock", "int", 10),
+        XCol(f"{t('counted')} ({i18n.code(lang, 'store')})", "n_store_counted", "int", 10),
+    ]
+    ws, _ = book.sheet(t("bestsellers"))
+    book.table(
+        ws,
+        0,
+        [
+            XCol(t("rank"), "rank", "int", 6),
+            XCol(t("style"), "style", width=10),
+            XCol(t("style_name"), "style_name", width=16),
+            XCol(t("category"), "category", width=8),
+            XCol(t("net_units"), "net_units", "int", 10),
+            *cov_cols,
+        ],
+        coverage(data, data.bestsellers).to_dicts(),
+    )
+    ws, _ = book.sheet(t("new_styles"))
+    book.table(
+        ws,
+        0,
+        [
+            XCol(t("style"), "style", width=10),
+            XCol(t("style_name"), "style_name", width=16),
+            XCol(t("category"), "category", width=8),
+            XCol(t("launched"), "launch_month", width=9),
+            *cov_cols,
+        ],
+        coverage(data, data.new_styles).to_dicts(),
+    )
+    ws, _ = book.sheet(t("clearance"))
+    book.table(
+        ws,
+        0,
+        [
+            XCol(t("style"), "style", width=10),
+            XCol(t("style_name"), "style_name", width=16),
+            XCol(t("category"), "category", width=8),
+            XCol(t("n_locations"), "n_locations", "int", 9),
+            XCol(t("units"), "units", "int", 9),
+            XCol(t("value_cny"), "value_cny", "money", 12),
+        ],
+        clearance_by_style(data).to_dicts(),
+    )
+    ws, _ = book.sheet(t("clearance_detail"))
+    detail = data.actions.filter(pl.col("action") == "clearance").sort(
+        ["value_cny", "location_id", "style"], descending=[True, False, False]
+    )
+    book.table(
+        ws,
+        0,
+        [
+            XCol(t("location"), "location_id", width=12),
+            XCol(t("name"), "name", width=20),
+            XCol(t("region"), "region", width=9),
+            XCol(t("rep"), "rep", width=9),
+            XCol(t("style"), "style", width=10),
+            XCol(t("style_name"), lambda r: names.get(r["style"]), width=16),
+            XCol(t("units"), "units", "int", 8),
+            XCol(t("value_cny"), "value_cny", "money", 11),
+            XCol(t("reason"), lambda r: i18n.action_reason(lang, r["reason"]), width=60),
+        ],
+        detail.to_dicts(),
+    )
+    ws.freeze_panes(1, 1)
+    ws, _ = book.sheet(t("order_plan"))
+    book.table(
+        ws,
+        0,
+        [
+            XCol(t("region"), "region", width=9),
+            XCol(t("style"), "style", width=10),
+            XCol(t("style_name"), "style_name", width=16),
+            XCol(t("category"), "category", width=8),
+            XCol(t("size"), "size", width=6),
+            XCol(t("units"), "units", "int", 8),
+            XCol(t("demand"), "demand_units", "float", 10),
+            XCol(t("on_hand"), "on_hand_units", "int", 9),
+        ],
+        data.order_plan.to_dicts(),
+    )
+    ws.freeze_panes(1, 2)
+    book.close()
