@@ -138,6 +138,10 @@ def run_monthly(
         redo_prev = prev in counted_months(con) and (
             not prev_fp or prev_fp[0][0] != rules.fingerprint
         )
+    try:  # before classifying: a folder we cannot write to is the user's to fix
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create --out {str(out)!r}: {exc.strerror}") from None
     label = f"monthly {fmt_month(m)}"
     own_progress = progress is None
     progress = progress or Progress(label)
@@ -152,7 +156,6 @@ def run_monthly(
             data = load_month(con, m)
         progress.step("read the results")
 
-        out.mkdir(parents=True, exist_ok=True)
         final = out / fmt_month(m)
         _clean_stale(out)
         stage = out / f".{fmt_month(m)}.tmp-{os.getpid()}"

@@ -47,6 +47,11 @@ def sheet_name(text: str, used: set[str]) -> str:
     return name
 
 
+def _link_to(sheet: str) -> str:
+    """A hyperlink target to cell A1 of ``sheet`` (quotes in the name doubled, as Excel wants)."""
+    return "internal:'" + sheet.replace("'", "''") + "'!A1"
+
+
 class _Book:
     """A workbook with the report's formats."""
 
@@ -217,9 +222,7 @@ def write_rep_workbook(
     for r, item in enumerate(rows, start=4):
         target = sheet_of.get(item["location_id"])
         if target:
-            ws.write_url(
-                r, len(cols) - 1, f"internal:'{target}'!A1", book.fmt["link"], string=target
-            )
+            ws.write_url(r, len(cols) - 1, _link_to(target), book.fmt["link"], string=target)
     ws.freeze_panes(4, 1)
     ws.autofilter(3, 0, max(3, end - 1), len(cols) - 1)
 
@@ -256,9 +259,7 @@ def write_rep_workbook(
             f"{kind} · {item['city'] or ''} · {t('distributor')} {item['distributor_id'] or loc}",
             book.fmt["meta"],
         )
-        ws.write_url(
-            1, 6, f"internal:'{summary_sheet}'!A1", book.fmt["link"], string=f"← {t('summary')}"
-        )
+        ws.write_url(1, 6, _link_to(summary_sheet), book.fmt["link"], string=f"← {t('summary')}")
         row = 3
         for label, get, kind_ in figure_rows:
             ws.write_string(row, 0, label, book.fmt["label"])
