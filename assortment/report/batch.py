@@ -33,7 +33,7 @@ from assortment.errors import UsageError
 from assortment.job import add_months, classify, counted_months, fmt_month, resolve_month
 from assortment.report import i18n
 from assortment.report.browser import Browser, find_chromium
-from assortment.report.data import NO_REP, MonthData, Scope, load_month, scoped, status_counts
+from assortment.report.data import MonthData, Scope, load_month, scoped, status_counts
 from assortment.report.excel import write_network_workbook, write_rep_workbook
 from assortment.report.figures import WIDTH
 from assortment.report.pages import build_page, interactive_html, print_html, scope_label
@@ -339,4 +339,4 @@ def _exchange(a: Path, b: Path) -> bool:
     return rc == 0
 
 
-__all__ = ["MonthlyResult", "NO_REP", "parse_lang", "plan_units", "run_monthly", "write_reports"]
+__all__ = ["MonthlyResult", "parse_lang", "plan_units", "run_monthly", "write_reports"]

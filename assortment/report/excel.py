@@ -20,7 +20,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from assortment.report import i18n
-from assortment.report.data import MonthData, Scope, upload_gaps
+from assortment.report.data import MonthData, Scope, clearance_by_style, coverage, upload_gaps
 from assortment.report.pages import scope_label
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -293,8 +293,6 @@ def write_rep_workbook(
 def write_network_workbook(path: Path, data: MonthData, lang: str) -> None:
     """The network's workbook: compliance of every location, uploads, bestsellers, new styles,
     the full clearance list and the factory order plan."""
-    from assortment.report.data import clearance_by_style, coverage
-
     t = functools.partial(i18n.text, lang)
     title = f"{t('title')} · {t('monthly_report')} {data.month_str} · {t('network')}"
     book = _Book(path, data, title=title)
