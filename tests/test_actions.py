@@ -1,0 +1,401 @@
+"""Actions of domain.md section 6: replenish, transfer, clearance and the factory order plan."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from assortment.classify import NetworkFacts, order_plan
+from assortment.config import Rules
+from tests.reference_rules import Network, location, run_job, style_skus
+
+M = date(2026, 10, 1)
+RULES = Rules()
+OLD = date(2024, 1, 1)
+
+ACTION_SCHEMA = {
+    "location_id": pl.String,
+    "action": pl.String,
+    "style": pl.String,
+    "colour": pl.String,
+    "size": pl.String,
+    "sku": pl.String,
+    "units": pl.Int64,
+    "source_location_id": pl.String,
+    "value_cny": pl.Float64,
+    "reason": pl.String,
+}
+
+
+def actions_frame(rows: list[tuple]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=ACTION_SCHEMA, orient="row")
+
+
+def per_sku(loc: str, action: str, sku: str, reason: str, *, source: str | None = None) -> tuple:
+    """A replenish or transfer row of 1 unit at 100.0, for SKU code ``style-colour-size``."""
+    style, colour, size = sku.split("-")
+    return (loc, action, style, colour, size, sku, 1, source, 100.0, reason)
+
+
+def cleared(loc: str, style: str, units: int, value: float, reason: str) -> tuple:
+    return (loc, "clearance", style, None, None, None, units, None, value, reason)
+
+
+def actions_at(net: Network, location_id: str, rules: Rules = RULES) -> pl.DataFrame:
+    return run_job(net, rules).actions.filter(pl.col("location_id") == location_id)
+
+
+# --- replenish ----------------------------------------------------------------------------------
+
+
+def test_absent_bestseller_asks_for_core_sizes_of_core_colours() -> None:
+    # A sells only in BK (the core colour); WH is not asked for. X is steady at T1.
+    products = style_skus("A", "BK WH", "70A 75B") + style_skus("X", sizes="70A", price=80.0)
+    net = Network(
+        month=M,
+        products=products,
+        locations=[location("D1", "distributor"), location("T1")],
+        stock={"T1": {"X-BK-70A": 1}},  # D1 has no count: no actions there
+        sales_w={"D1": {"A-BK-70A": 4}, "T1": {"X-BK-70A": 1}},
+    )
+    got = run_job(net, RULES).actions
+    want = actions_frame(
+        [
+            per_sku("T1", "replenish", "A-BK-70A", "bestseller #1 not in stock"),
+            per_sku("T1", "replenish", "A-BK-75B", "bestseller #1 not in stock"),
+        ]
+    )
+    assert_frame_equal(got, want)
+
+
+def test_absent_new_style_without_sales_asks_for_every_colour() -> None:
+    products = style_skus("N", "BK WH", "S", category="set", launch=date(2026, 9, 1)) + style_skus(
+        "X", sizes="70A"
+    )
+    net = Network(
+        month=M,
+        products=products,
+        locations=[location("T1")],
+        stock={"T1": {"X-BK-70A": 1}},
+        sales_w={"T1": {"X-BK-70A": 1}},
+    )
+    got = actions_at(net, "T1").filter(pl.col("style") == "N")
+    reason = "new style (launched 2026-09) not in stock"
+    want = actions_frame(
+        [
+            per_sku("T1", "replenish", "N-BK-S", reason),
+            per_sku("T1", "replenish", "N-WH-S", reason),
+        ]
+    )
+    assert_frame_equal(got, want)
+
+
+def test_broken_size_asks_for_each_missing_core_size() -> None:
+    core = {"70A": True, "75B": True, "80B": True, "85C": False}
+    products = style_skus("A", "BK", "70A 75B 80B 85C", core=core)
+    net = Network(
+        month=M,
+        products=products,
+        locations=[location("D1", "distributor")],
+        stock={"D1": {"A-BK-75B": 1, "A-BK-85C": 4}},
+        sales_w={"D1": {"A-BK-85C": 4}},  # A is a bestseller, and in stock
+    )
+    got = actions_at(net, "D1")
+    want = actions_frame(
+        [
+            per_sku(
+                "D1", "replenish", "A-BK-70A", "broken size run: colour BK lacks core size 70A"
+            ),
+            per_sku(
+                "D1", "replenish", "A-BK-80B", "broken size run: colour BK lacks core size 80B"
+            ),
+        ]
+    )
+    assert_frame_equal(got, want)
+
+
+# --- transfer ------------------------------------------------------------------------------------
+
+CORE2 = {"70A": True, "75B": True}
+CORE3 = {"70A": True, "75B": True, "80B": True}
+
+
+def group_network(
+    stock: dict[str, dict[str, int]], sales: dict[str, dict[str, int]], sizes: str = "70A 75B"
+) -> Network:
+    """Group D1 (distributor, stores T1-T3) and group D2 (store U1); D1 and D2 have no count."""
+    core = CORE3 if len(sizes.split()) == 3 else CORE2
+    return Network(
+        month=M,
+        products=style_skus("A", "BK", sizes, core=core),
+        locations=[
+            location("D1", "distributor"),
+            location("T1"),
+            location("T2"),
+            location("T3"),
+            location("D2", "distributor"),
+            location("U1", distributor_id="D2"),
+        ],
+        stock=stock,
+        sales_w=sales,
+    )
+
+
+def test_transfer_comes_from_a_sibling_that_keeps_its_size_run() -> None:
+    # T1 lacks 75B. U1 (other group) holds 5; T2 holds only 1 (A steady there); T3 holds 2.
+    net = group_network(
+        stock={
+            "T1": {"A-BK-70A": 1},
+            "T2": {"A-BK-70A": 1, "A-BK-75B": 1},
+            "T3": {"A-BK-70A": 1, "A-BK-75B": 2},
+            "U1": {"A-BK-70A": 5, "A-BK-75B": 5},
+        },
+        sales={
+            "T1": {"A-BK-70A": 1},
+            "T2": {"A-BK-70A": 1},
+            "T3": {"A-BK-70A": 1},
+            "U1": {"A-BK-70A": 1},
+        },
+    )
+    got = run_job(net, RULES).actions
+    want = actions_frame(
+        [
+            per_sku(
+                "T1",
+                "transfer",
+                "A-BK-75B",
+                "broken size run: colour BK lacks core size 75B; transfer from T3 (holds 2)",
+                source="T3",
+            ),
+        ]
+    )
+    assert_frame_equal(got, want)
+
+
+def test_slow_moving_source_can_give_its_last_unit() -> None:
+    # T3 holds a single 75B, but A is slow-moving at T3 (nothing sold): it can spare it.
+    net = group_network(
+        stock={"T1": {"A-BK-70A": 1}, "T3": {"A-BK-70A": 5, "A-BK-75B": 1}},
+        sales={"T1": {"A-BK-70A": 1}},
+    )
+    net.products += style_skus("HIT", sizes="70A")
+    net.sales_w["U1"] = {"HIT-BK-70A": 5}  # HIT, not A, is the bestseller
+    got = actions_at(net, "T1").filter(pl.col("style") == "A")
+    assert got.select("action", "sku", "source_location_id").rows() == [
+        ("transfer", "A-BK-75B", "T3")
+    ]
+
+
+def test_without_a_source_the_store_is_replenished() -> None:
+    net = group_network(
+        stock={"T1": {"A-BK-70A": 1}, "T2": {"A-BK-70A": 1, "A-BK-75B": 1}},
+        sales={"T1": {"A-BK-70A": 1}, "T2": {"A-BK-70A": 1}},
+    )
+    got = actions_at(net, "T1")
+    assert got.select("action", "sku", "source_location_id").rows() == [
+        ("replenish", "A-BK-75B", None)
+    ]
+
+
+def test_transfer_prefers_the_source_that_completes_the_size_run() -> None:
+    # T1 lacks 75B and 80B. T2 can spare 4 of 75B but no 80B; T3 can spare both.
+    net = group_network(
+        stock={
+            "T1": {"A-BK-70A": 1},
+            "T2": {"A-BK-70A": 1, "A-BK-75B": 5, "A-BK-80B": 1},
+            "T3": {"A-BK-70A": 1, "A-BK-75B": 2, "A-BK-80B": 2},
+        },
+        sales={loc: {"A-BK-70A": 1} for loc in ("T1", "T2", "T3")},
+        sizes="70A 75B 80B",
+    )
+    got = actions_at(net, "T1")
+    assert got.select("action", "sku", "source_location_id").rows() == [
+        ("transfer", "A-BK-75B", "T3"),
+        ("transfer", "A-BK-80B", "T3"),
+    ]
+
+
+def test_transfer_then_prefers_most_units_then_location_id() -> None:
+    held_more = group_network(
+        stock={
+            "T1": {"A-BK-70A": 1},
+            "T2": {"A-BK-70A": 1, "A-BK-75B": 2},
+            "T3": {"A-BK-70A": 1, "A-BK-75B": 3},
+        },
+        sales={loc: {"A-BK-70A": 1} for loc in ("T1", "T2", "T3")},
+    )
+    assert actions_at(held_more, "T1")["source_location_id"].to_list() == ["T3"]
+    tied = group_network(
+        stock={
+            "T1": {"A-BK-70A": 1},
+            "T2": {"A-BK-70A": 1, "A-BK-75B": 3},
+            "T3": {"A-BK-70A": 1, "A-BK-75B": 3},
+        },
+        sales={loc: {"A-BK-70A": 1} for loc in ("T1", "T2", "T3")},
+    )
+    assert actions_at(tied, "T1")["source_location_id"].to_list() == ["T2"]
+
+
+def test_a_source_never_gives_more_than_it_can_spare() -> None:
+    # T1 and T2 both lack 75B; T3 holds 2 and can spare one: T1 gets it, T2 is replenished.
+    net = group_network(
+        stock={
+            "T1": {"A-BK-70A": 1},
+            "T2": {"A-BK-70A": 1},
+            "T3": {"A-BK-70A": 1, "A-BK-75B": 2},
+        },
+        sales={loc: {"A-BK-70A": 1} for loc in ("T1", "T2", "T3")},
+    )
+    got = run_job(net, RULES).actions
+    assert got.select("location_id", "action", "source_location_id").rows() == [
+        ("T1", "transfer", "T3"),
+        ("T2", "replenish", None),
+    ]
+
+
+def test_the_distributor_is_replenished_not_supplied_by_its_stores() -> None:
+    net = group_network(
+        stock={"D1": {"A-BK-70A": 1}, "T1": {"A-BK-70A": 1, "A-BK-75B": 5}},
+        sales={"D1": {"A-BK-70A": 1}, "T1": {"A-BK-70A": 1}},
+    )
+    got = run_job(net, RULES).actions
+    assert got.select("location_id", "action", "sku").rows() == [("D1", "replenish", "A-BK-75B")]
+
+
+# --- clearance -----------------------------------------------------------------------------------
+
+
+def test_clearance_lists_slow_old_styles_largest_on_hand_first() -> None:
+    products = (
+        style_skus("P", sizes="70A", price=100.0)
+        + style_skus("Q", sizes="70A", price=50.0)
+        + style_skus("NEWSLOW", sizes="70A", launch=date(2026, 9, 1))
+        + style_skus("HOT", sizes="70A")
+    )
+    net = Network(
+        month=M,
+        products=products,
+        locations=[location("T1")],
+        stock={"T1": {"P-BK-70A": 5, "Q-BK-70A": 8, "NEWSLOW-BK-70A": 9, "HOT-BK-70A": 1}},
+        sales_w={"T1": {"Q-BK-70A": 1, "HOT-BK-70A": 30}},
+    )
+    got = actions_at(net, "T1").filter(pl.col("action") == "clearance")
+    want = actions_frame(
+        [
+            cleared(
+                "T1",
+                "Q",
+                8,
+                400.0,
+                "slow-moving: 1 sold over the window, 8 on hand (sell-through 11%)",
+            ),
+            cleared(
+                "T1",
+                "P",
+                5,
+                500.0,
+                "slow-moving: 0 sold over the window, 5 on hand (sell-through 0%)",
+            ),
+        ]
+    )
+    assert_frame_equal(got, want)
+
+
+def test_actions_are_ordered_replenish_transfer_clearance_per_location() -> None:
+    products = (
+        style_skus("A", "BK", "70A 75B", core=CORE2)
+        + style_skus("B", sizes="70A")
+        + style_skus("OLD", sizes="70A")
+    )
+    net = Network(
+        month=M,
+        products=products,
+        locations=[location("D1", "distributor"), location("T1"), location("T2")],
+        stock={
+            "T1": {"A-BK-70A": 1, "OLD-BK-70A": 4},
+            "T2": {"A-BK-70A": 1, "A-BK-75B": 3},
+        },
+        # B is the bestseller (10 of 12 units), missing at T1 and T2; T1 lacks A-75B, which
+        # T2 can spare; OLD is slow at T1.
+        sales_w={"D1": {"B-BK-70A": 10}, "T1": {"A-BK-70A": 1}, "T2": {"A-BK-70A": 1}},
+    )
+    got = run_job(net, RULES).actions.select("location_id", "action", "style", "sku")
+    assert got.rows() == [
+        ("T1", "replenish", "B", "B-BK-70A"),
+        ("T1", "transfer", "A", "A-BK-75B"),
+        ("T1", "clearance", "OLD", None),
+        ("T2", "replenish", "B", "B-BK-70A"),
+    ]
+
+
+# --- factory order plan ------------------------------------------------------------------------
+
+
+def plan_facts() -> NetworkFacts:
+    empty = pl.LazyFrame(schema={"style": pl.String, "colour": pl.String})
+    return NetworkFacts(
+        bestsellers=pl.LazyFrame(
+            {"rank": [1], "style": ["A"], "net_units": [36], "cumulative_share": [0.9]},
+            schema_overrides={"rank": pl.Int32},
+        ),
+        new_styles=pl.LazyFrame({"style": ["N"], "launch_month": [date(2026, 9, 1)]}),
+        core_skus=pl.LazyFrame(
+            schema={
+                "sku": pl.String,
+                "style": pl.String,
+                "colour": pl.String,
+                "size": pl.String,
+                "source": pl.String,
+            }
+        ),
+        core_colours=empty,
+        size_curve=pl.LazyFrame(
+            {
+                "category": ["bra"] * 4 + ["set"] * 2,
+                "size": ["70A", "75B", "80B", "85C", "M", "S"],
+                "units": [50, 30, 10, 10, 0, 0],
+                "share": [0.5, 0.3, 0.1, 0.1, 0.0, 0.0],
+                "is_core": [True, True, False, False, True, True],
+            }
+        ),
+    )
+
+
+def test_order_plan_splits_by_the_curve_and_is_never_negative() -> None:
+    products = pl.LazyFrame(
+        style_skus("A", "BK WH", "70A 75B 80B")
+        + style_skus("N", "BK", "S M", category="set")
+        + style_skus("Z", "BK", "70A")
+    ).select("sku", "style", "category", "size")
+    sales = pl.LazyFrame(
+        {
+            "region": ["north", "north", "north", "south"],
+            "sku": ["A-BK-70A", "N-BK-S", "Z-BK-70A", "A-WH-75B"],
+            "units_sold": [30, 3, 99, 6],
+        }
+    )
+    on_hand = pl.LazyFrame(
+        {
+            "region": ["north", "north", "south"],
+            "sku": ["A-BK-75B", "A-WH-80B", "A-BK-70A"],
+            "on_hand": [10, 2, 10],
+        }
+    )
+    got = order_plan(plan_facts(), products, sales, on_hand, rules=RULES).collect()
+    # north A: 30 / 3 months x 3 = 30, minus 12 on hand = 18, over 70A 75B 80B by
+    # 0.5 : 0.3 : 0.1 (renormalised to 0.9) = 10, 6, 2.
+    # north N: demand 3, nothing on hand; its category never sold: 1.5 each, rounded up.
+    # south A: demand 6, 10 on hand: nothing. Z is neither bestseller nor new.
+    want = pl.DataFrame(
+        {
+            "region": ["north"] * 5,
+            "style": ["A", "A", "A", "N", "N"],
+            "size": ["70A", "75B", "80B", "M", "S"],
+            "units": [10, 6, 2, 2, 2],
+            "demand_units": [30.0, 30.0, 30.0, 3.0, 3.0],
+            "on_hand_units": [12, 12, 12, 0, 0],
+        }
+    )
+    assert_frame_equal(got, want)
