@@ -206,10 +206,16 @@ class Data:
             "dash_style_lacking", **user.params(), month=month_date(month), style=str(style)
         )
 
-    def style_regions(self, user: User, month: str, style: str) -> pl.DataFrame:
-        """The style's sales and stocking per region, in scope."""
+    def style_regions(
+        self, user: User, month: str, style: str, *, by: str = "region"
+    ) -> pl.DataFrame:
+        """The style's sales and stocking per area (``region`` or ``city``), in scope."""
         return self.frame(
-            "dash_style_regions", **user.params(), month=month_date(month), style=str(style)
+            "dash_style_regions",
+            **user.params(),
+            month=month_date(month),
+            style=str(style),
+            by="city" if by == "city" else "region",
         )
 
     # ------------------------------------------------------------ upload, order plan

@@ -3,6 +3,8 @@ no Dash. Tested without a browser (tests/test_dashboard_figures.py)."""
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from typing import Any
 
@@ -34,9 +36,23 @@ MAX_BARS = 30
 # ---------------------------------------------------------------- helpers
 
 
+# A small template of our own: plotly's stock templates describe every trace type and cost
+# tens of milliseconds to validate on each figure; this one only sets what we use.
+TEMPLATE = go.layout.Template(
+    layout={
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "colorway": ["#9d174d", "#0284c7", "#d97706", "#7c3aed", "#0d9488", "#db2777", "#65a30d"],
+        "xaxis": {"gridcolor": "#eef0f3", "linecolor": "#e5e7eb", "ticks": "", "zeroline": False},
+        "yaxis": {"gridcolor": "#eef0f3", "linecolor": "#e5e7eb", "ticks": "", "zeroline": False},
+        "hoverlabel": {"align": "left"},
+    }
+)
+
+
 def _base(fig: go.Figure, *, height: int = 320, legend: bool = True) -> go.Figure:
     fig.update_layout(
-        template="plotly_white",
+        template=TEMPLATE,
         height=height,
         margin={"l": 8, "r": 8, "t": 36 if legend else 12, "b": 8},
         font={"family": FONT, "size": 12, "color": "#1f2937"},
@@ -56,6 +72,16 @@ def _base(fig: go.Figure, *, height: int = 320, legend: bool = True) -> go.Figur
     fig.update_xaxes(automargin=True, gridcolor="#eef0f3", zeroline=False)
     fig.update_yaxes(automargin=True, gridcolor="#eef0f3", zeroline=False)
     return fig
+
+
+@functools.lru_cache(maxsize=64)
+def _placeholder(message: str, height: int) -> str:
+    return empty(message, height=height).to_json()
+
+
+def placeholder(message: str, *, height: int = 260) -> dict[str, Any]:
+    """``empty(message)`` as a plain dict, built once per message (for page layouts)."""
+    return json.loads(_placeholder(message, height))
 
 
 def empty(message: str, *, height: int = 260) -> go.Figure:
@@ -495,15 +521,15 @@ def coverage_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
 
 
 def style_regions(frame: pl.DataFrame, *, lang: str) -> go.Figure:
-    """Units sold per counted location in each region (bars) and the share of locations
-    that stock the style (markers): where a style sells and where it is not even shown."""
+    """Units sold per counted location in each area (region or city; bars) and the share of
+    locations that stock the style (markers): where a style sells and where it is not shown."""
     if frame.height == 0:
         return empty(t("common.no_rows", lang))
     rows = frame.with_columns(
         (pl.col("units_sold") / pl.col("n_locations")).alias("per_location"),
         (pl.col("n_in_stock") / pl.col("n_locations")).alias("stock_share"),
     ).sort("per_location", descending=True)
-    regions = rows["region"].to_list()
+    regions = rows["area"].to_list()
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_trace(
         go.Bar(

@@ -227,8 +227,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "Every counted location stocks {style}",
         "所有已盘点网点都有 {style}",
     ),
+    "styles.lacking_none": (
+        "Nothing to fix for this style: it is in stock wherever a count came in.",
+        "此款无需处理：所有已盘点网点都有库存。",
+    ),
     "styles.regions": ("{style}: sales by region", "{style}：各大区销售"),
     "styles.regions_title": ("Sales by region", "各大区销售"),
+    "styles.regions_city": ("{style}: sales by city", "{style}：各城市销售"),
     "styles.regions.per_location": ("Units sold per location", "每网点销量"),
     "styles.regions.in_stock": ("Share of locations stocking it", "在库网点占比"),
     "styles.none": ("No bestsellers or new styles this month.", "本月没有畅销款或新款。"),
@@ -237,6 +242,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.kind": ("File type", "文件类型"),
     "upload.kind.stock": ("Stock count (盘点)", "月末库存（盘点）"),
     "upload.kind.sales": ("Sales", "销售"),
+    "upload.kind_short.stock": ("Stock", "库存"),
+    "upload.kind_short.sales": ("Sales", "销售"),
     "upload.drop": (
         "Drag and drop a CSV or XLSX file here, or ",
         "将 CSV 或 XLSX 文件拖到此处，或",

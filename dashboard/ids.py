@@ -37,6 +37,7 @@ LOC_ACTIONS_GRID = "location-actions-grid"
 LOC_ACTIONS_DOWNLOAD_BTN = "location-actions-download-btn"
 LOC_ACTIONS_DOWNLOAD = "location-actions-download"
 LOC_ACTIONS_NOTE = "location-actions-note"
+LOC_ACTIONS_BOX = "location-actions-box"
 
 # styles
 ST_MONTH = "styles-month"
@@ -45,6 +46,8 @@ ST_NEW_GRID = "styles-new-grid"
 ST_PICK = "styles-pick"
 ST_LACKING_TITLE = "styles-lacking-title"
 ST_LACKING_GRID = "styles-lacking-grid"
+ST_LACKING_BOX = "styles-lacking-box"
+ST_LACKING_NOTE = "styles-lacking-note"
 ST_REGIONS = "styles-regions"
 ST_REGIONS_TITLE = "styles-regions-title"
 

@@ -215,7 +215,7 @@ def test_sell_through_one_trace_per_segment_without_unsold_unstocked_styles():
 def test_style_regions_per_location_units_and_stocking_share():
     regions = pl.DataFrame(
         {
-            "region": ["North", "South"],
+            "area": ["North", "South"],
             "n_locations": [4, 2],
             "n_in_stock": [1, 2],
             "units_sold": [4, 30],

@@ -102,7 +102,11 @@ def location_bodies(month, location_id):
             [*state, (ids.LOC_SIZE_STYLE, "value", None)],
         ),
         callback_body(
-            [(ids.LOC_ACTIONS_GRID, "rowData"), (ids.LOC_ACTIONS_NOTE, "children")],
+            [
+                (ids.LOC_ACTIONS_GRID, "rowData"),
+                (ids.LOC_ACTIONS_NOTE, "children"),
+                (ids.LOC_ACTIONS_BOX, "hidden"),
+            ],
             [(ids.LOC_MONTH, "value", month)],
             state,
         ),

@@ -71,7 +71,7 @@ def layout(location_id: str | None = None, month: str | None = None, **_query: A
                     dcc.Graph(
                         id=ids.LOC_HISTORY,
                         config={"displayModeBar": False},
-                        figure=figures.empty(t("common.loading")),
+                        figure=figures.placeholder(t("common.loading")),
                     ),
                 ),
             ],
@@ -80,7 +80,10 @@ def layout(location_id: str | None = None, month: str | None = None, **_query: A
         ui.section(
             t("location.actions"),
             html.Div(id=ids.LOC_ACTIONS_NOTE),
-            ui.grid(ids.LOC_ACTIONS_GRID, _action_columns(), page_size=20, auto_height=True),
+            html.Div(
+                ui.grid(ids.LOC_ACTIONS_GRID, _action_columns(), page_size=20, auto_height=True),
+                id=ids.LOC_ACTIONS_BOX,
+            ),
             tools=[
                 ui.download_button(ids.LOC_ACTIONS_DOWNLOAD_BTN, t("common.download_xlsx")),
                 dcc.Download(id=ids.LOC_ACTIONS_DOWNLOAD),
@@ -93,7 +96,7 @@ def layout(location_id: str | None = None, month: str | None = None, **_query: A
                     dcc.Graph(
                         id=ids.LOC_SIZE_RUN,
                         config={"displayModeBar": False},
-                        figure=figures.empty(t("common.loading")),
+                        figure=figures.placeholder(t("common.loading")),
                     ),
                     hint=t("location.size_run.hint"),
                     tools=html.Div(
@@ -111,7 +114,7 @@ def layout(location_id: str | None = None, month: str | None = None, **_query: A
                     dcc.Graph(
                         id=ids.LOC_SELL_THROUGH,
                         config={"displayModeBar": False},
-                        figure=figures.empty(t("common.loading")),
+                        figure=figures.placeholder(t("common.loading")),
                     ),
                 ),
             ],
@@ -321,9 +324,21 @@ def update_styles(
     ]
     styles = [o["value"] for o in options]
     if picked not in styles:
-        broken = frame.filter(frame["broken_size"])
-        picked = broken["style"][0] if broken.height else (styles[0] if styles else None)
+        picked = _first_to_show(frame)
     return figures.style_rows(frame, lang=lg), figures.sell_through(frame, lang=lg), options, picked
+
+
+def _first_to_show(frame: Any) -> str | None:
+    """The style whose size run is shown first: a broken bra, else any broken style, else a
+    bra in stock, else the first style."""
+    if frame.height == 0:
+        return None
+    ranked = frame.with_columns(
+        (~frame["broken_size"]).alias("_not_broken"),
+        (frame["category"] != "bra").fill_null(True).alias("_not_bra"),
+        (frame["on_hand"] <= 0).alias("_empty"),
+    ).sort(["_not_broken", "_not_bra", "_empty"], maintain_order=True)
+    return str(ranked["style"][0])
 
 
 @callback(
@@ -344,18 +359,19 @@ def update_size_run(style: str | None, month: str | None, location_id: str | Non
 @callback(
     Output(ids.LOC_ACTIONS_GRID, "rowData"),
     Output(ids.LOC_ACTIONS_NOTE, "children"),
+    Output(ids.LOC_ACTIONS_BOX, "hidden"),
     Input(ids.LOC_MONTH, "value"),
     State(ids.LOC_ID, "data"),
 )
-def update_actions(month: str | None, location_id: str | None) -> tuple[Any, Any]:
+def update_actions(month: str | None, location_id: str | None) -> tuple[Any, Any, Any]:
     """The action list for the next visit (one scoped query)."""
     user = require_user()
     if not month:
-        return [], None
+        return [], None, True
     frame = data().location_actions(user, location_id or "", month)
     if frame.height == 0:
-        return [], ui.alert(t("location.actions.none"), tone="success")
-    return figures.action_rows(frame, lang=lang()), None
+        return [], ui.alert(t("location.actions.none"), tone="success"), True
+    return figures.action_rows(frame, lang=lang()), None, False
 
 
 def _styles_export(location_id: str, month: str) -> Any:

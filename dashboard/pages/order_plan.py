@@ -42,7 +42,7 @@ def layout(**_query: Any) -> html.Div:
             dcc.Graph(
                 id=ids.OP_CHART,
                 config={"displayModeBar": False},
-                figure=figures.empty(t("common.loading")),
+                figure=figures.placeholder(t("common.loading")),
             ),
         ),
         ui.section(

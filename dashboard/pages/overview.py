@@ -88,7 +88,7 @@ def layout(**_query: Any) -> html.Div:
                     dcc.Graph(
                         id=ids.OV_STATUS_CHART,
                         config={"displayModeBar": False},
-                        figure=figures.empty(t("common.loading")),
+                        figure=figures.placeholder(t("common.loading")),
                     ),
                     tools=dcc.RadioItems(
                         id=ids.OV_BY,
@@ -103,7 +103,7 @@ def layout(**_query: Any) -> html.Div:
                     dcc.Graph(
                         id=ids.OV_TREND,
                         config={"displayModeBar": False},
-                        figure=figures.empty(t("common.loading")),
+                        figure=figures.placeholder(t("common.loading")),
                     ),
                 ),
             ],
@@ -138,7 +138,7 @@ def _columns() -> list[dict[str, Any]]:
             "field": "name",
             "headerName": t("col.name"),
             "pinned": "left",
-            "minWidth": 150,
+            "minWidth": 180,
             "cellClass": "cell-link",
         },
         {"field": "location_id", "headerName": t("col.id"), "minWidth": 110},

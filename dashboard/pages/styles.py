@@ -78,21 +78,25 @@ def layout(**_query: Any) -> html.Div:
             [
                 ui.section(
                     html.Span(id=ids.ST_LACKING_TITLE),
-                    ui.grid(
-                        ids.ST_LACKING_GRID,
-                        _lacking_columns(),
-                        page_size=10,
-                        clickable=True,
-                        row_id="location_id",
-                        auto_height=True,
+                    html.Div(
+                        ui.grid(
+                            ids.ST_LACKING_GRID,
+                            _lacking_columns(),
+                            page_size=10,
+                            clickable=True,
+                            row_id="location_id",
+                            auto_height=True,
+                        ),
+                        id=ids.ST_LACKING_BOX,
                     ),
+                    html.Div(id=ids.ST_LACKING_NOTE),
                 ),
                 ui.section(
                     html.Span(t("styles.regions_title"), id=ids.ST_REGIONS_TITLE),
                     dcc.Graph(
                         id=ids.ST_REGIONS,
                         config={"displayModeBar": False},
-                        figure=figures.empty(t("common.loading")),
+                        figure=figures.placeholder(t("common.loading")),
                     ),
                 ),
             ],
@@ -177,22 +181,25 @@ def pick_style(best: dict[str, Any] | None, new: dict[str, Any] | None) -> Any:
 @callback(
     Output(ids.ST_LACKING_TITLE, "children"),
     Output(ids.ST_LACKING_GRID, "rowData"),
+    Output(ids.ST_LACKING_BOX, "hidden"),
+    Output(ids.ST_LACKING_NOTE, "children"),
     Input(ids.ST_PICK, "value"),
     Input(ids.ST_MONTH, "value"),
 )
-def update_lacking(style: str | None, month: str | None) -> tuple[Any, Any]:
+def update_lacking(style: str | None, month: str | None) -> tuple[Any, Any, Any, Any]:
     """The counted locations in scope without the style in stock (one scoped query)."""
     user = require_user()
     if not style or not month:
-        return t("styles.pick_hint"), []
+        return t("styles.pick_hint"), [], True, None
     frame = data().style_lacking(user, month, style)
     rows = [
         {**r, "kind": t(f"kind.{r['kind']}"), "status": t(f"status.{r['status']}")}
         for r in frame.iter_rows(named=True)
     ]
     if not rows:
-        return t("styles.lacking_none_title", style=style), rows
-    return t("styles.lacking", style=style, n=len(rows)), rows
+        note = ui.alert(t("styles.lacking_none"), tone="success")
+        return t("styles.lacking_none_title", style=style), rows, True, note
+    return t("styles.lacking", style=style, n=len(rows)), rows, False, None
 
 
 @callback(
@@ -206,8 +213,12 @@ def update_regions(style: str | None, month: str | None) -> tuple[Any, Any]:
     user = require_user()
     if not style or not month:
         return t("styles.regions_title"), figures.empty(t("styles.pick_hint"))
-    frame = data().style_regions(user, month, style)
-    return t("styles.regions", style=style), figures.style_regions(frame, lang=lang())
+    # a scope within one region (most reps and distributors) compares its cities instead
+    regions = data().scope_locations(user)["region"].drop_nulls().unique()
+    by = "city" if regions.len() <= 1 else "region"
+    frame = data().style_regions(user, month, style, by=by)
+    title = t("styles.regions_city" if by == "city" else "styles.regions", style=style)
+    return title, figures.style_regions(frame, lang=lang())
 
 
 @callback(

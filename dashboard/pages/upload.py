@@ -154,11 +154,16 @@ def _history_columns() -> list[dict[str, Any]]:
             "field": "loaded_at",
             "headerName": t("upload.history.when"),
             "minWidth": 140,
-            "sort": "desc",
             "filter": "agTextColumnFilter",
             "cellDataType": "text",
         },
-        {"field": "file_name", "headerName": t("upload.history.file"), "minWidth": 160},
+        {
+            "field": "file_name",
+            "headerName": t("upload.history.file"),
+            "minWidth": 200,
+            "flex": 1,
+            "tooltipField": "file_name",
+        },
         {"field": "kind", "headerName": t("upload.history.kind"), "minWidth": 80},
         {
             "field": "result",
@@ -372,7 +377,7 @@ def update_history(_done: Any) -> Any:
             **r,
             "result_code": r["result"],
             "result": t(f"upload.result.{r['result']}"),
-            "kind": t(f"upload.kind.{r['kind']}"),
+            "kind": t(f"upload.kind_short.{r['kind']}"),
         }
         for r in frame.iter_rows(named=True)
     ]

@@ -1,7 +1,7 @@
--- One row per region: how style $style sells there in the window ending $month, over the
--- counted locations in the user's scope.
+-- One row per area ($by: 'region', or 'city' for a scope within one region): how style
+-- $style sells there in the window ending $month, over the counted locations in scope.
 with counted as (
-    select c.location_id, l.region
+    select c.location_id, case when $by = 'city' then l.city else l.region end as area
     from compliance as c
     join locations as l using (location_id)
     where c.month = $month::date
@@ -19,15 +19,15 @@ health as (
 
 final as (
     select
-        c.region,
+        coalesce(c.area, '–') as area,
         count(*) as n_locations,
         count(*) filter (where h.on_hand > 0) as n_in_stock,
         coalesce(sum(h.units_sold), 0)::bigint as units_sold,
         coalesce(sum(h.on_hand), 0)::bigint as on_hand
     from counted as c
     left join health as h using (location_id)
-    group by c.region
+    group by c.area
 )
 
 select * from final
-order by units_sold desc, region
+order by units_sold desc, area

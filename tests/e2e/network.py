@@ -421,10 +421,6 @@ def _insert_results(
         pl.col("on_hand").filter(pl.col("segment") == "slow_moving").sum().alias("slow_units"),
         pl.col("on_hand").sum().alias("units"),
     )
-    hist = {
-        m: set(stock.filter(pl.col("month") == m)["location_id"].unique().to_list())
-        for m in month_list
-    }
     comp_rows = []
     per = {r["location_id"]: r for r in per_loc.iter_rows(named=True)}
     for loc in locations.iter_rows(named=True):
@@ -510,7 +506,6 @@ def _insert_results(
         "insert into compliance values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         comp_rows,
     )
-    del hist
 
     # actions: replenish missing required styles' core SKUs and broken sizes; transfers
     # from a sibling holding >= 2; clearance of slow movers

@@ -1,0 +1,100 @@
+"""The dashboard's reads: one scoped query each, cached per snapshot version."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from assortment import store
+from dashboard.auth import User
+from dashboard.data import Data, month_date
+from tests.e2e.helpers import build_with_users, clone
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    return build_with_users(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture
+def data(base):
+    return Data(base.settings)
+
+
+ADMIN = User("admin", "admin")
+
+
+def rep_of(net):
+    return User("rep", "rep", net.reps[net.distributors[0]])
+
+
+def test_months_newest_first(data, base):
+    assert data.months() == list(reversed(base.months))
+
+
+def test_results_are_cached_until_a_new_snapshot(base, tmp_path):
+    net = clone(base, tmp_path)
+    data = Data(net.settings)
+    first = data.overview(ADMIN, net.latest, regions=[], groups=[], reps=[], statuses=[])
+    assert data.overview(ADMIN, net.latest, regions=[], groups=[], reps=[], statuses=[]) is first
+    with store.writer(net.settings) as con:
+        con.execute(
+            "update compliance set status = 'pass' where month = ?", [month_date(net.latest)]
+        )
+    time.sleep(0.6)
+    again = data.overview(ADMIN, net.latest, regions=[], groups=[], reps=[], statuses=[])
+    assert again is not first and set(again["status"]) == {"pass"}
+
+
+def test_trend_counts_statuses_per_month(data, base):
+    trend = data.trend(ADMIN, regions=[], groups=[], reps=[], statuses=[])
+    assert trend["month"].to_list() == base.months
+    last = trend.row(-1, named=True)
+    overview = data.overview(ADMIN, base.latest, regions=[], groups=[], reps=[], statuses=[])
+    assert last["n_fail"] == (overview["status"] == "fail").sum()
+    assert last["n_no_count"] == 1
+    assert sum(last[k] for k in ("n_pass", "n_warn", "n_fail", "n_no_count")) == overview.height
+
+
+def test_style_coverage_counts_only_counted_locations_in_scope(data, base):
+    styles = data.styles(rep_of(base), base.latest)
+    assert set(styles["list"]) == {"bestseller", "new"}
+    # the rep's distributor group is fully counted: 1 warehouse + its stores
+    assert set(styles["n_locations"]) == {1 + len(base.stores[base.distributors[0]])}
+    admin = data.styles(ADMIN, base.latest)
+    assert set(admin["n_locations"]) == {len(base.locations) - 1}  # one store has no count
+
+
+def test_lacking_and_regional_sales_of_a_style(data, base):
+    styles = data.styles(ADMIN, base.latest)
+    new = styles.filter(styles["list"] == "new")["style"].to_list()
+    lacking = data.style_lacking(ADMIN, base.latest, new[-1])
+    first_store = base.stores[base.distributors[0]][0]
+    assert first_store in lacking["location_id"].to_list()  # built to lack a new style
+    by_region = data.style_regions(ADMIN, base.latest, new[-1])
+    assert set(by_region["area"]) == {"North", "South"}
+    by_city = data.style_regions(rep_of(base), base.latest, new[-1], by="city")
+    assert by_city["area"].to_list() == ["石家庄"]
+    assert by_city["n_locations"][0] == 1 + len(base.stores[base.distributors[0]])
+
+
+def test_size_run_lists_every_sku_of_the_style(data, base):
+    loc = base.stores[base.distributors[0]][1]
+    sizes = data.size_run(ADMIN, loc, base.latest, "B1001")
+    assert sizes.height == base.skus.filter(base.skus["style"] == "B1001").height
+    assert sizes["is_core"].sum() == 8  # 4 core sizes x 2 colours
+
+
+def test_order_plan_is_empty_for_everyone_but_admins(data, base):
+    assert data.order_plan(ADMIN, base.latest, regions=[]).height > 0
+    assert data.order_plan(rep_of(base), base.latest, regions=[]).height == 0
+    north = data.order_plan(ADMIN, base.latest, regions=["North"])
+    assert set(north["region"]) == {"North"}
+
+
+def test_bad_month_is_a_usage_error(data):
+    from assortment.errors import UsageError
+
+    with pytest.raises(UsageError, match="YYYY-MM"):
+        data.styles(ADMIN, "October")
