@@ -6,13 +6,13 @@ import csv
 import os
 import sys
 import traceback
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from assortment.config import Settings
+from assortment.config import today as config_today
 from assortment.errors import AssortmentError, UsageError, ValidationError
 
 app = typer.Typer(
@@ -21,7 +21,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-load_app = typer.Typer(help="Load products, locations, stock counts or sales files.", no_args_is_help=True)
+load_app = typer.Typer(
+    help="Load products, locations, stock counts or sales files.", no_args_is_help=True
+)
 app.add_typer(load_app, name="load")
 
 
@@ -37,10 +39,14 @@ state = State()
 @app.callback()
 def _main(
     db: Annotated[
-        Path | None, typer.Option("--db", help="Database file (env ASSORTMENT_DB; default data/assortment.duckdb).")
+        Path | None,
+        typer.Option(
+            "--db", help="Database file (env ASSORTMENT_DB; default data/assortment.duckdb)."
+        ),
     ] = None,
     rules: Annotated[
-        Path | None, typer.Option("--rules", help="Rules TOML (env ASSORTMENT_RULES; default: shipped rules).")
+        Path | None,
+        typer.Option("--rules", help="Rules TOML (env ASSORTMENT_RULES; default: shipped rules)."),
     ] = None,
 ) -> None:
     state.settings = Settings.from_env(db=db, rules=rules)
@@ -97,7 +103,9 @@ def _safe_cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def _load(kind: str, files: list[Path], sheet: str | None, errors_out: Path | None, check: bool) -> None:
+def _load(
+    kind: str, files: list[Path], sheet: str | None, errors_out: Path | None, check: bool
+) -> None:
     from assortment import store
     from assortment.ingest import load_file, validate_file
 
@@ -105,7 +113,7 @@ def _load(kind: str, files: list[Path], sheet: str | None, errors_out: Path | No
         if not f.is_file():
             raise UsageError(f"no such file: {str(f)!r}")
     rejected: list[ValidationError] = []
-    today = _today()
+    today = config_today()
     if check:
         with store.writer(state.settings, publish=False) as con:
             for f in files:
@@ -121,7 +129,9 @@ def _load(kind: str, files: list[Path], sheet: str | None, errors_out: Path | No
         with store.writer(state.settings, publish=False) as con:
             for f in files:
                 try:
-                    result = load_file(con, state.settings, kind, f, sheet=sheet, loaded_by=user, today=today)
+                    result = load_file(
+                        con, state.settings, kind, f, sheet=sheet, loaded_by=user, today=today
+                    )
                     changed |= result.result == "loaded"
                     echo(result.summary())
                 except ValidationError as exc:
@@ -138,20 +148,11 @@ def _load(kind: str, files: list[Path], sheet: str | None, errors_out: Path | No
         raise typer.Exit(1)
 
 
-def _today() -> date:
-    """Today, or ASSORTMENT_TODAY (YYYY-MM-DD) for reproducible runs and tests."""
-    fixed = os.environ.get("ASSORTMENT_TODAY")
-    if fixed:
-        try:
-            return date.fromisoformat(fixed)
-        except ValueError:
-            raise UsageError(f"ASSORTMENT_TODAY must be YYYY-MM-DD, got {fixed!r}") from None
-    return date.today()
-
-
 FilesArg = Annotated[list[Path], typer.Argument(help="CSV or XLSX files.", show_default=False)]
 FileArg = Annotated[Path, typer.Argument(help="CSV or XLSX file.", show_default=False)]
-SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Workbook sheet (default: the first).")]
+SheetOpt = Annotated[
+    str | None, typer.Option("--sheet", help="Workbook sheet (default: the first).")
+]
 ErrorsOpt = Annotated[
     Path | None, typer.Option("--errors-out", help="Write every rejected row to this CSV.")
 ]
@@ -195,9 +196,18 @@ def load_sales(
 
 @app.command()
 def classify(
-    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM (default: latest counted month).")] = None,
-    all_months: Annotated[bool, typer.Option("--all-months", help="Classify every counted month.")] = False,
-    partitions: Annotated[int, typer.Option(min=1, help="Run the per-location work in N partitions of distributor groups.")] = 1,
+    month: Annotated[
+        str | None, typer.Option("--month", help="YYYY-MM (default: latest counted month).")
+    ] = None,
+    all_months: Annotated[
+        bool, typer.Option("--all-months", help="Classify every counted month.")
+    ] = False,
+    partitions: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Run the per-location work in N partitions of distributor groups."
+        ),
+    ] = 1,
 ) -> None:
     """Classify every style at every location, check compliance and plan actions for a month."""
     from assortment.job import classify as run
@@ -208,9 +218,16 @@ def classify(
 
 @app.command()
 def export(
-    kind: Annotated[str, typer.Argument(help="style-health, compliance, actions, order-plan, bestsellers or new-styles.")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="style-health, compliance, actions, order-plan, bestsellers or new-styles."
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", help="Output file: .csv, .xlsx or .parquet.")],
-    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM (default: latest classified month).")] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", help="YYYY-MM (default: latest classified month).")
+    ] = None,
 ) -> None:
     """Write a classification result table for a month."""
     from assortment import store
@@ -227,7 +244,9 @@ def export(
 @app.command()
 def monthly(
     out: Annotated[Path, typer.Option("--out", help="Folder for the month's reports.")],
-    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM (default: latest counted month).")] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", help="YYYY-MM (default: latest counted month).")
+    ] = None,
     lang: Annotated[str, typer.Option("--lang", help="en, zh, or both.")] = "both",
 ) -> None:
     """The monthly batch: classify the month, then write the reports per region and rep."""
@@ -241,17 +260,26 @@ def monthly(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on (env ASSORTMENT_HOST).")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Interface to listen on (env ASSORTMENT_HOST).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (env ASSORTMENT_PORT).")] = 8050,
     threads: Annotated[int, typer.Option(help="Worker threads.")] = 8,
 ) -> None:
     """Serve the dashboard with a production WSGI server (waitress)."""
     from dashboard.server import serve as run
 
-    run(state.settings, host=os.environ.get("ASSORTMENT_HOST", host), port=int(os.environ.get("ASSORTMENT_PORT", port)), threads=threads)
+    run(
+        state.settings,
+        host=os.environ.get("ASSORTMENT_HOST", host),
+        port=int(os.environ.get("ASSORTMENT_PORT", port)),
+        threads=threads,
+    )
 
 
-users_app = typer.Typer(help="Manage dashboard users (admin, rep, distributor).", no_args_is_help=True)
+users_app = typer.Typer(
+    help="Manage dashboard users (admin, rep, distributor).", no_args_is_help=True
+)
 app.add_typer(users_app, name="users")
 
 
@@ -259,9 +287,16 @@ app.add_typer(users_app, name="users")
 def users_add(
     username: str,
     role: Annotated[str, typer.Option(help="admin, rep or distributor.")],
-    scope: Annotated[str | None, typer.Option(help="For a rep: the rep name in locations.csv; for a distributor: its distributor_id.")] = None,
+    scope: Annotated[
+        str | None,
+        typer.Option(
+            help="For a rep: the rep name in locations.csv; for a distributor: its distributor_id."
+        ),
+    ] = None,
     password: Annotated[str | None, typer.Option(help="Password (default: prompt).")] = None,
-    display_name: Annotated[str | None, typer.Option("--name", help="Name shown in the header.")] = None,
+    display_name: Annotated[
+        str | None, typer.Option("--name", help="Name shown in the header.")
+    ] = None,
 ) -> None:
     """Add a user."""
     from dashboard import auth
@@ -277,7 +312,9 @@ def users_list() -> None:
     from dashboard import auth
 
     for u in auth.list_users(state.settings):
-        echo(f"{u['username']:<16} {u['role']:<12} {u['scope'] or '-':<16} {u['display_name'] or ''}")
+        echo(
+            f"{u['username']:<16} {u['role']:<12} {u['scope'] or '-':<16} {u['display_name'] or ''}"
+        )
 
 
 @users_app.command("remove")
@@ -291,7 +328,8 @@ def users_remove(username: str) -> None:
 
 @users_app.command("set-password")
 def users_set_password(
-    username: str, password: Annotated[str | None, typer.Option(help="New password (default: prompt).")] = None
+    username: str,
+    password: Annotated[str | None, typer.Option(help="New password (default: prompt).")] = None,
 ) -> None:
     """Set a user's password."""
     from dashboard import auth
@@ -322,13 +360,20 @@ def sample(
     styles: Annotated[int, typer.Option(min=10)] = 150,
     months: Annotated[int, typer.Option(min=1, max=60)] = 18,
     end_month: Annotated[str, typer.Option("--end-month", help="Last month, YYYY-MM.")] = "2026-10",
-    clean: Annotated[bool, typer.Option("--clean", help="Plain UTF-8 CSV only (no messy forms).")] = False,
+    clean: Annotated[
+        bool, typer.Option("--clean", help="Plain UTF-8 CSV only (no messy forms).")
+    ] = False,
 ) -> None:
     """Generate a synthetic brand network as the files distributors send."""
     from assortment.sample import generate, write_files
 
     net = generate(
-        seed=seed, distributors=distributors, stores=stores, styles=styles, months=months, end_month=end_month
+        seed=seed,
+        distributors=distributors,
+        stores=stores,
+        styles=styles,
+        months=months,
+        end_month=end_month,
     )
     paths = write_files(net, out, messy=not clean)
     echo(f"wrote {len(paths)} files to {out}")

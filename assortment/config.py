@@ -7,6 +7,7 @@ import json
 import os
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -40,9 +41,7 @@ class Rules:
     broken_size_min_core_share: float = 1.0
     core_colour_share: float = 0.25
     cover_months: int = 3
-    distributor: KindRules = field(
-        default_factory=lambda: KindRules(40, 1.0, 1.0, 0.25, 0.4)
-    )
+    distributor: KindRules = field(default_factory=lambda: KindRules(40, 1.0, 1.0, 0.25, 0.4))
     store: KindRules = field(default_factory=lambda: KindRules(20, 0.8, 0.8, 0.25, 0.4))
 
     def for_kind(self, kind: str) -> KindRules:
@@ -125,9 +124,7 @@ def _typed(name: str, key: str, value: object, want: type) -> object:
     if want is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if not isinstance(value, want) or isinstance(value, bool):
-        raise ConfigError(
-            f"rules file {name!r}: {key} must be {want.__name__}, got {value!r}"
-        )
+        raise ConfigError(f"rules file {name!r}: {key} must be {want.__name__}, got {value!r}")
     return value
 
 
@@ -177,6 +174,20 @@ class Settings:
             db_path=Path(db_value).expanduser(),
             rules_path=Path(rules_value).expanduser() if rules_value else None,
         )
+
+
+def today() -> date:
+    """Today, or ``ASSORTMENT_TODAY`` (YYYY-MM-DD) for reproducible runs and tests.
+
+    Months after today's month are future months that no file may contain.
+    """
+    fixed = os.environ.get("ASSORTMENT_TODAY")
+    if fixed:
+        try:
+            return date.fromisoformat(fixed)
+        except ValueError:
+            raise ConfigError(f"ASSORTMENT_TODAY must be YYYY-MM-DD, got {fixed!r}") from None
+    return date.today()
 
 
 def _load_dotenv(path: Path = Path(".env")) -> None:

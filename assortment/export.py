@@ -25,10 +25,17 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def classified_months(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Months with classification results, ``YYYY-MM``, ascending."""
-    return [m for (m,) in con.execute("select strftime(month, '%Y-%m') from classify_runs order by 1").fetchall()]
+    return [
+        m
+        for (m,) in con.execute(
+            "select strftime(month, '%Y-%m') from classify_runs order by 1"
+        ).fetchall()
+    ]
 
 
-def export_frame(con: duckdb.DuckDBPyConnection, kind: str, month: str | None) -> tuple[str, pl.DataFrame]:
+def export_frame(
+    con: duckdb.DuckDBPyConnection, kind: str, month: str | None
+) -> tuple[str, pl.DataFrame]:
     """The export table of ``kind`` for ``month`` (default: the latest classified month)."""
     from assortment.job import parse_month
 
@@ -51,7 +58,10 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     text_cols = [c for c, t in frame.schema.items() if t == pl.String]
     risky = "^[" + "".join("\\" + ch if ch in "-+" else ch for ch in _FORMULA_START) + "]"
     return frame.with_columns(
-        pl.when(pl.col(c).str.contains(risky)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        pl.when(pl.col(c).str.contains(risky))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
         for c in text_cols
     )
 

@@ -28,7 +28,14 @@ from assortment.config import Rules, Settings
 from assortment.errors import NoDataError, UsageError
 
 RESULT_TABLES = (
-    "style_health", "compliance", "actions", "bestsellers", "new_styles", "core_skus", "size_curve", "order_plan",
+    "style_health",
+    "compliance",
+    "actions",
+    "bestsellers",
+    "new_styles",
+    "core_skus",
+    "size_curve",
+    "order_plan",
 )
 
 
@@ -54,14 +61,18 @@ def fmt_month(month: date) -> str:
 
 def counted_months(con: duckdb.DuckDBPyConnection) -> list[date]:
     """Months with at least one stock count, ascending."""
-    return [m for (m,) in con.execute("select distinct month from stock_summary order by 1").fetchall()]
+    return [
+        m for (m,) in con.execute("select distinct month from stock_summary order by 1").fetchall()
+    ]
 
 
 def resolve_month(con: duckdb.DuckDBPyConnection, month: str | None) -> date:
     """The month asked for, or the latest counted one; NoDataError when there is none."""
     months = counted_months(con)
     if not months:
-        raise NoDataError("no stock counts are loaded yet: load stock files first (assortment load stock)")
+        raise NoDataError(
+            "no stock counts are loaded yet: load stock files first (assortment load stock)"
+        )
     if month is None:
         return months[-1]
     m = parse_month(month)
@@ -116,16 +127,24 @@ def read_inputs(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> Mo
         sales_w=store.query(con, "classify_sales_w", start=w_start, month=month),
         net_w=store.query(con, "classify_net_units", start=w_start, month=month),
         net_12m=store.query(con, "classify_net_units", start=add_months(month, -11), month=month),
-        history=store.query(con, "classify_history", start=add_months(month, -3), end=add_months(month, -1)),
+        history=store.query(
+            con, "classify_history", start=add_months(month, -3), end=add_months(month, -1)
+        ),
         codes=store.query(con, "id_maps"),
     )
 
 
-def compute(inp: MonthInputs, month: date, rules: Rules, *, partitions: int = 1) -> dict[str, pl.DataFrame]:
+def compute(
+    inp: MonthInputs, month: date, rules: Rules, *, partitions: int = 1
+) -> dict[str, pl.DataFrame]:
     """Run the rules over month M's inputs; result tables keyed by name (codes, not keys)."""
     products = inp.products.lazy()
     facts = network_facts(
-        NetworkInputs(products=products, net_sku_units_w=inp.net_w.lazy(), net_sku_units_12m=inp.net_12m.lazy()),
+        NetworkInputs(
+            products=products,
+            net_sku_units_w=inp.net_w.lazy(),
+            net_sku_units_12m=inp.net_12m.lazy(),
+        ),
         month=month,
         rules=rules,
     ).collect()
@@ -159,10 +178,14 @@ def compute(inp: MonthInputs, month: date, rules: Rules, *, partitions: int = 1)
 
     region_of = inp.locations.select("location_id", "region")
     region_sales = (
-        inp.sales_w.join(region_of, on="location_id").group_by("region", "sku").agg(pl.col("units_sold").sum())
+        inp.sales_w.join(region_of, on="location_id")
+        .group_by("region", "sku")
+        .agg(pl.col("units_sold").sum())
     )
     region_on_hand = (
-        inp.stock_m.join(region_of, on="location_id").group_by("region", "sku").agg(pl.col("on_hand").sum())
+        inp.stock_m.join(region_of, on="location_id")
+        .group_by("region", "sku")
+        .agg(pl.col("on_hand").sum())
     )
     plan = order_plan(facts, products, region_sales.lazy(), region_on_hand.lazy(), rules=rules)
     bestsellers, new_styles, core_skus, size_curve, plan_df = pl.collect_all(
@@ -191,7 +214,9 @@ def _to_codes(frames: dict[str, pl.DataFrame], codes: pl.DataFrame) -> dict[str,
     sku_map = dict(zip(sku["key"].to_list(), sku["code"].to_list(), strict=True))
 
     def as_code(col: str, mapping: dict[int, str]) -> pl.Expr:
-        return pl.col(col).cast(pl.Int64).replace_strict(mapping, default=None, return_dtype=pl.String)
+        return (
+            pl.col(col).cast(pl.Int64).replace_strict(mapping, default=None, return_dtype=pl.String)
+        )
 
     out = dict(frames)
     for name in ("style_health", "compliance", "actions"):
@@ -205,7 +230,9 @@ def _to_codes(frames: dict[str, pl.DataFrame], codes: pl.DataFrame) -> dict[str,
         if "missing_core_skus" in f.columns:
             f = f.with_columns(
                 pl.col("missing_core_skus").list.eval(
-                    pl.element().cast(pl.Int64).replace_strict(sku_map, default=None, return_dtype=pl.String)
+                    pl.element()
+                    .cast(pl.Int64)
+                    .replace_strict(sku_map, default=None, return_dtype=pl.String)
                 )
             )
         out[name] = f
@@ -214,21 +241,30 @@ def _to_codes(frames: dict[str, pl.DataFrame], codes: pl.DataFrame) -> dict[str,
 
 
 def write_results(
-    con: duckdb.DuckDBPyConnection, month: date, rules: Rules, results: dict[str, pl.DataFrame], seconds: float
+    con: duckdb.DuckDBPyConnection,
+    month: date,
+    rules: Rules,
+    results: dict[str, pl.DataFrame],
+    seconds: float,
 ) -> None:
     """Replace month M's results in one transaction, tagged with the rules' fingerprint."""
     fp = rules.fingerprint
     con.execute("begin transaction")
     try:
         for table in RESULT_TABLES:
-            con.execute(f"delete from {table} where month = ?", [month])  # table names from a fixed list
+            con.execute(
+                f"delete from {table} where month = ?", [month]
+            )  # table names from a fixed list
             frame = results[table].with_columns(pl.lit(month).alias("month"))
             if table in ("style_health", "compliance", "actions"):
                 frame = frame.with_columns(pl.lit(fp).alias("rules_fingerprint"))
-            cols = [c for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
-                [table],
-            ).fetchall()]
+            cols = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
+                    [table],
+                ).fetchall()
+            ]
             con.register("result_frame", frame.select(cols))
             con.execute(f"insert into {table} select * from result_frame")
             con.unregister("result_frame")
@@ -236,8 +272,13 @@ def write_results(
         con.execute(
             "insert into classify_runs values (?, ?, ?, ?, ?, ?, ?)",
             [
-                month, fp, json.dumps(rules.to_dict(), sort_keys=True), datetime.now(UTC).replace(tzinfo=None),
-                results["compliance"].height, results["style_health"].height, seconds,
+                month,
+                fp,
+                json.dumps(rules.to_dict(), sort_keys=True),
+                datetime.now(UTC).replace(tzinfo=None),
+                results["compliance"].height,
+                results["style_health"].height,
+                seconds,
             ],
         )
         con.execute("commit")
@@ -258,9 +299,13 @@ def run_month(
     comp = results["compliance"]
     counts = dict(comp.group_by("status").len().iter_rows())
     return JobResult(
-        month=month, fingerprint=rules.fingerprint, n_locations=comp.height,
-        n_pairs=results["style_health"].height, n_actions=results["actions"].height,
-        status_counts={str(k): int(v) for k, v in counts.items()}, seconds=time.perf_counter() - t0,
+        month=month,
+        fingerprint=rules.fingerprint,
+        n_locations=comp.height,
+        n_pairs=results["style_health"].height,
+        n_actions=results["actions"].height,
+        status_counts={str(k): int(v) for k, v in counts.items()},
+        seconds=time.perf_counter() - t0,
     )
 
 

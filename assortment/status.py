@@ -41,7 +41,10 @@ def status_report(settings: Settings) -> str:
             f"{r['month']:<8} {r['n_counted']:>8,} {r['n_missing']:>8,} {r['n_with_sales']:>9,} {r['units_sold']:>11,}"
         )
     if missing is not None and missing.height:
-        lines += ["", f"not counted in {months['month'].max()} ({missing.height} active locations):"]
+        lines += [
+            "",
+            f"not counted in {months['month'].max()} ({missing.height} active locations):",
+        ]
         for dist in missing["distributor_id"].unique(maintain_order=True):
             locs = missing.filter(missing["distributor_id"] == dist)["location_id"].to_list()
             shown = ", ".join(locs[:8]) + (f" ... (+{len(locs) - 8})" if len(locs) > 8 else "")

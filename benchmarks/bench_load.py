@@ -78,7 +78,9 @@ def time_load(settings: Settings, path: Path) -> float:
     data = path.read_bytes() + b"\n" * (int(time.time_ns()) % 7 + 1)
     t0 = time.perf_counter()
     with store.writer(settings, publish=False) as con:
-        result = load_file(con, settings, "stock", data, file_name=path.name, today=date(2026, 11, 22))
+        result = load_file(
+            con, settings, "stock", data, file_name=path.name, today=date(2026, 11, 22)
+        )
     elapsed = time.perf_counter() - t0
     assert result.result == "loaded" and result.n_rows == N_STORES * N_SKUS, result
     return elapsed
@@ -109,8 +111,10 @@ def main() -> None:
         floor = [time_floor(path, tmp) for _ in range(RUNS)]
         med, fmed = statistics.median(ours), statistics.median(floor)
         print(f"stock file: {rows:,} rows, {size_mb:.1f} MB CSV")
-        print(f"assortment load stock (read + validate + replace + log), median of {RUNS}: {med:.2f} s"
-              f"  ({rows / med:,.0f} rows/s)  runs: {', '.join(f'{t:.2f}' for t in ours)}")
+        print(
+            f"assortment load stock (read + validate + replace + log), median of {RUNS}: {med:.2f} s"
+            f"  ({rows / med:,.0f} rows/s)  runs: {', '.join(f'{t:.2f}' for t in ours)}"
+        )
         print(f"floor: DuckDB read_csv into a table, no validation, median of {RUNS}: {fmed:.2f} s")
         print(f"ratio to floor: {med / fmed:.1f}x; target < 5 s: {'met' if med < 5 else 'NOT met'}")
     finally:

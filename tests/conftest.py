@@ -48,8 +48,16 @@ def settings(tmp_path: Path) -> Settings:
 def loaded(settings: Settings, tmp_path: Path) -> Settings:
     """A store holding the tiny products and locations."""
     with store.writer(settings) as con:
-        load_file(con, settings, "products", write(tmp_path / "products.csv", PRODUCTS_CSV), today=TODAY)
-        load_file(con, settings, "locations", write(tmp_path / "locations.csv", LOCATIONS_CSV), today=TODAY)
+        load_file(
+            con, settings, "products", write(tmp_path / "products.csv", PRODUCTS_CSV), today=TODAY
+        )
+        load_file(
+            con,
+            settings,
+            "locations",
+            write(tmp_path / "locations.csv", LOCATIONS_CSV),
+            today=TODAY,
+        )
     return settings
 
 

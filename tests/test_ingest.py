@@ -51,7 +51,9 @@ def only_error(exc: ValidationError) -> tuple[int, str, str, str]:
         (",D01,S1-BLK-75B,1", "month", "", "is empty"),
     ],
 )
-def test_each_bad_value_is_named_with_row_column_value_and_reason(con, loaded, tmp_path, line, column, value, reason):
+def test_each_bad_value_is_named_with_row_column_value_and_reason(
+    con, loaded, tmp_path, line, column, value, reason
+):
     path = write(tmp_path / "stock.csv", HEADER + "2026-10,D01,S1-BLK-80B,4\n" + line + "\n")
     row, col, val, why = only_error(rejected(con, loaded, path))
     assert (row, col, val) == (3, column, value)
@@ -75,7 +77,11 @@ def test_every_bad_row_is_reported_not_just_the_first(con, loaded, tmp_path):
 
 
 def test_missing_required_column_and_empty_file(con, loaded, tmp_path):
-    exc = rejected(con, loaded, write(tmp_path / "nocol.csv", "month,location_id,sku\n2026-10,D01,S1-BLK-75B\n"))
+    exc = rejected(
+        con,
+        loaded,
+        write(tmp_path / "nocol.csv", "month,location_id,sku\n2026-10,D01,S1-BLK-75B\n"),
+    )
     assert exc.errors[0].column == "on_hand" and "missing" in exc.errors[0].reason
     exc = rejected(con, loaded, write(tmp_path / "empty.csv", HEADER))
     assert "no data rows" in exc.errors[0].reason
@@ -86,10 +92,14 @@ def test_missing_required_column_and_empty_file(con, loaded, tmp_path):
 def test_rejected_file_keeps_earlier_data(con, loaded, tmp_path):
     load_stock(con, loaded, write(tmp_path / "ok.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n"))
     before = table_rows(con, "stock")
-    bad = write(tmp_path / "bad.csv", HEADER + "2026-10,D01,S1-BLK-75B,3\n2026-10,D01,S1-BLK-80B,-1\n")
+    bad = write(
+        tmp_path / "bad.csv", HEADER + "2026-10,D01,S1-BLK-75B,3\n2026-10,D01,S1-BLK-80B,-1\n"
+    )
     rejected(con, loaded, bad)
     assert table_rows(con, "stock") == before
-    assert con.execute("select result from load_log order by load_id desc limit 1").fetchall() == [("rejected",)]
+    assert con.execute("select result from load_log order by load_id desc limit 1").fetchall() == [
+        ("rejected",)
+    ]
 
 
 # ---------------------------------------------------------------- replacement and idempotency
@@ -105,9 +115,13 @@ def stock_of(con) -> dict[tuple[str, str, str], int]:
 
 def test_a_file_replaces_each_month_location_slice_it_contains(con, loaded, tmp_path):
     load_stock(
-        con, loaded,
-        write(tmp_path / "a.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n2026-10,D01,S2-NUD-M,2\n"
-              "2026-10,D01-S001,S1-BLK-75B,1\n2026-09,D01,S1-BLK-75B,9\n"),
+        con,
+        loaded,
+        write(
+            tmp_path / "a.csv",
+            HEADER + "2026-10,D01,S1-BLK-75B,5\n2026-10,D01,S2-NUD-M,2\n"
+            "2026-10,D01-S001,S1-BLK-75B,1\n2026-09,D01,S1-BLK-75B,9\n",
+        ),
     )
     load_stock(con, loaded, write(tmp_path / "b.csv", HEADER + "2026-10,D01,S1-BLK-80B,7\n"))
     assert stock_of(con) == {
@@ -123,7 +137,9 @@ def test_a_file_replaces_each_month_location_slice_it_contains(con, loaded, tmp_
 
 
 def test_loading_the_same_file_twice_changes_nothing(con, loaded, tmp_path):
-    path = write(tmp_path / "a.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n2026-10,D01-S001,S2-NUD-M,2\n")
+    path = write(
+        tmp_path / "a.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n2026-10,D01-S001,S2-NUD-M,2\n"
+    )
     first = load_stock(con, loaded, path)
     before = {t: table_rows(con, t) for t in ("stock", "stock_summary", "slice_source")}
     second = load_stock(con, loaded, path)
@@ -141,7 +157,9 @@ def test_reloading_an_older_file_after_a_correction_applies_it_again(con, loaded
 
 
 def test_sales_replace_slices_and_keep_amount(con, loaded, tmp_path):
-    path = write(tmp_path / "s.csv", "月份,门店编码,条码,销量,金额\n2026-10,D01-S001,S1-BLK-75B,3,597\n")
+    path = write(
+        tmp_path / "s.csv", "月份,门店编码,条码,销量,金额\n2026-10,D01-S001,S1-BLK-75B,3,597\n"
+    )
     load_file(con, loaded, "sales", path, today=TODAY)
     load_file(con, loaded, "sales", path, today=TODAY)
     assert con.execute("select units_sold, amount_cny from sales").fetchall() == [(3, 597.0)]
@@ -157,7 +175,10 @@ def test_gb18030_with_chinese_headers_style_colour_size_and_messy_cells(con, loa
         path.read_bytes().decode("utf-8")
     result = load_stock(con, loaded, path)
     assert result.encoding == "gb18030"
-    assert stock_of(con) == {("2026-10", "D01-S002", "S1-BLK-75B"): 12, ("2026-10", "D01-S002", "S2-NUD-M"): 3}
+    assert stock_of(con) == {
+        ("2026-10", "D01-S002", "S1-BLK-75B"): 12,
+        ("2026-10", "D01-S002", "S2-NUD-M"): 3,
+    }
 
 
 def test_utf8_bom_and_alternative_headers(con, loaded, tmp_path):
@@ -192,22 +213,35 @@ def write_xlsx(path: Path, rows: list[list[object]], sheet: str = "盘点") -> P
 def test_xlsx_first_sheet_numbers_as_floats(con, loaded, tmp_path):
     path = write_xlsx(
         tmp_path / "count.xlsx",
-        [["月份", "门店编码", "条码", "期末库存"], ["2026-10", "D01-S001", "S1-BLK-80B", 8.0], ["2026-10", "D01-S001", "S2-NUD-L", 2]],
+        [
+            ["月份", "门店编码", "条码", "期末库存"],
+            ["2026-10", "D01-S001", "S1-BLK-80B", 8.0],
+            ["2026-10", "D01-S001", "S2-NUD-L", 2],
+        ],
     )
     load_stock(con, loaded, path)
-    assert stock_of(con) == {("2026-10", "D01-S001", "S1-BLK-80B"): 8, ("2026-10", "D01-S001", "S2-NUD-L"): 2}
+    assert stock_of(con) == {
+        ("2026-10", "D01-S001", "S1-BLK-80B"): 8,
+        ("2026-10", "D01-S001", "S2-NUD-L"): 2,
+    }
 
 
 def test_xlsx_bad_row_uses_spreadsheet_row_numbers(con, loaded, tmp_path):
     path = write_xlsx(
         tmp_path / "bad.xlsx",
-        [["month", "location_id", "sku", "on_hand"], ["2026-10", "D01", "S1-BLK-80B", 1], ["2026-10", "D01", "S1-BLK-75B", -3]],
+        [
+            ["month", "location_id", "sku", "on_hand"],
+            ["2026-10", "D01", "S1-BLK-80B", 1],
+            ["2026-10", "D01", "S1-BLK-75B", -3],
+        ],
     )
     assert only_error(rejected(con, loaded, path))[:3] == (3, "on_hand", "-3")
 
 
 def test_validate_only_stores_nothing(con, loaded, tmp_path):
-    rows, result = validate_file(con, "stock", write(tmp_path / "a.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n"), today=TODAY)
+    rows, result = validate_file(
+        con, "stock", write(tmp_path / "a.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n"), today=TODAY
+    )
     assert result.result == "checked" and rows.height == 1 and result.slices == [("2026-10", "D01")]
     assert table_rows(con, "stock") == []
 
@@ -230,7 +264,9 @@ def test_products_upsert_keeps_keys(con, loaded, tmp_path):
     load_file(con, loaded, "products", write(tmp_path / "p2.csv", text), today=TODAY)
     after = dict(con.execute("select sku, sku_key from products").fetchall())
     assert after["S1-BLK-75B"] == keys["S1-BLK-75B"] and after["S3-RED-S"] == max(keys.values()) + 1
-    assert con.execute("select price_cny from products where sku = 'S1-BLK-75B'").fetchall() == [(209.0,)]
+    assert con.execute("select price_cny from products where sku = 'S1-BLK-75B'").fetchall() == [
+        (209.0,)
+    ]
 
 
 def test_locations_rules(con, loaded, tmp_path):

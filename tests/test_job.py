@@ -64,12 +64,24 @@ def test_actions_and_order_plan_exports(network_store, tmp_path):
         export(con, "order-plan", None, tmp_path / "o.xlsx")
         export(con, "compliance", None, tmp_path / "c.parquet")
     actions = read_csv(tmp_path / "a.csv")
-    assert {"location_id", "action", "style", "colour", "size", "units", "source_location_id", "reason"} <= set(actions[0])
+    assert {
+        "location_id",
+        "action",
+        "style",
+        "colour",
+        "size",
+        "units",
+        "source_location_id",
+        "reason",
+    } <= set(actions[0])
     assert {a["action"] for a in actions} <= {"replenish", "transfer", "clearance"}
     transfers = [a for a in actions if a["action"] == "transfer"]
     assert all(a["source_location_id"] for a in transfers)
     plan = pl.read_excel(tmp_path / "o.xlsx")
-    assert plan.columns[:5] == ["month", "region", "style", "size", "units"] and (plan["units"] >= 0).all()
+    assert (
+        plan.columns[:5] == ["month", "region", "style", "size", "units"]
+        and (plan["units"] >= 0).all()
+    )
     comp = pl.read_parquet(tmp_path / "c.parquet")
     assert comp["status"].is_in(["pass", "warn", "fail", "no_count"]).all()
 
@@ -77,13 +89,29 @@ def test_actions_and_order_plan_exports(network_store, tmp_path):
 def test_compliance_lists_every_active_location_and_no_closed_one(network_store, tmp_path):
     with store.reader(network_store) as con:
         export(con, "compliance", None, tmp_path / "c.csv")
-        active = {r[0] for r in con.execute("select location_id from locations where status = 'active'").fetchall()}
-        closed = {r[0] for r in con.execute("select location_id from locations where status = 'closed'").fetchall()}
+        active = {
+            r[0]
+            for r in con.execute(
+                "select location_id from locations where status = 'active'"
+            ).fetchall()
+        }
+        closed = {
+            r[0]
+            for r in con.execute(
+                "select location_id from locations where status = 'closed'"
+            ).fetchall()
+        }
     rows = read_csv(tmp_path / "c.csv")
     assert {r["location_id"] for r in rows} == active
     assert not closed & {r["location_id"] for r in rows}
-    order = ["below_min_styles", "bestsellers_missing", "new_styles_missing", "many_broken_sizes",
-             "slow_stock_heavy", "assortment_shrinking"]
+    order = [
+        "below_min_styles",
+        "bestsellers_missing",
+        "new_styles_missing",
+        "many_broken_sizes",
+        "slow_stock_heavy",
+        "assortment_shrinking",
+    ]
     for r in rows:
         reasons = [x for x in r["reasons"].split(";") if x]
         assert reasons == sorted(reasons, key=order.index)
@@ -101,7 +129,9 @@ def test_rerun_replaces_the_month_and_records_the_rules(network_store, tmp_path)
         fps = con.execute("select distinct rules_fingerprint from compliance").fetchall()
         runs = con.execute("select count(*) from classify_runs").fetchall()[0][0]
         after = con.execute("select count(*) from style_health").fetchall()[0][0]
-        mins = con.execute("select distinct min_styles from compliance where kind = 'store'").fetchall()
+        mins = con.execute(
+            "select distinct min_styles from compliance where kind = 'store'"
+        ).fetchall()
     assert fps == [(Rules.from_toml(rules_file).fingerprint,)] and runs == 1
     assert after > 0 and before > 0
     assert (25,) in mins
@@ -141,7 +171,11 @@ def test_partitions_give_the_same_results(network_store):
     one = compute(inputs, month, rules, partitions=1)
     three = compute(inputs, month, rules, partitions=3)
     for name in ("style_health", "compliance", "actions"):
-        keys = [c for c in ("location_id", "style", "action", "colour", "size", "sku") if c in one[name].columns]
+        keys = [
+            c
+            for c in ("location_id", "style", "action", "colour", "size", "sku")
+            if c in one[name].columns
+        ]
         a = one[name].sort(keys, nulls_last=True)
         b = three[name].sort(keys, nulls_last=True)
         assert a.equals(b), name

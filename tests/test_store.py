@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -23,13 +22,18 @@ HEADER = "month,location_id,sku,on_hand\n"
 
 def test_migrations_are_recorded_and_applied_once(settings):
     with store.writer(settings) as con:
-        versions = [v for (v,) in con.execute("select version from schema_migrations order by 1").fetchall()]
+        versions = [
+            v for (v,) in con.execute("select version from schema_migrations order by 1").fetchall()
+        ]
         assert versions == [v for v, _ in store.migrations()]
         assert store.migrate(con) == []
 
 
 def test_reader_without_a_database_says_what_to_do(tmp_path):
-    with pytest.raises(NoDataError, match="assortment init"), store.reader(Settings(db_path=tmp_path / "x.duckdb")):
+    with (
+        pytest.raises(NoDataError, match="assortment init"),
+        store.reader(Settings(db_path=tmp_path / "x.duckdb")),
+    ):
         pass
 
 
@@ -45,7 +49,10 @@ def test_readers_read_a_snapshot_while_a_writer_holds_the_master(loaded, tmp_pat
         )
         out = subprocess.run(
             [sys.executable, "-c", code, str(store.current_snapshot(loaded))],
-            capture_output=True, text=True, timeout=60, check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         )
         assert out.stdout.strip() == "0"
     with store.reader(loaded) as r:
@@ -56,7 +63,13 @@ def test_snapshot_reader_follows_new_publications(loaded, tmp_path):
     reader = store.SnapshotReader(loaded)
     first = reader.version()
     with store.writer(loaded) as con:
-        load_file(con, loaded, "stock", write(tmp_path / "a.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n"), today=TODAY)
+        load_file(
+            con,
+            loaded,
+            "stock",
+            write(tmp_path / "a.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n"),
+            today=TODAY,
+        )
     time.sleep(0.6)
     assert reader.version() != first
     assert reader.cursor().execute("select count(*) from stock").fetchall() == [(1,)]
@@ -73,7 +86,9 @@ def test_second_writer_waits_then_reports_busy(loaded, monkeypatch):
 
 @pytest.mark.slow
 def test_kill_minus_nine_mid_load_keeps_the_previous_data(loaded, tmp_path):
-    good = write(tmp_path / "good.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n2026-10,D01-S001,S2-NUD-M,2\n")
+    good = write(
+        tmp_path / "good.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n2026-10,D01-S001,S2-NUD-M,2\n"
+    )
     with store.writer(loaded) as con:
         load_file(con, loaded, "stock", good, today=TODAY)
     with duckdb.connect(str(loaded.db_path), read_only=True) as c:
@@ -81,11 +96,18 @@ def test_kill_minus_nine_mid_load_keeps_the_previous_data(loaded, tmp_path):
         summary_before = sorted(c.execute("select * from stock_summary").fetchall())
     lines = "".join(f"2026-10,D01,S1-BLK-80B,{i}\n" for i in range(1, 2))
     new = write(tmp_path / "new.csv", HEADER + lines + "2026-10,D01-S002,S1-NUD-75B,7\n")
-    env = dict(os.environ, ASSORTMENT_TEST_PAUSE_IN_LOAD="60", ASSORTMENT_DB=str(loaded.db_path),
-               ASSORTMENT_TODAY=TODAY.isoformat())
+    env = dict(
+        os.environ,
+        ASSORTMENT_TEST_PAUSE_IN_LOAD="60",
+        ASSORTMENT_DB=str(loaded.db_path),
+        ASSORTMENT_TODAY=TODAY.isoformat(),
+    )
     with subprocess.Popen(
         [sys.executable, "-m", "assortment", "load", "stock", str(new)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
     ) as proc:
         try:
             assert proc.stdout is not None
@@ -109,20 +131,37 @@ def test_archive_keeps_every_file_byte_for_byte(loaded, tmp_path):
     with store.writer(loaded) as con:
         load_file(con, loaded, "stock", path, today=TODAY)
     archived = list((loaded.archive_dir / "stock").iterdir())
-    assert len(archived) == 1 and archived[0].read_bytes() == data and archived[0].name.endswith("盘点.csv")
+    assert (
+        len(archived) == 1
+        and archived[0].read_bytes() == data
+        and archived[0].name.endswith("盘点.csv")
+    )
 
 
 def test_cli_exit_codes(loaded, tmp_path):
     env = dict(os.environ, ASSORTMENT_DB=str(loaded.db_path), ASSORTMENT_TODAY=TODAY.isoformat())
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "assortment", *args], capture_output=True, text=True, env=env, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "assortment", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
 
-    ok = run("load", "stock", str(write(tmp_path / "ok.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n")))
+    ok = run(
+        "load", "stock", str(write(tmp_path / "ok.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n"))
+    )
     assert ok.returncode == 0, ok.stderr
     errors_out = tmp_path / "errors.csv"
-    bad = run("load", "stock", str(write(tmp_path / "bad.csv", HEADER + "2026-10,D01,S1-BLK-75B,-5\n")),
-              "--errors-out", str(errors_out))
+    bad = run(
+        "load",
+        "stock",
+        str(write(tmp_path / "bad.csv", HEADER + "2026-10,D01,S1-BLK-75B,-5\n")),
+        "--errors-out",
+        str(errors_out),
+    )
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert "row 2, column 'on_hand', value '-5': is negative" in bad.stderr
     assert "bad.csv,2,on_hand,'-5,is negative" in errors_out.read_text("utf-8-sig")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -62,9 +63,7 @@ class LoadResult:
 
 def reference(con: duckdb.DuckDBPyConnection, *, today: date | None = None) -> Reference:
     """What rows are checked against: the stored products and locations."""
-    products = con.sql(
-        "select sku, sku_key, style, colour, size from products"
-    ).pl()
+    products = con.sql("select sku, sku_key, style, colour, size from products").pl()
     locations = con.sql("select location_id, location_key, kind from locations").pl()
     return Reference(products=products, locations=locations, today=today or date.today())
 
@@ -113,16 +112,24 @@ def validate_file(
     else:
         rows = validate_facts(table, kind, ref)
     result = LoadResult(
-        file_name=name, kind=kind, sha256=sha256_of(data), n_rows=rows.height, result="checked",
+        file_name=name,
+        kind=kind,
+        sha256=sha256_of(data),
+        n_rows=rows.height,
+        result="checked",
         encoding=table.encoding,
     )
     if kind in ("stock", "sales"):
         slices = (
-            rows.select("month", "location_key").unique()
+            rows.select("month", "location_key")
+            .unique()
             .join(ref.locations.select("location_key", "location_id"), on="location_key")
             .sort("month", "location_id")
         )
-        result.slices = [(m.strftime("%Y-%m"), loc) for m, loc in slices.select("month", "location_id").iter_rows()]
+        result.slices = [
+            (m.strftime("%Y-%m"), loc)
+            for m, loc in slices.select("month", "location_id").iter_rows()
+        ]
         result.months = sorted({m for m, _ in result.slices})
         result.locations = sorted({loc for _, loc in result.slices})
     return rows, result
@@ -142,14 +149,25 @@ def archive(settings: Settings, kind: str, sha: str, file_name: str, data: bytes
 
 
 def log_rejection(
-    con: duckdb.DuckDBPyConnection, kind: str, file_name: str, sha: str, err: ValidationError,
-    *, loaded_by: str | None,
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    file_name: str,
+    sha: str,
+    err: ValidationError,
+    *,
+    loaded_by: str | None,
 ) -> None:
     """Record a rejected file in the load log (its own small transaction)."""
     con.execute(
         "insert into load_log (loaded_by, file_name, sha256, kind, n_rows, slices, result, message)"
         " values (?, ?, ?, ?, 0, '[]', 'rejected', ?)",
-        [loaded_by, file_name, sha, kind, f"{err.total} problem(s); first: {err.errors[0] if err.errors else ''}"],
+        [
+            loaded_by,
+            file_name,
+            sha,
+            kind,
+            f"{err.total} problem(s); first: {err.errors[0] if err.errors else ''}",
+        ],
     )
 
 
@@ -196,8 +214,16 @@ def load_file(
         result.load_id = con.execute(
             "insert into load_log (loaded_by, file_name, sha256, kind, n_rows, slices, result, message)"
             " values (?, ?, ?, ?, ?, ?, ?, ?) returning load_id",
-            [loaded_by, name, sha, kind, result.n_rows, json.dumps(result.slices, ensure_ascii=False),
-             result.result, None],
+            [
+                loaded_by,
+                name,
+                sha,
+                kind,
+                result.n_rows,
+                json.dumps(result.slices, ensure_ascii=False),
+                result.result,
+                None,
+            ],
         ).fetchall()[0][0]  # type: ignore[index]
         if kind in ("stock", "sales") and result.result == "loaded":
             con.execute(
@@ -222,10 +248,8 @@ def load_file(
 
 def _unregister(con: duckdb.DuckDBPyConnection) -> None:
     for view in ("incoming",):
-        try:
+        with contextlib.suppress(duckdb.Error, KeyError):
             con.unregister(view)
-        except (duckdb.Error, KeyError):
-            pass
 
 
 def _unchanged(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame, sha: str) -> bool:
@@ -279,9 +303,13 @@ def _store_facts(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame) 
         )
 
 
-def _with_keys(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, table: str, id_col: str, key_col: str) -> pl.DataFrame:
+def _with_keys(
+    con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, table: str, id_col: str, key_col: str
+) -> pl.DataFrame:
     """Keep the stored surrogate key of each id; number new ids after the largest key."""
-    existing = con.sql(f"select {id_col}, {key_col} from {table}").pl()  # identifiers from a fixed list
+    existing = con.sql(
+        f"select {id_col}, {key_col} from {table}"
+    ).pl()  # identifiers from a fixed list
     start = con.execute(f"select coalesce(max({key_col}), 0) from {table}").fetchall()[0][0]  # type: ignore[index]
     keyed = rows.join(existing, on=id_col, how="left", maintain_order="left")
     return keyed.with_columns(
@@ -322,10 +350,14 @@ def load_frame(
     (used by the benchmark, which would otherwise write gigabytes of CSV)."""
     from assortment.ingest.read import RawTable
 
-    text = frame.with_columns(pl.all().cast(pl.String)).with_row_index("_row", offset=2).with_columns(
-        pl.col("_row").cast(pl.Int64)
+    text = (
+        frame.with_columns(pl.all().cast(pl.String))
+        .with_row_index("_row", offset=2)
+        .with_columns(pl.col("_row").cast(pl.Int64))
     )
-    table = RawTable(file_name=file_name, frame=text, headers={c: c for c in frame.columns}, encoding="frame")
+    table = RawTable(
+        file_name=file_name, frame=text, headers={c: c for c in frame.columns}, encoding="frame"
+    )
     ref = reference(con)
     rows = validate_facts(table, kind, ref)
     con.execute("begin transaction")
@@ -342,4 +374,6 @@ def load_frame(
         raise
     finally:
         _unregister(con)
-    return LoadResult(file_name=file_name, kind=kind, sha256="", n_rows=rows.height, result="loaded")
+    return LoadResult(
+        file_name=file_name, kind=kind, sha256="", n_rows=rows.height, result="loaded"
+    )

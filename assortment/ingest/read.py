@@ -23,7 +23,13 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "size": ("size", "尺码", "码", "尺寸"),
     "month": ("month", "月份", "盘点月份", "销售月份"),
     "location_id": (
-        "location_id", "locationid", "location", "门店编码", "网点编码", "门店代码", "网点代码",
+        "location_id",
+        "locationid",
+        "location",
+        "门店编码",
+        "网点编码",
+        "门店代码",
+        "网点代码",
     ),
     "on_hand": ("on_hand", "onhand", "stock", "库存", "期末库存", "盘点数", "库存数量", "盘点数量"),
     "units_sold": ("units_sold", "unitssold", "units", "销量", "销售数量", "销售量"),
@@ -105,7 +111,11 @@ def decode(data: bytes, file_name: str) -> tuple[str, str]:
         pass
     raise ValidationError(
         file_name,
-        [RowError(0, "", "", "the file is not text in UTF-8 or GB18030/GBK; save it as CSV or XLSX")],
+        [
+            RowError(
+                0, "", "", "the file is not text in UTF-8 or GB18030/GBK; save it as CSV or XLSX"
+            )
+        ],
     )
 
 
@@ -134,7 +144,8 @@ def _read_csv(data: bytes, file_name: str) -> tuple[pl.DataFrame, str]:
         )
     except pl.exceptions.ComputeError as exc:
         raise ValidationError(
-            file_name, [RowError(0, "", "", f"the file is not a readable CSV table: {_first_line(exc)}")]
+            file_name,
+            [RowError(0, "", "", f"the file is not a readable CSV table: {_first_line(exc)}")],
         ) from None
     return frame, encoding
 
@@ -149,7 +160,11 @@ def _read_excel(path_or_bytes: Path | bytes, file_name: str, sheet: str | None) 
         if sheet is not None and sheet not in names:
             raise ValidationError(
                 file_name,
-                [RowError(0, "sheet", sheet, f"no such sheet; the workbook has {', '.join(names)}")],
+                [
+                    RowError(
+                        0, "sheet", sheet, f"no such sheet; the workbook has {', '.join(names)}"
+                    )
+                ],
             )
         ws = reader.load_sheet(sheet if sheet is not None else 0, dtypes="string")
         frame = ws.to_polars()
@@ -212,7 +227,14 @@ def read_table(
         if canon in headers:
             raise ValidationError(
                 name,
-                [RowError(1, col, col, f"column {canon!r} is given twice ({headers[canon]!r} and {col!r})")],
+                [
+                    RowError(
+                        1,
+                        col,
+                        col,
+                        f"column {canon!r} is given twice ({headers[canon]!r} and {col!r})",
+                    )
+                ],
             )
         headers[canon] = col.replace("\ufeff", "").strip()
         rename[col] = canon

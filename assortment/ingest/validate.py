@@ -22,7 +22,16 @@ _MAX_QTY = 2**31 - 1
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "products": ("sku", "style", "colour", "size", "category", "launch_month", "price"),
-    "locations": ("location_id", "name", "kind", "distributor_id", "region", "province", "city", "rep"),
+    "locations": (
+        "location_id",
+        "name",
+        "kind",
+        "distributor_id",
+        "region",
+        "province",
+        "city",
+        "rep",
+    ),
     "stock": ("month", "location_id", "on_hand"),
     "sales": ("month", "location_id", "units_sold"),
 }
@@ -311,7 +320,9 @@ class LocationRules(dy.Schema):
 
     @dy.rule()
     def distributor_id__distributor_of_distributor(cls) -> pl.Expr:
-        return (pl.col("kind") != "distributor").fill_null(True) | pl.col("distributor_id").is_null()
+        return (pl.col("kind") != "distributor").fill_null(True) | pl.col(
+            "distributor_id"
+        ).is_null()
 
     @dy.rule()
     def location_id__duplicate_id(cls) -> pl.Expr:
@@ -321,11 +332,15 @@ class LocationRules(dy.Schema):
 # ---------------------------------------------------------------- reporting
 
 
-def _errors(schema: type[dy.Schema], frame: pl.DataFrame, table: RawTable) -> tuple[list[RowError], int]:
+def _errors(
+    schema: type[dy.Schema], frame: pl.DataFrame, table: RawTable
+) -> tuple[list[RowError], int]:
     """Run the schema's rules; every failed (row, rule) as a RowError, sorted by row."""
     declared = set(schema.column_names())
     # rules may read any prepared column: declare the rest as untyped pass-through columns
-    full = type(schema.__name__, (schema,), {c: dy.Any() for c in frame.columns if c not in declared})
+    full = type(
+        schema.__name__, (schema,), {c: dy.Any() for c in frame.columns if c not in declared}
+    )
     _, failure = full.filter(frame)
     details = failure.details()
     if details.height == 0:
@@ -333,7 +348,12 @@ def _errors(schema: type[dy.Schema], frame: pl.DataFrame, table: RawTable) -> tu
     rule_cols = [c for c in details.columns if "__" in c and c.split("__")[1] in REASONS]
     long = (
         details.select(["_row", *rule_cols, *[c for c in _value_cols(details)]])
-        .unpivot(index=["_row", *_value_cols(details)], on=rule_cols, variable_name="rule", value_name="result")
+        .unpivot(
+            index=["_row", *_value_cols(details)],
+            on=rule_cols,
+            variable_name="rule",
+            value_name="result",
+        )
         .filter(pl.col("result") == "invalid")
         .sort("_row", "rule")
     )
@@ -346,16 +366,37 @@ def _errors(schema: type[dy.Schema], frame: pl.DataFrame, table: RawTable) -> tu
         header = table.headers.get(_canonical(column, table), _canonical(column, table))
         reason = REASONS[check]
         if check in ("duplicate", "duplicate_id", "duplicate_style_colour_size"):
-            first = row.get("_first_scs") if check == "duplicate_style_colour_size" else row.get("_first_row")
+            first = (
+                row.get("_first_scs")
+                if check == "duplicate_style_colour_size"
+                else row.get("_first_row")
+            )
             reason = f"{reason} (row {first})"
         out.append(RowError(int(row["_row"]), header, "" if value is None else str(value), reason))
     return out, total
 
 
 _VALUE_COLUMNS = (
-    "month", "location_id", "sku", "style", "colour", "size", "qty_text", "amount", "category",
-    "launch_month", "price", "is_core_size", "name", "kind", "distributor_id", "region", "status",
-    "min_styles", "_first_row", "_first_scs",
+    "month",
+    "location_id",
+    "sku",
+    "style",
+    "colour",
+    "size",
+    "qty_text",
+    "amount",
+    "category",
+    "launch_month",
+    "price",
+    "is_core_size",
+    "name",
+    "kind",
+    "distributor_id",
+    "region",
+    "status",
+    "min_styles",
+    "_first_row",
+    "_first_scs",
 )
 
 
@@ -386,7 +427,9 @@ def _missing_columns(table: RawTable, kind: str) -> list[RowError]:
         lacking = [c for c in ("style", "colour", "size") if c not in table.headers]
         if lacking:
             errors.append(
-                RowError(1, "sku", "", "required column is missing: give sku, or style, colour and size")
+                RowError(
+                    1, "sku", "", "required column is missing: give sku, or style, colour and size"
+                )
             )
     return errors
 
@@ -442,17 +485,30 @@ def validate_facts(table: RawTable, kind: str, ref: Reference) -> pl.DataFrame:
     prods = ref.products
     if by_sku:
         frame = frame.join(
-            prods.select("sku", pl.col("sku_key").cast(pl.Int32)), on="sku", how="left", maintain_order="left"
+            prods.select("sku", pl.col("sku_key").cast(pl.Int32)),
+            on="sku",
+            how="left",
+            maintain_order="left",
         )
     else:
         frame = frame.join(
-            prods.select("style", "colour", "size", pl.col("sku_key").cast(pl.Int32), pl.col("sku").alias("_sku")),
+            prods.select(
+                "style",
+                "colour",
+                "size",
+                pl.col("sku_key").cast(pl.Int32),
+                pl.col("sku").alias("_sku"),
+            ),
             on=["style", "colour", "size"],
             how="left",
             maintain_order="left",
         ).with_columns(pl.col("_sku").alias("sku"))
     frame = frame.with_columns(
-        pl.when(pl.col("month_date").is_not_null() & pl.col("location_key").is_not_null() & pl.col("sku_key").is_not_null())
+        pl.when(
+            pl.col("month_date").is_not_null()
+            & pl.col("location_key").is_not_null()
+            & pl.col("sku_key").is_not_null()
+        )
         .then(pl.col("_row").min().over("month_date", "location_key", "sku_key"))
         .otherwise(None)
         .alias("_first_row")
@@ -500,10 +556,15 @@ def validate_products(table: RawTable) -> pl.DataFrame:
     errors, total = _errors(ProductRules, frame, table)
     _raise_if(errors, total, table)
     return frame.select(
-        "sku", "style", "colour", "size", "category",
+        "sku",
+        "style",
+        "colour",
+        "size",
+        "category",
         pl.col("launch_date").alias("launch_month"),
         pl.col("price_value").alias("price_cny"),
-        "style_name", "season",
+        "style_name",
+        "season",
         pl.col("core_value").alias("is_core_size"),
     )
 
@@ -532,7 +593,14 @@ def validate_locations(table: RawTable, ref: Reference) -> pl.DataFrame:
     errors, total = _errors(LocationRules, frame, table)
     _raise_if(errors, total, table)
     return frame.select(
-        "location_id", "name", "kind", "distributor_id", "region", "province", "city", "rep",
+        "location_id",
+        "name",
+        "kind",
+        "distributor_id",
+        "region",
+        "province",
+        "city",
+        "rep",
         pl.col("min_value").cast(pl.Int32).alias("min_styles"),
         pl.col("status_value").alias("status"),
     )
