@@ -5,7 +5,8 @@ set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
-fc-list 2>/dev/null | grep -qi "noto sans cjk\|wqy\|droid sans fallback" || need+=(fonts-noto-cjk)
+fonts="$(fc-list 2>/dev/null || true)"  # not piped into grep -q: pipefail would see SIGPIPE
+grep -qiE "noto sans cjk|wqy|droid sans fallback" <<<"$fonts" || need+=(fonts-noto-cjk)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing ${need[*]} (Debian packages)"
 SUDO=""
