@@ -223,7 +223,7 @@ def trend(frame: pl.DataFrame, *, lang: str) -> go.Figure:
         secondary_y=True,
     )
     fig.update_xaxes(type="category")
-    top = int(frame["n_fail"].max() or 0)
+    top = int(frame["n_fail"].max() or 0)  # type: ignore[arg-type]
     fig.update_yaxes(
         title_text=t("overview.trend.failing", lang),
         secondary_y=False,
@@ -371,7 +371,7 @@ def size_run(frame: pl.DataFrame, *, style: str, lang: str) -> go.Figure:
     colours = list(dict.fromkeys(frame.sort("colour")["colour"].to_list()))
     parsed = [parse_size(s) for s in frame["size"].to_list()]
     is_bra = all(p is not None for p in parsed)
-    zmax = max(int(frame["on_hand"].max() or 0), 1)
+    zmax = max(int(frame["on_hand"].max() or 0), 1)  # type: ignore[arg-type]
     fig = make_subplots(
         rows=1,
         cols=len(colours),

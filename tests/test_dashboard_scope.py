@@ -210,3 +210,11 @@ def test_upload_checks_are_refused_to_reps(app, net):
     )
     text = response_text(post_callback(c, body))
     assert "not available for your role" in text and "upload-valid" not in text
+
+
+def test_a_failing_callback_answers_in_words_not_a_traceback(app, net):
+    c = client_for(app, "admin")
+    r = post_callback(c, overview_body("October"))
+    text = response_text(r)
+    assert "month must be YYYY-MM" in text and "toast" in text
+    assert "Traceback" not in text and "File \\" not in text

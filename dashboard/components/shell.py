@@ -18,7 +18,7 @@ NAV_PAGES = (
 )
 
 
-def _nav_links() -> list[dash.development.base_component.Component]:
+def _nav_links() -> list[dcc.Link]:
     user = current_user()
     links = []
     for key, href, label, needs in NAV_PAGES:

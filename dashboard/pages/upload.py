@@ -8,6 +8,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
+from assortment.errors import RowError
 from dashboard import ids, uploads
 from dashboard.components import ui
 from dashboard.context import data, lang, require_user, services, t
@@ -399,10 +400,8 @@ def download_errors(n: int, token: str | None, kind: str) -> Any:
     found = uploads.check(data(), user, stashed_kind, name, raw)
     uploads.drop(data().settings, found.token)
     lg = lang()
-    frame = uploads.error_frame(found.errors)
-    frame = frame.with_columns(
-        frame["reason"].map_elements(lambda r: error_reason(r, lg), return_dtype=str)
-    )
+    errors = [RowError(e.row, e.column, e.value, error_reason(e.reason, lg)) for e in found.errors]
+    frame = uploads.error_frame(errors)
     return send_csv(frame, f"problems_{name.rsplit('.', 1)[0]}.csv")
 
 
