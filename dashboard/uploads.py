@@ -9,7 +9,6 @@ import binascii
 import contextlib
 import json
 import logging
-import os
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import Any
 
 import polars as pl
 
-from assortment import store
+from assortment import config, store
 from assortment.config import Settings
 from assortment.errors import AssortmentError, RowError, UsageError, ValidationError
 from assortment.ingest import LoadResult, load_file, validate_file
@@ -144,17 +143,6 @@ def allowed_locations(data: Data, user: User) -> set[str] | None:
     return set(data.scope_locations(user)["location_id"].to_list())
 
 
-def today_or_fixed() -> date:
-    """Today, or ASSORTMENT_TODAY (YYYY-MM-DD), as the command line uses it."""
-    fixed = os.environ.get("ASSORTMENT_TODAY")
-    if fixed:
-        try:
-            return date.fromisoformat(fixed)
-        except ValueError:
-            raise UsageError(f"ASSORTMENT_TODAY must be YYYY-MM-DD, got {fixed!r}") from None
-    return date.today()
-
-
 def check(
     data: Data, user: User, kind: str, file_name: str, raw: bytes, *, today: date | None = None
 ) -> Check:
@@ -169,7 +157,7 @@ def check(
     cur = data.reader.cursor()
     try:
         _, found.result = validate_file(
-            cur, kind, raw, file_name=file_name, today=today or today_or_fixed()
+            cur, kind, raw, file_name=file_name, today=today or config.today()
         )
     except ValidationError as exc:
         found.errors, found.total_errors = exc.errors, exc.total
@@ -220,7 +208,7 @@ def confirm(data: Data, user: User, token: str, *, today: date | None = None) ->
         raise PermissionError("uploads are for distributors and admins")
     settings = data.settings
     kind, file_name, raw = unstash(settings, user, token)
-    today = today or today_or_fixed()
+    today = today or config.today()
     with store.writer(settings) as con:
         _, checked = validate_file(con, kind, raw, file_name=file_name, today=today)
         if user.role != "admin":
