@@ -10,7 +10,7 @@ PORT ?= 8050
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo serve test test-fast e2e-deps bench bench-load bench-monthly lint clean
+.PHONY: help install run demo serve test test-fast e2e-deps bench bench-load bench-monthly bench-dashboard lint clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ bench: $(STAMP) ## classification benchmark vs pandas and the DuckDB floor (writ
 
 bench-monthly: $(STAMP) e2e-deps ## time the monthly batch on the 2,000-store network (writes BENCHMARKS.md)
 	@$(BIN)/python benchmarks/bench_monthly.py
+
+bench-dashboard: $(STAMP) ## dashboard callback latencies with 2,000 locations (writes BENCHMARKS.md)
+	@$(BIN)/python benchmarks/bench_dashboard.py
 
 lint: $(STAMP) ## ruff and mypy
 	@$(BIN)/ruff check assortment dashboard tests benchmarks

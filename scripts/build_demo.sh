@@ -10,7 +10,5 @@ $bin/assortment load products sample_data/products.csv
 $bin/assortment load locations sample_data/locations.csv
 $bin/assortment load stock sample_data/stock/*
 $bin/assortment load sales sample_data/sales/*
-if $bin/assortment --help | grep -q classify; then
-  $bin/assortment classify --all-months
-fi
+$bin/assortment classify --all-months
 $bin/assortment status

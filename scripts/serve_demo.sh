@@ -3,8 +3,7 @@
 set -euo pipefail
 db="$1"; host="$2"; port="$3"
 export ASSORTMENT_DB="$db"
-if .venv/bin/assortment --help | grep -q serve; then
-  .venv/bin/assortment users demo
-  exec .venv/bin/assortment serve --host "$host" --port "$port"
-fi
-echo "demo database built at $db (the dashboard is not part of this build yet)"
+echo
+echo "Demo logins for http://$host:$port :"
+.venv/bin/assortment users demo
+exec .venv/bin/assortment serve --host "$host" --port "$port"
