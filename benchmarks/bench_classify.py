@@ -1,4 +1,4 @@
-"""Classification benchmark: `classify` for the last month vs a pandas implementation and the DuckDB floor.
+"""Classification benchmark: `classify` for the last month vs two pandas baselines and the DuckDB floor.
 
 Networks (built once with the sample generator, dense month-end counts, cached in bench_data/):
 full = 50 distributors, 2,000 stores, 200 styles x 2 colours x ~10 sizes, 12 months
@@ -7,11 +7,16 @@ full = 50 distributors, 2,000 stores, 200 styles x 2 colours x ~10 sizes, 12 mon
 Timed, each in a fresh process (peak memory = that process's max RSS), median of 3:
 * classify: read month M's inputs from DuckDB through Arrow, run the polars rules,
   write every result table back in one transaction (``assortment.job.run_month``);
-* pandas: the same inputs and rules in straightforward pandas (benchmarks/pandas_rules.py),
-  its output checked equal to the polars job's;
+* pandas (same inputs): the same pre-filtered, pre-aggregated SQL inputs and the same rules in
+  straightforward pandas (benchmarks/pandas_rules.py ``run_month_pandas``): engine vs engine;
+* pandas raw: straightforward end to end from the stored rows (``run_month_pandas_raw``):
+  plain SELECTs of stock M-3..M (zeros included), sales of 12 months, products and locations,
+  then on hand, counted locations, the shrinking history and the sales sums in pandas, and the
+  same rule code; both pandas outputs are checked equal to the polars job's;
 * floor: one bare DuckDB query summing the window's stock and sales to (location, style).
 
 Usage: python benchmarks/bench_classify.py [--sizes quarter,half,full] [--runs 3] [--no-pandas]
+(--no-pandas skips both pandas baselines and the check.)
 """
 
 from __future__ import annotations
@@ -75,7 +80,13 @@ def build(size: str) -> dict[str, float]:
 
     distributors, stores = SIZES[size]
     marker = BENCH_DIR / size / "built.json"
-    params = {"distributors": distributors, "stores": stores, "styles": STYLES, "months": MONTHS, "seed": SEED}
+    params = {
+        "distributors": distributors,
+        "stores": stores,
+        "styles": STYLES,
+        "months": MONTHS,
+        "seed": SEED,
+    }
     if marker.exists() and json.loads(marker.read_text()).get("params") == params:
         return json.loads(marker.read_text())["figures"]
     import shutil
@@ -85,8 +96,14 @@ def build(size: str) -> dict[str, float]:
     store.init(settings)
     t0 = time.perf_counter()
     net = generate(
-        seed=SEED, distributors=distributors, stores=stores, styles=STYLES, months=MONTHS,
-        end_month=END_MONTH, colours_per_style=(2, 2), dense=True,
+        seed=SEED,
+        distributors=distributors,
+        stores=stores,
+        styles=STYLES,
+        months=MONTHS,
+        end_month=END_MONTH,
+        colours_per_style=(2, 2),
+        dense=True,
     )
     n_stock = n_sales = 0
     with store.writer(settings) as con:
@@ -103,11 +120,17 @@ def build(size: str) -> dict[str, float]:
             n_sales += sales.height
             load_frame(con, "stock", stock, file_name=f"stock_{month}")
             load_frame(con, "sales", sales, file_name=f"sales_{month}")
-            print(f"  [{size}] loaded {month}: {stock.height:,} stock rows, {sales.height:,} sales rows", flush=True)
+            print(
+                f"  [{size}] loaded {month}: {stock.height:,} stock rows, {sales.height:,} sales rows",
+                flush=True,
+            )
     seconds = time.perf_counter() - t0
     figures = {
-        "stock_rows": n_stock, "sales_rows": n_sales, "skus": net.products.height,
-        "locations": net.locations.height, "load_seconds": seconds,
+        "stock_rows": n_stock,
+        "sales_rows": n_sales,
+        "skus": net.products.height,
+        "locations": net.locations.height,
+        "load_seconds": seconds,
         "db_mb": db_path(size).stat().st_size / 1e6,
     }
     marker.write_text(json.dumps({"params": params, "figures": figures}))
@@ -140,6 +163,14 @@ def _child(kind: str, size: str) -> dict[str, float]:
         res = run_month_pandas(con, month, rules)
         out["pairs"] = len(res["style_health"])
         con.close()
+    elif kind == "pandas_raw":
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from pandas_rules import run_month_pandas_raw
+
+        con = duckdb.connect(str(db_path(size)), read_only=True)
+        res = run_month_pandas_raw(con, month, rules)
+        out["pairs"] = len(res["style_health"])
+        con.close()
     elif kind == "floor":
         con = duckdb.connect(str(db_path(size)), read_only=True)
         start = add_months(month, -(rules.lookback_months - 1))
@@ -148,16 +179,19 @@ def _child(kind: str, size: str) -> dict[str, float]:
         con.close()
     elif kind == "check":
         sys.path.insert(0, str(ROOT / "benchmarks"))
-        from pandas_rules import compare_with_polars, run_month_pandas
+        from pandas_rules import compare_with_polars, run_month_pandas, run_month_pandas_raw
 
         con = duckdb.connect(str(db_path(size)), read_only=True)
         polars_results = compute(read_inputs(con, month, rules), month, rules)
-        pandas_results = run_month_pandas(con, month, rules)
-        diffs = compare_with_polars(pandas_results, polars_results)
+        for key, run in (
+            ("differences", run_month_pandas),
+            ("differences_raw", run_month_pandas_raw),
+        ):
+            diffs = compare_with_polars(run(con, month, rules), polars_results)
+            out[key] = len(diffs)
+            for d in diffs[:10]:
+                print(f"  DIFF {run.__name__}:", d, file=sys.stderr)
         con.close()
-        out["differences"] = len(diffs)
-        for d in diffs[:10]:
-            print("  DIFF", d, file=sys.stderr)
     out["seconds"] = time.perf_counter() - t0
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
@@ -166,7 +200,9 @@ def _child(kind: str, size: str) -> dict[str, float]:
 def measure(kind: str, size: str) -> dict[str, float]:
     proc = subprocess.run(
         [sys.executable, __file__, "--child", kind, "--size", size],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         raise SystemExit(f"{kind} on {size} failed:\n{proc.stderr[-3000:]}")
@@ -191,7 +227,11 @@ def machine() -> str:
 def write_benchmarks_md(text: str, section: str = "## Classification") -> None:
     """Replace (or add) this benchmark's section of BENCHMARKS.md; other sections stay."""
     path = ROOT / "BENCHMARKS.md"
-    body = path.read_text("utf-8") if path.exists() else "# Benchmarks\n\nLatest figures; each section is rewritten by its benchmark.\n"
+    body = (
+        path.read_text("utf-8")
+        if path.exists()
+        else "# Benchmarks\n\nLatest figures; each section is rewritten by its benchmark.\n"
+    )
     start = body.find(section + "\n")
     if start >= 0:
         nxt = body.find("\n## ", start + len(section))
@@ -218,13 +258,21 @@ def main() -> None:
     for size in sizes:
         print(f"[{size}] building network (cached in bench_data/)", flush=True)
         built = build(size)
-        res: dict[str, list[dict[str, float]]] = {"classify": [], "floor": [], "pandas": []}
-        kinds = ["floor", "classify"] + ([] if args.no_pandas else ["pandas"])
+        res: dict[str, list[dict[str, float]]] = {
+            "classify": [],
+            "floor": [],
+            "pandas": [],
+            "pandas_raw": [],
+        }
+        kinds = ["floor", "classify"] + ([] if args.no_pandas else ["pandas", "pandas_raw"])
         for i in range(args.runs):
             for kind in kinds:
                 r = measure(kind, size)
                 res[kind].append(r)
-                print(f"  [{size}] run {i + 1} {kind}: {r['seconds']:.2f} s, peak {r['peak_rss_mb']:,.0f} MB", flush=True)
+                print(
+                    f"  [{size}] run {i + 1} {kind}: {r['seconds']:.2f} s, peak {r['peak_rss_mb']:,.0f} MB",
+                    flush=True,
+                )
         check = None if args.no_pandas else measure("check", size)
         med = {k: statistics.median(x["seconds"] for x in v) for k, v in res.items() if v}
         peak = {k: max(x["peak_rss_mb"] for x in v) for k, v in res.items() if v}
@@ -236,16 +284,29 @@ def main() -> None:
         f"`make bench` on {machine()}; {date.today().isoformat()}.",
         "Medians of 3 runs, each in a fresh process (peak = that process's max RSS).",
         "classify = read month M's inputs from DuckDB via Arrow + polars rules + write all result tables;",
-        "floor = one DuckDB query summing the 3-month window's stock and sales to (location, style);",
-        "pandas = the same inputs and rules in straightforward pandas (benchmarks/pandas_rules.py).",
+        "floor = one DuckDB query summing the 3-month window's stock and sales to (location, style).",
+        "Two pandas baselines, same rule code (benchmarks/pandas_rules.py), written as an analyst would:",
+        "pandas (same inputs) = the same pre-aggregated SQL inputs as classify (zero stock rows dropped, sales summed",
+        "per location and SKU, history from stock_summary), so engine vs engine;",
+        "pandas raw = straightforward end to end from the stored rows (plain SELECTs of stock M-3..M with its zeros,",
+        "12 months of sales, products, locations; everything else in pandas).",
+        "Output equal = both pandas outputs equal the polars job's.",
         "",
-        "| network | stock rows | sales rows | classify s | floor s | pandas s | classify / floor | pandas / classify | classify peak MB | pandas output equal |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| network | stock rows | sales rows | classify s | floor s | pandas (same inputs) s | pandas raw s"
+        " | classify / floor | pandas (same inputs) / classify | pandas raw / classify | classify peak MB"
+        " | pandas output equal |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for size, built, med, peak, check in rows:
         d, st = SIZES[size]
         pandas_s = med.get("pandas")
-        equal = "-" if check is None else ("yes" if check.get("differences") == 0 else "NO")
+        raw_s = med.get("pandas_raw")
+        if check is None:
+            equal = "-"
+        elif check.get("differences") == 0 and check.get("differences_raw") == 0:
+            equal = "yes"
+        else:
+            equal = f"NO (same inputs {check.get('differences')}, raw {check.get('differences_raw')} differences)"
         cells = [
             f"{size}: {d} distributors, {st} stores, {built['skus']:,} SKUs",
             f"{built['stock_rows']:,}",
@@ -253,8 +314,10 @@ def main() -> None:
             f"{med['classify']:.2f}",
             f"{med['floor']:.2f}",
             f"{pandas_s:.2f}" if pandas_s else "-",
+            f"{raw_s:.2f}" if raw_s else "-",
             f"{med['classify'] / med['floor']:.2f}x",
             f"{pandas_s / med['classify']:.1f}x" if pandas_s else "-",
+            f"{raw_s / med['classify']:.1f}x" if raw_s else "-",
             f"{peak['classify']:,.0f}",
             equal,
         ]

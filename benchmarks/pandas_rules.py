@@ -1,11 +1,21 @@
 """The classification and compliance rules (domain.md sections 4-5) in straightforward pandas.
 
-This is the speed baseline of the classification benchmark (benchmarks/bench_classify.py):
-the same month-M inputs as the polars job (the ``sql/queries/classify_*.sql`` queries of
-:func:`assortment.job.read_inputs`, read straight into pandas with DuckDB's ``.df()``) and
-the same rules, written the way a competent analyst writes pandas: merges, groupbys and
-boolean masks, nothing clever. It computes what the benchmark compares, not the whole job
-(no actions, order plan or result writing).
+These are the speed baselines of the classification benchmark (benchmarks/bench_classify.py),
+two variants sharing one rule implementation, written the way a competent analyst writes
+pandas: merges, groupbys and boolean masks, nothing clever.
+
+* :func:`run_month_pandas` ("pandas (same inputs)") reads the same month-M inputs as the
+  polars job: the ``sql/queries/classify_*.sql`` queries of :func:`assortment.job.read_inputs`
+  (zero stock rows dropped, sales summed per location and SKU, the shrinking history taken
+  from the precomputed ``stock_summary`` table), read straight into pandas with DuckDB's
+  ``.df()``. It compares rule engines only.
+* :func:`run_month_pandas_raw` ("pandas raw") is the straightforward end-to-end version,
+  without the store's optimisations: plain SELECTs of the stored rows (stock for M-3..M with
+  its zero rows, sales for the 12 months ending M, the products and locations tables), then
+  everything else in pandas (:func:`inputs_from_raw` builds the frames the rules expect).
+
+Both compute what the benchmark compares, not the whole job (no actions, order plan or
+result writing), and give identical outputs.
 
 It follows the choices documented in ``assortment/classify.py`` where domain.md leaves room:
 "all units sold in W" is summed over the SKUs of the products file; a style's launch month is
@@ -41,7 +51,15 @@ from assortment import store  # noqa: E402
 from assortment.config import Rules  # noqa: E402
 from assortment.job import add_months  # noqa: E402
 
-__all__ = ["compare_with_polars", "read_inputs_pandas", "run_month_pandas"]
+__all__ = [
+    "classify_inputs",
+    "compare_with_polars",
+    "inputs_from_raw",
+    "read_inputs_pandas",
+    "read_raw_pandas",
+    "run_month_pandas",
+    "run_month_pandas_raw",
+]
 
 TOL = 1e-9
 REASONS = (
@@ -81,6 +99,115 @@ def read_inputs_pandas(
             con, "classify_history", start=add_months(month, -3), end=add_months(month, -1)
         ),
         "codes": _query(con, "id_maps"),
+    }
+
+
+RAW_STOCK_SQL = """
+select month, location_key, sku_key, on_hand
+from stock
+where month between $start::date and $month::date
+"""
+RAW_SALES_SQL = """
+select month, location_key, sku_key, units_sold
+from sales
+where month between $start::date and $month::date
+"""
+
+
+def read_raw_pandas(
+    con: duckdb.DuckDBPyConnection, month: date, rules: Rules
+) -> dict[str, pd.DataFrame]:
+    """The stored rows month M's rules need, as pandas, with plain SELECTs (no SQL aggregation).
+
+    ``stock``: every stock row of M-3..M (zero rows included: counts are stored as loaded);
+    ``sales``: every sales row of the months of the window W and of the 12 months ending M;
+    ``products`` and ``locations``: the whole tables.
+    """
+    month = date(month.year, month.month, 1)
+    w_start = add_months(month, -(rules.lookback_months - 1))
+    sales_start = min(w_start, add_months(month, -11))
+    return {
+        "stock": con.sql(
+            RAW_STOCK_SQL, params={"start": add_months(month, -3), "month": month}
+        ).df(),
+        "sales": con.sql(RAW_SALES_SQL, params={"start": sales_start, "month": month}).df(),
+        "products": con.sql("select * from products").df(),
+        "locations": con.sql("select * from locations").df(),
+    }
+
+
+def inputs_from_raw(
+    raw: dict[str, pd.DataFrame], month: date, rules: Rules
+) -> dict[str, pd.DataFrame]:
+    """The frames of :func:`read_inputs_pandas`, computed in pandas from :func:`read_raw_pandas`.
+
+    Stock and sales rows are unique per (month, location, SKU) (a load rejects duplicates),
+    so month M's on hand per (location, SKU) is its stock rows as they are; a location is
+    counted in a month when it has at least one stock row there, whatever its on hand.
+    """
+    month = date(month.year, month.month, 1)
+    m = pd.Timestamp(month)
+    w_start = pd.Timestamp(add_months(month, -(rules.lookback_months - 1)))
+    start_12m = pd.Timestamp(add_months(month, -11))
+
+    columns = ["sku_key", "style", "colour", "size", "category", "launch_month", "price_cny"]
+    products = raw["products"][[*columns, "is_core_size"]].rename(
+        columns={"sku_key": "sku", "price_cny": "price"}
+    )
+    locs = raw["locations"]
+    key_of = dict(zip(locs["location_id"], locs["location_key"], strict=True))
+    locations = pd.DataFrame(
+        {
+            "location_id": locs["location_key"],
+            "kind": locs["kind"],
+            "distributor_id": locs["distributor_id"].map(key_of).astype("Int32"),
+            "region": locs["region"],
+            "rep": locs["rep"],
+            "min_styles": locs["min_styles"],
+            "status": locs["status"],
+        }
+    )
+    codes = pd.concat(
+        [
+            pd.DataFrame(
+                {"kind": "location", "key": locs["location_key"], "code": locs["location_id"]}
+            ),
+            pd.DataFrame(
+                {"kind": "sku", "key": raw["products"]["sku_key"], "code": raw["products"]["sku"]}
+            ),
+        ],
+        ignore_index=True,
+    )
+
+    stock = raw["stock"].rename(columns={"location_key": "location_id", "sku_key": "sku"})
+    # Month M: on hand per (location, SKU); the locations with a row are the counted ones.
+    stock_m = stock.loc[stock["month"] == m, ["location_id", "sku", "on_hand"]]
+    stock_m = stock_m.astype({"on_hand": "int64"}).reset_index(drop=True)
+    # M-3..M-1: active styles (styles with on hand >= 1) per counted location and month.
+    before = stock[stock["month"] < m]
+    counted = before.groupby(["location_id", "month"]).size().rename("n_rows")
+    held = before[before["on_hand"] > 0].merge(products[["sku", "style"]], on="sku", how="inner")
+    active = held.groupby(["location_id", "month"])["style"].nunique().rename("active_styles")
+    history = counted.to_frame().join(active, how="left").reset_index()
+    history["active_styles"] = history["active_styles"].fillna(0).astype("int64")
+    history = history[["location_id", "month", "active_styles"]]
+
+    sales = raw["sales"].rename(columns={"location_key": "location_id", "sku_key": "sku"})
+    sales = sales.astype({"units_sold": "int64"})
+    window = sales[sales["month"] >= w_start]
+    sales_w = window.groupby(["location_id", "sku"], as_index=False)["units_sold"].sum()
+    net_w = window.groupby("sku", as_index=False)["units_sold"].sum()
+    net_12m = sales[sales["month"] >= start_12m].groupby("sku", as_index=False)["units_sold"].sum()
+
+    return {
+        "products": products,
+        "locations": locations,
+        "stock_m": stock_m,
+        "sales_w": sales_w,
+        "net_w": net_w,
+        "net_12m": net_12m,
+        "history": history,
+        "codes": codes,
     }
 
 
@@ -445,16 +572,11 @@ def location_compliance(
 # --------------------------------------------------------------------------------------
 
 
-def run_month_pandas(
-    con: duckdb.DuckDBPyConnection, month: date, rules: Rules
+def classify_inputs(
+    inp: dict[str, pd.DataFrame], month: date, rules: Rules
 ) -> dict[str, pd.DataFrame]:
-    """Classify month M in pandas: style_health, compliance and bestsellers with integer keys.
-
-    Also returns ``codes`` (the ``id_maps`` query: kind, key, code) so that
-    :func:`compare_with_polars` can map the keys to the codes of the polars job's results.
-    """
+    """The rules over month M's input frames (those of :func:`read_inputs_pandas`)."""
     month = date(month.year, month.month, 1)
-    inp = read_inputs_pandas(con, month, rules)
     products = inp["products"]
     bestsellers = find_bestsellers(products, inp["net_w"], rules)
     new_styles = find_new_styles(products, month, rules)
@@ -470,6 +592,32 @@ def run_month_pandas(
         "bestsellers": bestsellers[["rank", "style", "net_units"]],
         "codes": inp["codes"],
     }
+
+
+def run_month_pandas(
+    con: duckdb.DuckDBPyConnection, month: date, rules: Rules
+) -> dict[str, pd.DataFrame]:
+    """Classify month M in pandas: style_health, compliance and bestsellers with integer keys.
+
+    Reads the polars job's pre-filtered, pre-aggregated inputs (:func:`read_inputs_pandas`).
+    Also returns ``codes`` (the ``id_maps`` query: kind, key, code) so that
+    :func:`compare_with_polars` can map the keys to the codes of the polars job's results.
+    """
+    month = date(month.year, month.month, 1)
+    return classify_inputs(read_inputs_pandas(con, month, rules), month, rules)
+
+
+def run_month_pandas_raw(
+    con: duckdb.DuckDBPyConnection, month: date, rules: Rules
+) -> dict[str, pd.DataFrame]:
+    """:func:`run_month_pandas` end to end from the stored rows (:func:`read_raw_pandas`).
+
+    Same output (and ``codes``, built from the products and locations tables); the raw rows
+    are dropped once the rules' input frames are built.
+    """
+    month = date(month.year, month.month, 1)
+    inp = inputs_from_raw(read_raw_pandas(con, month, rules), month, rules)
+    return classify_inputs(inp, month, rules)
 
 
 # --------------------------------------------------------------------------------------
@@ -596,7 +744,7 @@ def compare_with_polars(
 
 
 def main() -> None:
-    """Time run_month_pandas against the polars job on a database and check they agree."""
+    """Time both pandas variants against the polars job on a database and check they agree."""
     from assortment.job import compute, parse_month, read_inputs, resolve_month
 
     parser = argparse.ArgumentParser(description=main.__doc__)
@@ -607,22 +755,28 @@ def main() -> None:
     rules = Rules.from_toml(None)
     con = duckdb.connect(str(args.db), read_only=True)
     month = parse_month(args.month) if args.month else resolve_month(con, None)
-    pandas_s, polars_s = [], []
+    pandas_s, raw_s, polars_s = [], [], []
     for _ in range(args.runs):
         t0 = time.perf_counter()
         mine = run_month_pandas(con, month, rules)
         pandas_s.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
+        mine_raw = run_month_pandas_raw(con, month, rules)
+        raw_s.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
         theirs = compute(read_inputs(con, month, rules), month, rules)
         polars_s.append(time.perf_counter() - t0)
     diffs = compare_with_polars(mine, theirs)
+    diffs_raw = compare_with_polars(mine_raw, theirs)
     for line in diffs[:20]:
-        print("DIFF", line)
+        print("DIFF pandas", line)
+    for line in diffs_raw[:20]:
+        print("DIFF pandas raw", line)
     print(
         f"{month:%Y-%m}: {len(mine['style_health']):,} pairs, {len(mine['compliance'])} locations;"
-        f" pandas best {min(pandas_s):.3f} s,"
+        f" pandas (same inputs) best {min(pandas_s):.3f} s, pandas raw best {min(raw_s):.3f} s,"
         f" polars read_inputs+compute best {min(polars_s):.3f} s;"
-        f" {len(diffs)} difference(s)"
+        f" {len(diffs)} + {len(diffs_raw)} difference(s)"
     )
 
 

@@ -3,6 +3,8 @@
 A small synthetic network is loaded into a temp store; for the last month and the month
 before, ``run_month_pandas`` and ``assortment.job.read_inputs`` + ``compute`` must give the
 same compliance, style health and bestsellers (``compare_with_polars`` finds no difference).
+So must ``run_month_pandas_raw``, the end-to-end variant that reads the stored rows, and its
+output must be the same frames as ``run_month_pandas``'s.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 import pytest
 
 from assortment import store
@@ -26,7 +29,11 @@ from tests.conftest import TODAY, write
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from pandas_rules import compare_with_polars, run_month_pandas  # noqa: E402
+from pandas_rules import (  # noqa: E402
+    compare_with_polars,
+    run_month_pandas,
+    run_month_pandas_raw,
+)
 
 NETWORK: dict[str, Any] = {"seed": 3, "distributors": 3, "stores": 20, "styles": 60, "months": 8}
 
@@ -60,9 +67,11 @@ def con(
         yield c
 
 
-def _differences(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> list[str]:
+def _differences(
+    con: duckdb.DuckDBPyConnection, month: date, rules: Rules, run: Any = run_month_pandas
+) -> list[str]:
     theirs = compute(read_inputs(con, month, rules), month, rules)
-    mine = run_month_pandas(con, month, rules)
+    mine = run(con, month, rules)
     return compare_with_polars(mine, theirs)
 
 
@@ -100,6 +109,33 @@ def test_pandas_matches_polars_with_other_rules(
     )
     month = parse_month(months[-1])
     assert _differences(con, month, rules) == []
+
+
+@pytest.mark.parametrize("back", [0, 1, 3], ids=["last_month", "month_before", "three_back"])
+def test_pandas_raw_matches_polars(
+    con: duckdb.DuckDBPyConnection, months: list[str], back: int
+) -> None:
+    """The end-to-end variant (raw stock and sales rows) equals the polars job and run_month_pandas."""
+    month = parse_month(months[-1 - back])
+    rules = Rules.from_toml(None)
+    raw = run_month_pandas_raw(con, month, rules)
+    assert len(raw["style_health"]) > 100
+    assert len(set(raw["compliance"]["status"])) >= 3
+    assert raw["compliance"]["shrinking"].any()  # the history from raw stock is exercised
+    diffs = _differences(con, month, rules, run_month_pandas_raw)
+    assert diffs == [], "\n".join(diffs[:20])
+    same = run_month_pandas(con, month, rules)
+    for name in ("style_health", "compliance", "bestsellers"):
+        pd.testing.assert_frame_equal(raw[name], same[name], check_dtype=False)
+
+
+def test_pandas_raw_matches_polars_with_other_rules(
+    con: duckdb.DuckDBPyConnection, months: list[str]
+) -> None:
+    """A 2-month window and 3-month new season move the raw variant's month ranges."""
+    rules = replace(Rules(), lookback_months=2, new_months=3, core_size_share=0.6)
+    month = parse_month(months[-1])
+    assert _differences(con, month, rules, run_month_pandas_raw) == []
 
 
 def test_comparison_reports_differences(con: duckdb.DuckDBPyConnection, months: list[str]) -> None:
@@ -153,3 +189,4 @@ def test_pandas_matches_polars_on_edge_cases(
             load_file(c, loaded, kind, write(tmp_path / f"{kind}.csv", text), today=TODAY)
         for rules in (Rules(), replace(Rules(), bestseller_share=1.0, core_colour_share=0.0)):
             assert _differences(c, month, rules) == []
+            assert _differences(c, month, rules, run_month_pandas_raw) == []
