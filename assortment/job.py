@@ -149,6 +149,27 @@ def compute(
         rules=rules,
     ).collect()
 
+    region_of = inp.locations.lazy().select("location_id", "region")
+    region_sales = (
+        inp.sales_w.lazy()
+        .join(region_of, on="location_id")
+        .group_by("region", "sku")
+        .agg(pl.col("units_sold").sum())
+    )
+    region_on_hand = (
+        inp.stock_m.lazy()
+        .join(region_of, on="location_id")
+        .group_by("region", "sku")
+        .agg(pl.col("on_hand").sum())
+    )
+    network = [
+        facts.bestsellers,
+        facts.new_styles,
+        facts.core_skus,
+        facts.size_curve,
+        order_plan(facts, products, region_sales, region_on_hand, rules=rules),
+    ]
+
     groups = inp.locations.select(
         "location_id", pl.coalesce("distributor_id", "location_id").alias("_group")
     )
@@ -156,41 +177,31 @@ def compute(
     n = max(1, min(partitions, group_ids.len()))
     health, compliance, actions = [], [], []
     for part in range(n):
-        in_part = group_ids.gather_every(n, offset=part) if n > 1 else group_ids
-        locs = groups.filter(pl.col("_group").is_in(in_part.implode()))["location_id"]
-        keep = pl.col("location_id").is_in(locs.implode())
-        res = classify_partition(
-            facts,
-            PartitionInputs(
-                locations=inp.locations.lazy().filter(keep) if n > 1 else inp.locations.lazy(),
-                stock_m=inp.stock_m.lazy().filter(keep) if n > 1 else inp.stock_m.lazy(),
-                sales_w=inp.sales_w.lazy().filter(keep) if n > 1 else inp.sales_w.lazy(),
-                history=inp.history.lazy().filter(keep) if n > 1 else inp.history.lazy(),
-            ),
-            products,
-            month=month,
-            rules=rules,
-        )
-        h, c, a = pl.collect_all([res.style_health, res.compliance, res.actions])
+        if n > 1:
+            in_part = group_ids.gather_every(n, offset=part)
+            locs = groups.filter(pl.col("_group").is_in(in_part.implode()))["location_id"]
+            keep = pl.col("location_id").is_in(locs.implode())
+            part_inputs = PartitionInputs(
+                locations=inp.locations.lazy().filter(keep),
+                stock_m=inp.stock_m.lazy().filter(keep),
+                sales_w=inp.sales_w.lazy().filter(keep),
+                history=inp.history.lazy().filter(keep),
+            )
+        else:
+            part_inputs = PartitionInputs(
+                locations=inp.locations.lazy(),
+                stock_m=inp.stock_m.lazy(),
+                sales_w=inp.sales_w.lazy(),
+                history=inp.history.lazy(),
+            )
+        res = classify_partition(facts, part_inputs, products, month=month, rules=rules)
+        # the last partition shares one optimised plan with the network-wide tables
+        extra = network if part == n - 1 else []
+        h, c, a, *rest = pl.collect_all([res.style_health, res.compliance, res.actions, *extra])
         health.append(h)
         compliance.append(c)
         actions.append(a)
-
-    region_of = inp.locations.select("location_id", "region")
-    region_sales = (
-        inp.sales_w.join(region_of, on="location_id")
-        .group_by("region", "sku")
-        .agg(pl.col("units_sold").sum())
-    )
-    region_on_hand = (
-        inp.stock_m.join(region_of, on="location_id")
-        .group_by("region", "sku")
-        .agg(pl.col("on_hand").sum())
-    )
-    plan = order_plan(facts, products, region_sales.lazy(), region_on_hand.lazy(), rules=rules)
-    bestsellers, new_styles, core_skus, size_curve, plan_df = pl.collect_all(
-        [facts.bestsellers, facts.new_styles, facts.core_skus, facts.size_curve, plan]
-    )
+    bestsellers, new_styles, core_skus, size_curve, plan_df = rest
     return _to_codes(
         {
             "style_health": pl.concat(health),
@@ -258,15 +269,8 @@ def write_results(
             frame = results[table].with_columns(pl.lit(month).alias("month"))
             if table in ("style_health", "compliance", "actions"):
                 frame = frame.with_columns(pl.lit(fp).alias("rules_fingerprint"))
-            cols = [
-                c
-                for (c,) in con.execute(
-                    "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
-                    [table],
-                ).fetchall()
-            ]
-            con.register("result_frame", frame.select(cols))
-            con.execute(f"insert into {table} select * from result_frame")
+            con.register("result_frame", frame)
+            con.execute(f"insert into {table} by name select * from result_frame")
             con.unregister("result_frame")
         con.execute("delete from classify_runs where month = ?", [month])
         con.execute(
