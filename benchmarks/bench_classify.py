@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -32,6 +30,8 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+
+from common import machine, write_section  # noqa: E402  (benchmarks/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -211,36 +211,6 @@ def measure(kind: str, size: str) -> dict[str, float]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
-
-
-def write_benchmarks_md(text: str, section: str = "## Classification") -> None:
-    """Replace (or add) this benchmark's section of BENCHMARKS.md; other sections stay."""
-    path = ROOT / "BENCHMARKS.md"
-    body = (
-        path.read_text("utf-8")
-        if path.exists()
-        else "# Benchmarks\n\nLatest figures; each section is rewritten by its benchmark.\n"
-    )
-    start = body.find(section + "\n")
-    if start >= 0:
-        nxt = body.find("\n## ", start + len(section))
-        body = body[:start] + text.rstrip() + "\n" + (body[nxt:] if nxt >= 0 else "")
-    else:
-        body = body.rstrip() + "\n\n" + text.rstrip() + "\n"
-    path.write_text(body, "utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="quarter,half,full")
@@ -333,7 +303,7 @@ def main() -> None:
     text = "\n".join(lines)
     print()
     print(text)
-    write_benchmarks_md(text)
+    write_section(text)
 
 
 if __name__ == "__main__":

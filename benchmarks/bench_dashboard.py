@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import re
 import shutil
 import socket
@@ -29,6 +28,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from common import machine, write_section  # noqa: E402  (benchmarks/ is on sys.path)
 
 from assortment.config import Settings  # noqa: E402
 from dashboard import auth, ids  # noqa: E402
@@ -306,19 +307,10 @@ def run(repeat: int, rebuild: bool) -> str:
         proc.terminate()
         proc.wait(timeout=10)
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     lines = [
         "## Dashboard",
         "",
-        f"`.venv/bin/python benchmarks/bench_dashboard.py` on {os.cpu_count()} cores ({cpu}), "
-        f"Python {platform.python_version()}; {date.today().isoformat()}.",
+        f"`.venv/bin/python benchmarks/bench_dashboard.py` on {machine()}; {date.today().isoformat()}.",
         f"Network: {info['locations']:,} locations ({DISTRIBUTORS} distributors x {STORES_PER} "
         f"stores + warehouses), {STYLES} styles, {len(months)} classified months; "
         f"{info['stock_rows']:,} stock rows, "
@@ -344,21 +336,6 @@ def run(repeat: int, rebuild: bool) -> str:
         )
     lines.append("")
     return "\n".join(lines)
-
-
-def write_section(section: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
-    """Replace (or append) the '## Dashboard' section, leaving the other sections alone."""
-    text = (
-        path.read_text("utf-8")
-        if path.exists()
-        else "# Benchmarks\n\nLatest figures; each section is rewritten by its benchmark.\n"
-    )
-    pattern = re.compile(r"^## Dashboard\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(section.rstrip("\n") + "\n\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n", "utf-8")
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+from common import machine, write_section  # noqa: E402  (benchmarks/ is on sys.path)
 
 from assortment import store
 from assortment.config import Settings
@@ -119,33 +120,6 @@ def timed_run(settings: Settings, out: Path) -> tuple[float, object]:
     with Progress("  monthly", bar=False) as progress:
         result = run_monthly(settings, out=out, lang="both", progress=progress)
     return time.perf_counter() - t0, result
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    system = f"{platform.system()} {platform.machine()}"
-    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {system}"
-
-
-def write_section(text: str) -> None:
-    """Replace (or append) this benchmark's section of BENCHMARKS.md, leaving the rest alone."""
-    path = ROOT / "BENCHMARKS.md"
-    old = path.read_text("utf-8") if path.exists() else "# Benchmarks\n"
-    start = old.find(SECTION)
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        nxt = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text + (old[nxt + 1 :] if nxt >= 0 else "")
-    path.write_text(new.rstrip("\n") + "\n", "utf-8")
 
 
 def main() -> None:
