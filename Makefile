@@ -56,7 +56,7 @@ bench-dashboard: $(STAMP) ## dashboard callback latencies with 2,000 locations (
 
 lint: $(STAMP) ## ruff and mypy
 	@$(BIN)/ruff check assortment dashboard tests benchmarks
-	@$(BIN)/mypy assortment
+	@$(BIN)/mypy assortment dashboard
 
 clean: ## remove the venv, data and caches
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache *.egg-info

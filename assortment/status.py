@@ -22,7 +22,7 @@ def status_report(settings: Settings) -> str:
         last = store.query(con, "status_last_loads")
         missing = None
         if months.height:
-            latest = months["month"].max()
+            latest = str(months["month"].max())
             y, m = (int(x) for x in str(latest).split("-"))
             missing = store.query(con, "status_missing", month=date(y, m, 1))
     skus, styles, n_dist, n_stores, closed = counts
@@ -43,7 +43,7 @@ def status_report(settings: Settings) -> str:
     if missing is not None and missing.height:
         lines += [
             "",
-            f"not counted in {months['month'].max()} ({missing.height} active locations):",
+            f"not counted in {latest} ({missing.height} active locations):",
         ]
         for dist in missing["distributor_id"].unique(maintain_order=True):
             locs = missing.filter(missing["distributor_id"] == dist)["location_id"].to_list()

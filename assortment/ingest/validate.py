@@ -338,7 +338,7 @@ def _errors(
     """Run the schema's rules; every failed (row, rule) as a RowError, sorted by row."""
     declared = set(schema.column_names())
     # rules may read any prepared column: declare the rest as untyped pass-through columns
-    full = type(
+    full: type[dy.Schema] = type(
         schema.__name__, (schema,), {c: dy.Any() for c in frame.columns if c not in declared}
     )
     _, failure = full.filter(frame)
