@@ -226,15 +226,23 @@ def export(
     ],
     out: Annotated[Path, typer.Option("--out", help="Output file: .csv, .xlsx or .parquet.")],
     month: Annotated[
-        str | None, typer.Option("--month", help="YYYY-MM (default: latest classified month).")
+        str | None, typer.Option("--month", help="YYYY-MM (default: latest counted month).")
     ] = None,
 ) -> None:
-    """Write a classification result table for a month."""
+    """Write a classification result table for a month (classified first when out of date)."""
     from assortment import store
+    from assortment.export import EXPORTS
     from assortment.export import export as run
+    from assortment.job import ensure_classified, fmt_month
 
+    if kind not in EXPORTS:
+        raise UsageError(f"unknown export {kind!r}; choose one of {', '.join(EXPORTS)}")
+    # results always match the data and rules in force: classify first when they do not
+    resolved, refreshed = ensure_classified(state.settings, month)
+    if refreshed is not None:
+        err(f"classified first (results were missing or out of date): {refreshed.summary()}")
     with store.reader(state.settings) as con:
-        n = run(con, kind, month, out)
+        n = run(con, kind, fmt_month(resolved), out)
     echo(f"wrote {n:,} rows to {out}")
 
 

@@ -274,7 +274,9 @@ def write_results(
             con.unregister("result_frame")
         con.execute("delete from classify_runs where month = ?", [month])
         con.execute(
-            "insert into classify_runs values (?, ?, ?, ?, ?, ?, ?)",
+            "insert into classify_runs by name select ? as month, ? as rules_fingerprint,"
+            " ? as rules_json, ? as run_at, ? as n_locations, ? as n_pairs, ? as seconds,"
+            " (select coalesce(max(load_id), 0) from load_log where result = 'loaded') as data_version",
             [
                 month,
                 fp,
@@ -311,6 +313,33 @@ def run_month(
         status_counts={str(k): int(v) for k, v in counts.items()},
         seconds=time.perf_counter() - t0,
     )
+
+
+def is_current(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> bool:
+    """True when month M's results exist, used these rules, and no load changed data since."""
+    rows = con.execute(
+        "select rules_fingerprint, data_version,"
+        " (select coalesce(max(load_id), 0) from load_log where result = 'loaded')"
+        " from classify_runs where month = ?",
+        [month],
+    ).fetchall()
+    if not rows:
+        return False
+    fingerprint, seen, latest = rows[0]
+    return bool(fingerprint == rules.fingerprint and seen >= latest)
+
+
+def ensure_classified(settings: Settings, month: str | None) -> tuple[date, JobResult | None]:
+    """Classify month M (default: latest counted) unless its results are current.
+
+    Returns the month and the new run (None when the stored results were current).
+    """
+    rules = settings.rules()
+    with store.reader(settings) as con:
+        m = resolve_month(con, month)
+        if is_current(con, m, rules):
+            return m, None
+    return m, classify(settings, month=fmt_month(m))[0]
 
 
 def classify(

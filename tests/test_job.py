@@ -179,3 +179,65 @@ def test_partitions_give_the_same_results(network_store):
         a = one[name].sort(keys, nulls_last=True)
         b = three[name].sort(keys, nulls_last=True)
         assert a.equals(b), name
+
+
+def test_export_classifies_first_when_results_are_missing_or_out_of_date(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    net = generate(seed=9, distributors=2, stores=6, styles=40, months=4)
+    settings = Settings(db_path=tmp_path / "data" / "assortment.duckdb")
+    store.init(settings)
+    net.products.with_columns(pl.col("price").cast(pl.String)).write_csv(tmp_path / "products.csv")
+    net.locations.write_csv(tmp_path / "locations.csv")
+    with store.writer(settings) as con:
+        load_file(con, settings, "products", tmp_path / "products.csv")
+        load_file(con, settings, "locations", tmp_path / "locations.csv")
+        for m in net.months:
+            load_frame(con, "stock", net.stock(m), file_name=f"stock_{m}")
+            load_frame(con, "sales", net.sales(m), file_name=f"sales_{m}")
+    env = dict(os.environ, ASSORTMENT_DB=str(settings.db_path))
+    last = net.months[-1]
+
+    def export_compliance(
+        name: str,
+    ) -> tuple[subprocess.CompletedProcess[str], list[dict[str, str]]]:
+        out = tmp_path / name
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "assortment",
+                "export",
+                "compliance",
+                "--month",
+                last,
+                "--out",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+        return proc, read_csv(out)
+
+    first, rows = export_compliance("c1.csv")  # never classified: classified on the way
+    assert "classified first" in first.stderr and rows
+    again, _ = export_compliance("c2.csv")  # current: not classified again
+    assert "classified first" not in again.stderr
+    # a corrected count for one store empties it: the export must reflect it
+    store_id = next(
+        r["location_id"] for r in rows if r["kind"] == "store" and r["status"] != "no_count"
+    )
+    sku = net.products["sku"][0]
+    path = tmp_path / "fix.csv"
+    path.write_text(f"month,location_id,sku,on_hand\n{last},{store_id},{sku},0\n", encoding="utf-8")
+    with store.writer(settings) as con:
+        load_file(con, settings, "stock", path)
+    third, rows = export_compliance("c3.csv")
+    assert "classified first" in third.stderr
+    fixed = next(r for r in rows if r["location_id"] == store_id)
+    assert fixed["active_styles"] == "0" and fixed["status"] == "fail"

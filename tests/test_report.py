@@ -170,7 +170,8 @@ def month_db(tmp_path: Path) -> Settings:
         )  # fmt: skip
         for m in (SEP, OCT):
             con.execute(
-                "insert into classify_runs values (?, 'fp-test', '{}', ?, 5, 6, 0.1)",
+                "insert into classify_runs (month, rules_fingerprint, rules_json, run_at, n_locations, n_pairs, seconds)"
+                " values (?, 'fp-test', '{}', ?, 5, 6, 0.1)",
                 [m, datetime(2026, 11, 1)],
             )
     return s

@@ -700,6 +700,7 @@ def _insert_results(
     con.unregister("incoming_plan")
     con.execute("delete from classify_runs where month = ?", [m_date])
     con.execute(
-        "insert into classify_runs values (?, ?, '{}', current_timestamp, ?, ?, 0.0)",
+        "insert into classify_runs (month, rules_fingerprint, rules_json, run_at, n_locations, n_pairs, seconds)"
+        " values (?, ?, '{}', current_timestamp, ?, ?, 0.0)",
         [m_date, RULES_FP, len(comp_rows), health.height],
     )
