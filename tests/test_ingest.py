@@ -279,3 +279,19 @@ def test_locations_rules(con, loaded, tmp_path):
     exc = rejected(con, loaded, write(tmp_path / "l.csv", text), kind="locations")
     got = {(e.row, e.column) for e in exc.errors}
     assert got == {(2, "distributor_id"), (3, "distributor_id"), (4, "kind"), (4, "status")}
+
+
+def test_products_reload_recounts_active_styles(con, loaded, tmp_path):
+    load_stock(
+        con,
+        loaded,
+        write(tmp_path / "a.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n2026-10,D01,S2-NUD-M,2\n"),
+    )
+    active = "select active_styles from stock_summary s join locations l using (location_key) where l.location_id = 'D01'"
+    assert con.execute(active).fetchall() == [(2,)]
+    # the catalogue moves SKU S2-NUD-M into style S1: D01 then holds one style, not two
+    text = (
+        "sku,style,colour,size,category,launch_month,price\nS2-NUD-M,S1,NUD,90E,bra,2026-03,199\n"
+    )
+    load_file(con, loaded, "products", write(tmp_path / "p.csv", text), today=TODAY)
+    assert con.execute(active).fetchall() == [(1,)]

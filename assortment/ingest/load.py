@@ -330,6 +330,17 @@ def _store_products(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:
         "insert into products select sku_key, sku, style, colour, size, category, launch_month,"
         " price_cny, style_name, season, is_core_size from incoming"
     )
+    # a SKU may have moved to another style: recount the stored slices' active styles
+    has_counts = con.execute("select count(*) from stock_summary").fetchall()[0][0]
+    if has_counts:
+        con.execute("delete from stock_summary")
+        con.execute(
+            "insert into stock_summary"
+            " select s.month, s.location_key,"
+            "  count(distinct p.style) filter (where s.on_hand > 0), sum(s.on_hand), count(*)"
+            " from stock s join products p using (sku_key)"
+            " group by s.month, s.location_key"
+        )
 
 
 def _store_locations(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:
