@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import dataframely as dy
 import polars as pl
@@ -109,8 +110,9 @@ def parse_bool(col: str) -> pl.Expr:
 # ---------------------------------------------------------------- rule schemas
 #
 # Each kind's prepared frame carries, beside the raw text columns, parsed columns and
-# lookup results. The dataframely schema declares one rule per check; a rule's name is
-# "<column>__<check>", and REASONS gives the words shown to the user.
+# lookup results. The dataframely schema declares one rule per check, built by the small
+# factories below; a rule's name is "<column>__<check>", and REASONS gives the words
+# shown to the user.
 
 REASONS: dict[str, str] = {
     "required": "is empty",
@@ -135,8 +137,34 @@ REASONS: dict[str, str] = {
 }
 
 
-def _nonempty(col: str) -> pl.Expr:
-    return pl.col(col).is_not_null()
+def _rule(expr: pl.Expr) -> Any:
+    """A dataframely rule (True = the row passes) from an expression over prepared columns."""
+    return dy.rule()(lambda cls: expr)
+
+
+def required(col: str) -> Any:
+    """The cell is not empty."""
+    return _rule(pl.col(col).is_not_null())
+
+
+def parsed(text_col: str, value_col: str) -> Any:
+    """An empty cell, or one that parsed (month, number, true/false)."""
+    return _rule(pl.col(text_col).is_null() | pl.col(value_col).is_not_null())
+
+
+def whole(col: str) -> Any:
+    """No value, or a whole number."""
+    return _rule(pl.col(col).is_null() | (pl.col(col) == pl.col(col).floor()))
+
+
+def non_negative(col: str) -> Any:
+    """No value, or zero or more."""
+    return _rule(pl.col(col).is_null() | (pl.col(col) >= 0))
+
+
+def first_of_its_kind(first_row_col: str) -> Any:
+    """The row is the first with its key (``first_row_col`` holds that first row's number)."""
+    return _rule(pl.col(first_row_col).is_null() | (pl.col(first_row_col) == pl.col("_row")))
 
 
 class StockRules(dy.Schema):
@@ -148,61 +176,22 @@ class StockRules(dy.Schema):
     sku_key = dy.Int32(nullable=True)
     qty = dy.Float64(nullable=True)
 
-    @dy.rule()
-    def month__required(cls) -> pl.Expr:
-        return _nonempty("month")
-
-    @dy.rule()
-    def month__month(cls) -> pl.Expr:
-        return pl.col("month").is_null() | pl.col("month_date").is_not_null()
-
-    @dy.rule()
-    def month__future(cls) -> pl.Expr:
-        return pl.col("month_date").is_null() | ~pl.col("_future")
-
-    @dy.rule()
-    def location_id__required(cls) -> pl.Expr:
-        return _nonempty("location_id")
-
-    @dy.rule()
-    def location_id__unknown_location(cls) -> pl.Expr:
-        return pl.col("location_id").is_null() | pl.col("location_key").is_not_null()
-
-    @dy.rule()
-    def sku__unknown_sku(cls) -> pl.Expr:
-        return ~pl.col("_by_sku") | pl.col("sku").is_null() | pl.col("sku_key").is_not_null()
-
-    @dy.rule()
-    def sku__required(cls) -> pl.Expr:
-        return ~pl.col("_by_sku") | pl.col("sku").is_not_null()
-
-    @dy.rule()
-    def style__unknown_style_colour_size(cls) -> pl.Expr:
-        return pl.col("_by_sku") | pl.col("sku_key").is_not_null()
-
-    @dy.rule()
-    def qty__required(cls) -> pl.Expr:
-        return _nonempty("qty_text")
-
-    @dy.rule()
-    def qty__not_number(cls) -> pl.Expr:
-        return pl.col("qty_text").is_null() | pl.col("qty").is_not_null()
-
-    @dy.rule()
-    def qty__not_integer(cls) -> pl.Expr:
-        return pl.col("qty").is_null() | (pl.col("qty") == pl.col("qty").floor())
-
-    @dy.rule()
-    def qty__negative(cls) -> pl.Expr:
-        return pl.col("qty").is_null() | (pl.col("qty") >= 0)
-
-    @dy.rule()
-    def qty__too_large(cls) -> pl.Expr:
-        return pl.col("qty").is_null() | (pl.col("qty") <= _MAX_QTY)
-
-    @dy.rule()
-    def sku__duplicate(cls) -> pl.Expr:
-        return pl.col("_first_row").is_null() | (pl.col("_first_row") == pl.col("_row"))
+    month__required = required("month")
+    month__month = parsed("month", "month_date")
+    month__future = _rule(pl.col("month_date").is_null() | ~pl.col("_future"))
+    location_id__required = required("location_id")
+    location_id__unknown_location = parsed("location_id", "location_key")
+    sku__required = _rule(~pl.col("_by_sku") | pl.col("sku").is_not_null())
+    sku__unknown_sku = _rule(
+        ~pl.col("_by_sku") | pl.col("sku").is_null() | pl.col("sku_key").is_not_null()
+    )
+    style__unknown_style_colour_size = _rule(pl.col("_by_sku") | pl.col("sku_key").is_not_null())
+    qty__required = required("qty_text")
+    qty__not_number = parsed("qty_text", "qty")
+    qty__not_integer = whole("qty")
+    qty__negative = non_negative("qty")
+    qty__too_large = _rule(pl.col("qty").is_null() | (pl.col("qty") <= _MAX_QTY))
+    sku__duplicate = first_of_its_kind("_first_row")
 
 
 class AmountRules(dy.Schema):
@@ -210,9 +199,7 @@ class AmountRules(dy.Schema):
 
     _row = dy.Int64(nullable=False)
 
-    @dy.rule()
-    def amount__not_number(cls) -> pl.Expr:
-        return pl.col("amount").is_null() | pl.col("amount_value").is_not_null()
+    amount__not_number = parsed("amount", "amount_value")
 
 
 class ProductRules(dy.Schema):
@@ -220,61 +207,20 @@ class ProductRules(dy.Schema):
 
     _row = dy.Int64(nullable=False)
 
-    @dy.rule()
-    def sku__required(cls) -> pl.Expr:
-        return _nonempty("sku")
-
-    @dy.rule()
-    def style__required(cls) -> pl.Expr:
-        return _nonempty("style")
-
-    @dy.rule()
-    def colour__required(cls) -> pl.Expr:
-        return _nonempty("colour")
-
-    @dy.rule()
-    def size__required(cls) -> pl.Expr:
-        return _nonempty("size")
-
-    @dy.rule()
-    def category__required(cls) -> pl.Expr:
-        return _nonempty("category")
-
-    @dy.rule()
-    def launch_month__required(cls) -> pl.Expr:
-        return _nonempty("launch_month")
-
-    @dy.rule()
-    def launch_month__month(cls) -> pl.Expr:
-        return pl.col("launch_month").is_null() | pl.col("launch_date").is_not_null()
-
-    @dy.rule()
-    def price__required(cls) -> pl.Expr:
-        return _nonempty("price")
-
-    @dy.rule()
-    def price__not_number(cls) -> pl.Expr:
-        return pl.col("price").is_null() | pl.col("price_value").is_not_null()
-
-    @dy.rule()
-    def price__negative(cls) -> pl.Expr:
-        return pl.col("price_value").is_null() | (pl.col("price_value") >= 0)
-
-    @dy.rule()
-    def is_core_size__bool(cls) -> pl.Expr:
-        return pl.col("is_core_size").is_null() | pl.col("core_value").is_not_null()
-
-    @dy.rule()
-    def sku__duplicate_id(cls) -> pl.Expr:
-        return pl.col("_first_row").is_null() | (pl.col("_first_row") == pl.col("_row"))
-
-    @dy.rule()
-    def size__duplicate_style_colour_size(cls) -> pl.Expr:
-        return pl.col("_first_scs").is_null() | (pl.col("_first_scs") == pl.col("_row"))
-
-    @dy.rule()
-    def style__style_fields(cls) -> pl.Expr:
-        return pl.col("_style_ok")
+    sku__required = required("sku")
+    style__required = required("style")
+    colour__required = required("colour")
+    size__required = required("size")
+    category__required = required("category")
+    launch_month__required = required("launch_month")
+    launch_month__month = parsed("launch_month", "launch_date")
+    price__required = required("price")
+    price__not_number = parsed("price", "price_value")
+    price__negative = non_negative("price_value")
+    is_core_size__bool = parsed("is_core_size", "core_value")
+    sku__duplicate_id = first_of_its_kind("_first_row")
+    size__duplicate_style_colour_size = first_of_its_kind("_first_scs")
+    style__style_fields = _rule(pl.col("_style_ok"))
 
 
 class LocationRules(dy.Schema):
@@ -282,51 +228,21 @@ class LocationRules(dy.Schema):
 
     _row = dy.Int64(nullable=False)
 
-    @dy.rule()
-    def location_id__required(cls) -> pl.Expr:
-        return _nonempty("location_id")
-
-    @dy.rule()
-    def name__required(cls) -> pl.Expr:
-        return _nonempty("name")
-
-    @dy.rule()
-    def region__required(cls) -> pl.Expr:
-        return _nonempty("region")
-
-    @dy.rule()
-    def kind__kind(cls) -> pl.Expr:
-        return pl.col("kind").is_in(["distributor", "store"]).fill_null(False)
-
-    @dy.rule()
-    def status__status(cls) -> pl.Expr:
-        return pl.col("status_value").is_in(["active", "closed"]).fill_null(False)
-
-    @dy.rule()
-    def min_styles__not_number(cls) -> pl.Expr:
-        return pl.col("min_styles").is_null() | pl.col("min_value").is_not_null()
-
-    @dy.rule()
-    def min_styles__not_integer(cls) -> pl.Expr:
-        return pl.col("min_value").is_null() | (pl.col("min_value") == pl.col("min_value").floor())
-
-    @dy.rule()
-    def min_styles__negative(cls) -> pl.Expr:
-        return pl.col("min_value").is_null() | (pl.col("min_value") >= 0)
-
-    @dy.rule()
-    def distributor_id__distributor_of_store(cls) -> pl.Expr:
-        return (pl.col("kind") != "store").fill_null(True) | pl.col("_dist_ok")
-
-    @dy.rule()
-    def distributor_id__distributor_of_distributor(cls) -> pl.Expr:
-        return (pl.col("kind") != "distributor").fill_null(True) | pl.col(
-            "distributor_id"
-        ).is_null()
-
-    @dy.rule()
-    def location_id__duplicate_id(cls) -> pl.Expr:
-        return pl.col("_first_row").is_null() | (pl.col("_first_row") == pl.col("_row"))
+    location_id__required = required("location_id")
+    name__required = required("name")
+    region__required = required("region")
+    kind__kind = _rule(pl.col("kind").is_in(["distributor", "store"]).fill_null(False))
+    status__status = _rule(pl.col("status_value").is_in(["active", "closed"]).fill_null(False))
+    min_styles__not_number = parsed("min_styles", "min_value")
+    min_styles__not_integer = whole("min_value")
+    min_styles__negative = non_negative("min_value")
+    distributor_id__distributor_of_store = _rule(
+        (pl.col("kind") != "store").fill_null(True) | pl.col("_dist_ok")
+    )
+    distributor_id__distributor_of_distributor = _rule(
+        (pl.col("kind") != "distributor").fill_null(True) | pl.col("distributor_id").is_null()
+    )
+    location_id__duplicate_id = first_of_its_kind("_first_row")
 
 
 # ---------------------------------------------------------------- reporting
