@@ -198,35 +198,18 @@ def _kpi_cards(k: dict[str, Any]) -> list[html.Div]:
             else f"{x / n:.0%} · " + t("overview.kpi.of_locations", n=n)
         )
 
+    statuses = [
+        ui.kpi(
+            t(f"overview.kpi.{status}"),
+            str(k[f"n_{status}"]),
+            share(k[f"n_{status}"]),
+            tone=status,
+            kpi_id=f"kpi-{status.replace('_', '-')}",
+        )
+        for status in ("pass", "warn", "fail", "no_count")
+    ]
     return [
-        ui.kpi(
-            t("overview.kpi.pass"),
-            str(k["n_pass"]),
-            share(k["n_pass"]),
-            tone="pass",
-            kpi_id="kpi-pass",
-        ),
-        ui.kpi(
-            t("overview.kpi.warn"),
-            str(k["n_warn"]),
-            share(k["n_warn"]),
-            tone="warn",
-            kpi_id="kpi-warn",
-        ),
-        ui.kpi(
-            t("overview.kpi.fail"),
-            str(k["n_fail"]),
-            share(k["n_fail"]),
-            tone="fail",
-            kpi_id="kpi-fail",
-        ),
-        ui.kpi(
-            t("overview.kpi.no_count"),
-            str(k["n_no_count"]),
-            share(k["n_no_count"]),
-            tone="no_count",
-            kpi_id="kpi-no-count",
-        ),
+        *statuses,
         ui.kpi(
             t("overview.kpi.at_min"),
             pct(k["share_at_min"]),
