@@ -269,20 +269,15 @@ def monthly(
 @app.command()
 def serve(
     host: Annotated[
-        str, typer.Option(help="Interface to listen on (env ASSORTMENT_HOST).")
+        str, typer.Option(envvar="ASSORTMENT_HOST", help="Interface to listen on.")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port (env ASSORTMENT_PORT).")] = 8050,
-    threads: Annotated[int, typer.Option(help="Worker threads.")] = 8,
+    port: Annotated[int, typer.Option(envvar="ASSORTMENT_PORT", help="Port.")] = 8050,
+    threads: Annotated[int, typer.Option(envvar="ASSORTMENT_THREADS", help="Worker threads.")] = 8,
 ) -> None:
     """Serve the dashboard with a production WSGI server (waitress)."""
     from dashboard.server import serve as run
 
-    run(
-        state.settings,
-        host=os.environ.get("ASSORTMENT_HOST", host),
-        port=int(os.environ.get("ASSORTMENT_PORT", port)),
-        threads=threads,
-    )
+    run(state.settings, host=host, port=port, threads=threads)
 
 
 users_app = typer.Typer(
