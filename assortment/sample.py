@@ -29,13 +29,18 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
 from assortment.errors import UsageError
+
+if TYPE_CHECKING:
+    from assortment.config import Settings
 
 __all__ = ["Network", "generate", "write_files"]
 
@@ -997,3 +1002,47 @@ def _write_xlsx(frame: pl.DataFrame, path: Path, *, sheet: str) -> None:
             else:
                 ws.write_column(1, c, series.to_list())
     path.write_bytes(buffer.getvalue())
+
+
+def load_network(
+    net: Network,
+    settings: Settings,
+    *,
+    folder: Path,
+    on_month: Callable[[str, int, int], None] | None = None,
+) -> tuple[int, int]:
+    """Load a generated network into the store through the project's own loaders.
+
+    Products and locations go in as CSV files written to ``folder`` (validated like any
+    upload); each month's stock and sales as frames (``load_frame``: the same validation,
+    without writing gigabytes of CSV for a large network). One writer session.
+
+    Args:
+        net: The network from :func:`generate`.
+        settings: The store to load into (initialised if needed).
+        folder: Where the products and locations CSVs are written.
+        on_month: Called with (month, stock rows, sales rows) after each month.
+
+    Returns:
+        The numbers of stock and sales rows loaded.
+    """
+    from assortment import store
+    from assortment.ingest import load_file, load_frame
+
+    store.init(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    n_stock = n_sales = 0
+    with store.writer(settings) as con:
+        for kind, frame in (("products", net.products), ("locations", net.locations)):
+            path = folder / f"{kind}.csv"
+            frame.write_csv(path)
+            load_file(con, settings, kind, path)
+        for month in net.months:
+            stock, sales = net.stock(month), net.sales(month)
+            load_frame(con, "stock", stock, file_name=f"stock_{month}")
+            load_frame(con, "sales", sales, file_name=f"sales_{month}")
+            n_stock += stock.height
+            n_sales += sales.height
+            if on_month is not None:
+                on_month(month, stock.height, sales.height)
+    return n_stock, n_sales

@@ -71,12 +71,8 @@ def db_path(size: str) -> Path:
 
 def build(size: str) -> dict[str, float]:
     """Generate and load the network of ``size`` unless bench_data/ already holds it."""
-    import polars as pl
-
-    from assortment import store
     from assortment.config import Settings
-    from assortment.ingest import load_file, load_frame
-    from assortment.sample import generate
+    from assortment.sample import generate, load_network
 
     distributors, stores = SIZES[size]
     marker = BENCH_DIR / size / "built.json"
@@ -93,7 +89,6 @@ def build(size: str) -> dict[str, float]:
 
     shutil.rmtree(BENCH_DIR / size, ignore_errors=True)
     settings = Settings(db_path=db_path(size))
-    store.init(settings)
     t0 = time.perf_counter()
     net = generate(
         seed=SEED,
@@ -105,25 +100,14 @@ def build(size: str) -> dict[str, float]:
         colours_per_style=(2, 2),
         dense=True,
     )
-    n_stock = n_sales = 0
-    with store.writer(settings) as con:
-        tmp = BENCH_DIR / size / "masters"
-        tmp.mkdir(parents=True, exist_ok=True)
-        net.products.with_columns(pl.col("price").cast(pl.String)).write_csv(tmp / "products.csv")
-        net.locations.write_csv(tmp / "locations.csv")
-        load_file(con, settings, "products", tmp / "products.csv")
-        load_file(con, settings, "locations", tmp / "locations.csv")
-        for month in net.months:
-            stock = net.stock(month)
-            sales = net.sales(month)
-            n_stock += stock.height
-            n_sales += sales.height
-            load_frame(con, "stock", stock, file_name=f"stock_{month}")
-            load_frame(con, "sales", sales, file_name=f"sales_{month}")
-            print(
-                f"  [{size}] loaded {month}: {stock.height:,} stock rows, {sales.height:,} sales rows",
-                flush=True,
-            )
+    n_stock, n_sales = load_network(
+        net,
+        settings,
+        folder=BENCH_DIR / size / "masters",
+        on_month=lambda month, n_st, n_sa: print(
+            f"  [{size}] loaded {month}: {n_st:,} stock rows, {n_sa:,} sales rows", flush=True
+        ),
+    )
     seconds = time.perf_counter() - t0
     figures = {
         "stock_rows": n_stock,

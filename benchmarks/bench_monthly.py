@@ -66,24 +66,21 @@ def find_db() -> Path | None:
 
 def build(folder: Path) -> Path:
     """Build the 2,000-store network with dense month-end counts, month by month."""
-    from assortment.ingest import load_file, load_frame
-    from assortment.sample import generate
+    from assortment.sample import generate, load_network
 
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     t0 = time.perf_counter()
     net = generate(**PARAMS, colours_per_style=(2, 2), dense=True)
     settings = Settings(db_path=folder / "assortment.duckdb")
-    store.init(settings)
-    with store.writer(settings) as con:
-        for kind, frame in (("products", net.products), ("locations", net.locations)):
-            path = folder / f"{kind}.csv"
-            frame.write_csv(path)
-            load_file(con, settings, kind, path)
-        for month in net.months:
-            load_frame(con, "stock", net.stock(month), file_name=f"stock_{month}")
-            load_frame(con, "sales", net.sales(month), file_name=f"sales_{month}")
-            print(f"  loaded {month} ({time.perf_counter() - t0:.0f} s)", flush=True)
+    load_network(
+        net,
+        settings,
+        folder=folder,
+        on_month=lambda month, *_: print(
+            f"  loaded {month} ({time.perf_counter() - t0:.0f} s)", flush=True
+        ),
+    )
     (folder / "built.json").write_text(json.dumps({"params": PARAMS}))
     print(f"built {settings.db_path} in {time.perf_counter() - t0:.0f} s", flush=True)
     return settings.db_path

@@ -12,9 +12,9 @@ from assortment import store
 from assortment.config import Rules, Settings
 from assortment.errors import NoDataError, UsageError
 from assortment.export import export, neutralise_formulas
-from assortment.ingest import load_file, load_frame
+from assortment.ingest import load_file
 from assortment.job import classify
-from assortment.sample import generate
+from assortment.sample import generate, load_network
 
 EXPORT_COLUMNS = {
     "style-health": "month, location_id, style, segment, is_bestseller, is_new, on_hand, units_sold, sell_through,"
@@ -29,15 +29,7 @@ def network_store(tmp_path_factory) -> Settings:
     tmp = tmp_path_factory.mktemp("net")
     net = generate(seed=5, distributors=3, stores=18, styles=60, months=7)
     settings = Settings(db_path=tmp / "data" / "assortment.duckdb")
-    store.init(settings)
-    net.products.with_columns(pl.col("price").cast(pl.String)).write_csv(tmp / "products.csv")
-    net.locations.write_csv(tmp / "locations.csv")
-    with store.writer(settings) as con:
-        load_file(con, settings, "products", tmp / "products.csv")
-        load_file(con, settings, "locations", tmp / "locations.csv")
-        for m in net.months:
-            load_frame(con, "stock", net.stock(m), file_name=f"stock_{m}")
-            load_frame(con, "sales", net.sales(m), file_name=f"sales_{m}")
+    load_network(net, settings, folder=tmp)
     classify(settings)
     return settings
 
@@ -188,15 +180,7 @@ def test_export_classifies_first_when_results_are_missing_or_out_of_date(tmp_pat
 
     net = generate(seed=9, distributors=2, stores=6, styles=40, months=4)
     settings = Settings(db_path=tmp_path / "data" / "assortment.duckdb")
-    store.init(settings)
-    net.products.with_columns(pl.col("price").cast(pl.String)).write_csv(tmp_path / "products.csv")
-    net.locations.write_csv(tmp_path / "locations.csv")
-    with store.writer(settings) as con:
-        load_file(con, settings, "products", tmp_path / "products.csv")
-        load_file(con, settings, "locations", tmp_path / "locations.csv")
-        for m in net.months:
-            load_frame(con, "stock", net.stock(m), file_name=f"stock_{m}")
-            load_frame(con, "sales", net.sales(m), file_name=f"sales_{m}")
+    load_network(net, settings, folder=tmp_path)
     env = dict(os.environ, ASSORTMENT_DB=str(settings.db_path))
     last = net.months[-1]
 

@@ -22,9 +22,9 @@ import pytest
 
 from assortment import store
 from assortment.config import Rules, Settings
-from assortment.ingest import load_file, load_frame
+from assortment.ingest import load_file
 from assortment.job import compute, parse_month, read_inputs
-from assortment.sample import Network, generate
+from assortment.sample import Network, generate, load_network
 from tests.conftest import TODAY, write
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -55,15 +55,8 @@ def con(
     """A store holding the small network, every month loaded."""
     folder = tmp_path_factory.mktemp("pandas_baseline")
     settings = Settings(db_path=folder / "data" / "assortment.duckdb")
-    store.init(settings)
+    load_network(net, settings, folder=folder)
     with store.writer(settings) as c:
-        for kind, frame in (("products", net.products), ("locations", net.locations)):
-            path = folder / f"{kind}.csv"
-            frame.write_csv(path)
-            load_file(c, settings, kind, path)
-        for month in net.months:
-            load_frame(c, "stock", net.stock(month), file_name=f"stock_{month}")
-            load_frame(c, "sales", net.sales(month), file_name=f"sales_{month}")
         yield c
 
 
