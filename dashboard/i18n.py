@@ -19,6 +19,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav.styles": ("Styles", "款式"),
     "nav.upload": ("Upload", "上传数据"),
     "nav.order_plan": ("Order plan", "工厂订单"),
+    "nav.users": ("Users", "用户"),
     "nav.sign_out": ("Sign out", "退出"),
     "nav.language": ("Language", "语言"),
     "role.admin": ("Admin", "管理员"),
@@ -322,6 +323,43 @@ TEXT: dict[str, tuple[str, str]] = {
         "另一个导入或分析正在进行，请稍后再试。",
     ),
     # order plan
+    # users (admins)
+    "users.title": ("Users", "用户"),
+    "users.hint": (
+        "Who may sign in, with which role and which locations.",
+        "可登录的用户、角色及可查看的网点。",
+    ),
+    "users.list": ("Users", "用户列表"),
+    "users.username": ("Username", "用户名"),
+    "users.role": ("Role", "角色"),
+    "users.scope": ("Scope", "范围"),
+    "users.scope_hint": (
+        "A rep's name, or a distributor (admins see everything)",
+        "业务员姓名或代理商（管理员可查看全部）",
+    ),
+    "users.display_name": ("Display name", "显示名称"),
+    "users.password": ("Password", "密码"),
+    "users.add": ("Add user", "新增用户"),
+    "users.added": ("User {name} added.", "已新增用户 {name}。"),
+    "users.manage": ("Remove a user or set a new password", "删除用户或重设密码"),
+    "users.pick": ("User", "用户"),
+    "users.remove": ("Remove user", "删除用户"),
+    "users.remove_confirm": (
+        "Remove the selected user? They can no longer sign in.",
+        "确定删除所选用户？删除后该用户将无法登录。",
+    ),
+    "users.removed": ("User {name} removed.", "已删除用户 {name}。"),
+    "users.not_self": (
+        "You cannot remove your own account.",
+        "不能删除自己的账号。",
+    ),
+    "users.new_password": ("New password", "新密码"),
+    "users.set_password": ("Set password", "设置密码"),
+    "users.password_set": (
+        "New password set for {name}; their open sessions are signed out.",
+        "已为 {name} 设置新密码，其已登录的会话将退出。",
+    ),
+    "users.pick_first": ("Choose a user first.", "请先选择用户。"),
     "plan.title": ("Factory order plan", "工厂订单计划"),
     "plan.hint": (
         "Bestsellers and new styles: average monthly demand x cover months minus network stock, "

@@ -16,12 +16,15 @@ NAV_PAGES = (
     ("upload", "/upload", "nav.upload", "can_upload"),
     ("order_plan", "/order-plan", "nav.order_plan", "is_admin"),
 )
+# shown beside the user's name rather than in the page navigation: managing sign-ins is
+# an account matter, not a view of the data
+ACCOUNT_PAGES = (("users", "/users", "nav.users", "is_admin"),)
 
 
-def _nav_links() -> list[dcc.Link]:
+def _nav_links(pages: tuple[tuple[str, str, str, str | None], ...] = NAV_PAGES) -> list[dcc.Link]:
     user = current_user()
     links = []
-    for key, href, label, needs in NAV_PAGES:
+    for key, href, label, needs in pages:
         if user is None or (needs and not getattr(user, needs)):
             continue
         links.append(
@@ -55,6 +58,7 @@ def _user_box() -> html.Div:
                 ],
                 className="user-id",
             ),
+            *_nav_links(ACCOUNT_PAGES),
             switch,
             html.Form(
                 [
