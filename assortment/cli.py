@@ -114,32 +114,26 @@ def _load(
             raise UsageError(f"no such file: {str(f)!r}")
     rejected: list[ValidationError] = []
     today = config_today()
-    if check:
-        with store.writer(state.settings, publish=False) as con:
-            for f in files:
-                try:
+    user = os.environ.get("USER") or None
+    changed = False
+    # --check only reads (a snapshot, never waiting on a writer); a load writes the master
+    opened = store.reader(state.settings) if check else store.writer(state.settings, publish=False)
+    with opened as con:
+        for f in files:
+            try:
+                if check:
                     _, result = validate_file(con, kind, f, sheet=sheet, today=today)
-                    echo(result.summary())
-                except ValidationError as exc:
-                    rejected.append(exc)
-                    err(str(exc))
-    else:
-        user = os.environ.get("USER") or None
-        changed = False
-        with store.writer(state.settings, publish=False) as con:
-            for f in files:
-                try:
+                else:
                     result = load_file(
                         con, state.settings, kind, f, sheet=sheet, loaded_by=user, today=today
                     )
                     changed |= result.result == "loaded"
-                    echo(result.summary())
-                except ValidationError as exc:
-                    rejected.append(exc)
-                    err(str(exc))
-        if changed or not (state.settings.snapshot_dir / "CURRENT").exists():
-            with store.writer(state.settings, publish=True):
-                pass
+                echo(result.summary())
+            except ValidationError as exc:
+                rejected.append(exc)
+                err(str(exc))
+    if changed or not (state.settings.snapshot_dir / "CURRENT").exists():
+        store.publish(state.settings)
     if errors_out is not None:
         _write_errors(errors_out, rejected)
         if rejected:

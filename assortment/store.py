@@ -138,6 +138,12 @@ def writer(settings: Settings, *, publish: bool = True) -> Iterator[duckdb.DuckD
             publish_snapshot(settings)
 
 
+def publish(settings: Settings) -> Path:
+    """Publish a new read snapshot of the master (takes the writers' lock)."""
+    with _file_lock(settings.lock_path, LOCK_TIMEOUT_S):
+        return publish_snapshot(settings)
+
+
 def publish_snapshot(settings: Settings) -> Path:
     """Copy the (closed, checkpointed) master to a new snapshot and point CURRENT at it.
 

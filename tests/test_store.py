@@ -168,5 +168,16 @@ def test_cli_exit_codes(loaded, tmp_path):
     usage = run("load", "stock", str(tmp_path / "missing.csv"))
     assert usage.returncode == 2 and "no such file" in usage.stderr
     assert run("load", "nonsense").returncode == 2
+    checked = run(
+        "load",
+        "stock",
+        "--check",
+        str(write(tmp_path / "c.csv", HEADER + "2026-10,D01,S2-NUD-M,9\n")),
+    )
+    assert checked.returncode == 0 and "valid (not stored)" in checked.stdout
+    with store.reader(loaded) as con:
+        assert con.execute("select count(*) from stock where on_hand = 9").fetchall() == [(0,)]
+    bad_check = run("load", "stock", "--check", str(tmp_path / "bad.csv"))
+    assert bad_check.returncode == 1 and "is negative" in bad_check.stderr
     status = run("status")
     assert status.returncode == 0 and "2026-10" in status.stdout
