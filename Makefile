@@ -7,10 +7,11 @@ STAMP := $(VENV)/.installed
 DEMO_DB ?= data/demo/assortment.duckdb
 HOST ?= 127.0.0.1
 PORT ?= 8050
+I18N_KEYWORDS := -k t:1 -k N_  # the catalogue's call shapes (tests/test_i18n.py reads this line)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo serve test test-fast e2e-deps bench bench-load bench-monthly bench-dashboard lint clean
+.PHONY: help install run demo serve test test-fast e2e-deps bench bench-load bench-monthly bench-dashboard lint i18n clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -53,6 +54,13 @@ bench-monthly: $(STAMP) e2e-deps ## time the monthly batch on the 2,000-store ne
 
 bench-dashboard: $(STAMP) ## dashboard callback latencies with 2,000 locations (writes BENCHMARKS.md)
 	@$(BIN)/python benchmarks/bench_dashboard.py
+
+i18n: $(STAMP) ## extract the keys from the code into the .po files (then translate the new, empty ones)
+	@$(BIN)/pybabel -q extract -F babel.cfg $(I18N_KEYWORDS) --no-default-keywords --no-location \
+		--sort-output -w 100 -o $(VENV)/messages.pot assortment dashboard
+	@$(BIN)/pybabel -q update -i $(VENV)/messages.pot -d assortment/locale -D messages -w 100 \
+		--no-fuzzy-matching --ignore-obsolete
+	@$(BIN)/python -m pytest -q tests/test_i18n.py
 
 lint: $(STAMP) ## ruff and mypy
 	@$(BIN)/ruff check assortment dashboard tests benchmarks

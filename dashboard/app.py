@@ -11,9 +11,10 @@ import dash
 from dash import _callback as dash_callbacks
 from dash import set_props
 
+from assortment import i18n
 from assortment.config import Settings
 from assortment.errors import AssortmentError
-from dashboard import i18n, ids, security
+from dashboard import ids, security
 from dashboard.components import shell
 from dashboard.context import Services, lang
 from dashboard.data import Data

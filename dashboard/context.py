@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import flask
 
+from assortment import i18n
 from assortment.config import Settings
-from dashboard import i18n
 from dashboard.auth import User
 from dashboard.data import Data
 

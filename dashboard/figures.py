@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from dashboard.i18n import action_reason, pct, reasons_text, t
+from assortment.i18n import action_reason, pct, reasons_text, t
 
 STATUSES = ("pass", "warn", "fail", "no_count")
 STATUS_COLOURS = {"pass": "#15803d", "warn": "#d97706", "fail": "#dc2626", "no_count": "#9ca3af"}

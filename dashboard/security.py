@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 import flask
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from assortment import i18n
 from assortment.config import Settings
-from dashboard import auth, i18n
+from dashboard import auth
 from dashboard.auth import User
 from dashboard.context import EXTENSION, Services, lang
 

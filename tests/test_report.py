@@ -18,13 +18,13 @@ import polars as pl
 import pytest
 from plotly.offline import get_plotlyjs
 
-from assortment import store
+from assortment import i18n, store
 from assortment.config import Settings
 from assortment.errors import NoDataError, UsageError
 from assortment.export import export_frame
 from assortment.ingest import load_file
 from assortment.job import JobResult
-from assortment.report import batch, i18n
+from assortment.report import batch
 from assortment.report.browser import BrowserMissingError, find_chromium, stable_pdf
 from assortment.report.data import (
     Scope,
@@ -275,13 +275,18 @@ def test_coverage_and_clearance(data):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_pages_for_network_region_and_rep(data, lang):
     net = build_page(data, Scope("network"), lang)
-    assert set(net.figures) == {"status_by", "trend", "reasons"}
+    # two regions: a "status by region" chart would be two bars, the table says it all
+    assert set(net.figures) == {"trend", "reasons"}
     text = interactive_html(net)
-    assert text.count(PLOTLY_JS_HEAD) == 1  # embedded once, not fetched
-    assert text.count("Plotly.newPlot") == 3
+    assert text.count(PLOTLY_JS_HEAD) == 1  # stand-alone: embedded once, not fetched
+    assert text.count("Plotly.newPlot") == 2
     page_only = text.replace(get_plotlyjs(), "")
     assert not re.search(r"<script[^>]+src=|https?://", page_only)
-    assert 'id="fig-status_by"' in text and "D02" in text  # D02 did not upload
+    assert '"displayModeBar": false' in text  # no plotly toolbar
+    assert 'id="fig-trend"' in text and "D02" in text  # D02 did not upload
+    shared = interactive_html(net, plotly_src="../plotly.min.js")
+    assert PLOTLY_JS_HEAD not in shared and '<script src="../plotly.min.js"' in shared
+    assert len(shared) < 200_000
     region = interactive_html(
         build_page(scoped(data, Scope("region", "North")), Scope("region", "North"), lang)
     )
@@ -290,10 +295,15 @@ def test_pages_for_network_region_and_rep(data, lang):
     printed = print_html(rep_page, {name: b"<svg/>" for name in rep_page.figures})
     assert "<script" not in printed and "data:image/svg+xml;base64," in printed
     assert "D01-S001" in printed and "D01-S002" not in printed
+    # a rep's page opens with the locations to visit and has no factory order plan
+    to_visit = i18n.t("report.to_visit", lang)
+    assert printed.index(to_visit) < printed.index(i18n.t("report.by_reason", lang))
+    assert i18n.t("plan.title", lang) not in printed and i18n.t("plan.title", lang) in text
+    assert i18n.word("category", "bra", lang) in printed  # categories by their display names
     if lang == "zh":
-        assert "货品结构健康" in text and "不合格" in text and 'lang="zh-CN"' in text
+        assert "货品结构健康" in text and "不达标" in text and 'lang="zh-CN"' in text
     else:
-        assert "Assortment health" in text and "too few styles" in region
+        assert "Assortment Health" in text and "Too few styles" in region
 
 
 def test_pages_are_the_same_every_time(data):
@@ -320,27 +330,27 @@ def test_rep_workbook_has_a_sheet_per_location_to_visit(data, tmp_path, lang):
     assert sheets == ["D01-S001"]
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == [
-        i18n.text(lang, "summary"),
+        i18n.t("report.summary", lang),
         "D01-S001",
-        i18n.text(lang, "other_actions"),
+        i18n.t("report.other_actions", lang),
     ]
     summary_ids = [r[0] for r in wb.worksheets[0].iter_rows(min_row=5, values_only=True)]
     assert summary_ids == ["D01-S001", "D01"]
     loc = wb["D01-S001"]
     cells = [c for row in loc.iter_rows(values_only=True) for c in row if c is not None]
     assert (
-        i18n.code(lang, "fail") in cells
-        and i18n.reasons(lang, ["below_min_styles", "new_styles_missing"]) in cells
+        i18n.word("status", "fail", lang) in cells
+        and i18n.reason_words(["below_min_styles", "new_styles_missing"], lang) in cells
     )
     assert "S3-RED-M" in cells and "S1-BLK-80B" in cells
     other = [
         c for row in wb.worksheets[2].iter_rows(values_only=True) for c in row if c is not None
     ]
     assert (
-        "D01" in other and i18n.code(lang, "clearance") in other
+        "D01" in other and i18n.word("action", "clearance", lang) in other
     )  # D01 passes: its clearance is listed
     if lang == "zh":
-        assert "新款（2026-09上市）缺货" in cells
+        assert "新款（2026-09 上市）缺货" in cells
     # D01 sends a unit to D01-S001: shown on the sending side only when D01 has a sheet (it passes)
 
 
@@ -348,7 +358,7 @@ def test_workbook_text_is_never_a_formula(data, tmp_path):
     path = tmp_path / "network.xlsx"
     write_network_workbook(path, data, "en")
     wb = openpyxl.load_workbook(path)
-    ws = wb[i18n.text("en", "new_styles")]
+    ws = wb[i18n.t("report.new_styles", "en")]
     cell = next(c for row in ws.iter_rows() for c in row if c.value == '=HYPERLINK("x")')
     assert cell.data_type == "s"
 
@@ -380,11 +390,13 @@ def test_sheet_and_file_names_are_valid_and_unique():
 
 
 def test_action_reasons_in_chinese():
-    zh = i18n.action_reason
-    assert zh("zh", "bestseller #3 not in stock") == "畅销款第3名缺货"
+    def zh(lang: str, reason: str) -> str:
+        return i18n.action_reason(reason, lang)
+
+    assert zh("zh", "bestseller #3 not in stock") == "畅销款第 3 名缺货"
     assert (
         zh("zh", "broken size run: colour BLK lacks core size 75B; transfer from D01 (holds 4)")
-        == "断码：颜色 BLK 缺核心尺码 75B；从 D01 调货（现有 4 件）"
+        == "断码：BLK 色缺核心尺码 75B；从 D01 调货（该处有 4 件）"
     )
     assert zh("zh", "something new") == "something new"
     assert zh("en", "bestseller #3 not in stock") == "bestseller #3 not in stock"
@@ -506,7 +518,24 @@ def test_progress_is_plain_lines_off_a_terminal():
     ]
 
 
-def test_both_languages_have_every_label():
-    assert i18n._TEXT["en"].keys() == i18n._TEXT["zh"].keys()
-    assert i18n._CODES["en"].keys() == i18n._CODES["zh"].keys()
-    assert set(i18n.STATUSES) | set(i18n.REASONS) | set(i18n.ACTIONS) <= i18n._CODES["zh"].keys()
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_network_workbook_sheets_are_named_in_full_and_list_every_upload(data, tmp_path, lang):
+    path = tmp_path / "net.xlsx"
+    write_network_workbook(path, data, lang)
+    wb = openpyxl.load_workbook(path)
+    t = i18n.t
+    assert wb.sheetnames == [
+        t("report.compliance_sheet", lang),
+        t("report.uploads", lang),
+        t("report.bestsellers", lang),
+        t("report.new_styles", lang),
+        t("report.clearance_sheet", lang),
+        t("report.clearance_detail", lang),
+        t("plan.title", lang),
+    ]  # none cut at 31 characters
+    rows = list(wb[t("report.uploads", lang)].iter_rows(min_row=2, values_only=True))
+    # every distributor group, gaps first: D02 sent nothing, D01 is complete
+    assert [(r[0], r[1]) for r in rows] == [
+        ("D02", i18n.word("report.upload", "none", lang)),
+        ("D01", i18n.word("report.upload", "complete", lang)),
+    ]

@@ -20,11 +20,13 @@ import polars as pl
 import pytest
 from plotly.offline import get_plotlyjs
 
-from assortment import store
+from assortment import i18n, store
+from assortment.compliance import REASONS
 from assortment.config import Settings
 from assortment.export import export_frame
 from assortment.ingest import load_file, load_frame
-from assortment.report import i18n, run_monthly
+from assortment.report import run_monthly
+from assortment.report.data import STATUS_ORDER
 from assortment.report.progress import Progress
 from assortment.sample import generate
 from tests.conftest import TODAY
@@ -104,18 +106,18 @@ def test_summary_numbers_match_the_compliance_export(network, run):
         _, comp = export_frame(con, "compliance", "2026-10")
     assert summary["locations"] == comp.height
     assert summary["by_status"] == {
-        s: comp.filter(pl.col("status") == s).height for s in i18n.STATUSES
+        s: comp.filter(pl.col("status") == s).height for s in STATUS_ORDER
     }
     reasons = comp.select(pl.col("reasons").str.split(";").explode()).filter(
         pl.col("reasons") != ""
     )
     assert summary["by_reason"] == {
-        r: reasons.filter(pl.col("reasons") == r).height for r in i18n.REASONS
+        r: reasons.filter(pl.col("reasons") == r).height for r in REASONS
     }
     for region, block in summary["by_region"].items():
         part = comp.filter(pl.col("region") == region)
         assert block["by_status"] == {
-            s: part.filter(pl.col("status") == s).height for s in i18n.STATUSES
+            s: part.filter(pl.col("status") == s).height for s in STATUS_ORDER
         }
     assert sum(b["locations"] for b in summary["by_rep"].values()) == comp.height
     assert summary["by_status"]["fail"] > 0  # the planted troubles show
@@ -141,7 +143,7 @@ def test_every_failing_location_is_in_its_reps_workbook(network, run):
 
 
 def test_pdfs_have_pages_and_the_chinese_ones_chinese_text(run):
-    title_zh = i18n.text("zh", "title")
+    title_zh = i18n.t("app.title", "zh")
     for path in sorted(run.folder.rglob("*.pdf")):
         pdf = path.read_bytes()
         assert pdf.startswith(b"%PDF-") and pdf_pages(pdf) >= 1, path
@@ -149,7 +151,7 @@ def test_pdfs_have_pages_and_the_chinese_ones_chinese_text(run):
         if path.name.endswith(".zh.pdf"):
             assert set(title_zh) <= chars, path  # 货品结构健康, drawn in a CJK font
         else:
-            assert set("Assortment health") - {" "} <= chars, path
+            assert set("Assortment Health") - {" "} <= chars, path
 
 
 def test_html_works_offline(run):

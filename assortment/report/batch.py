@@ -13,7 +13,6 @@ import contextlib
 import ctypes
 import ctypes.util
 import functools
-import html
 import os
 import re
 import shutil
@@ -26,17 +25,25 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from plotly.offline import get_plotlyjs
 
-from assortment import store
+from assortment import i18n, store
 from assortment.config import Settings
 from assortment.errors import UsageError
 from assortment.job import add_months, classify, counted_months, fmt_month, resolve_month
-from assortment.report import i18n
 from assortment.report.browser import Browser, find_chromium
 from assortment.report.data import MonthData, Scope, load_month, scoped, status_counts
 from assortment.report.excel import write_network_workbook, write_rep_workbook
 from assortment.report.figures import WIDTH
-from assortment.report.pages import build_page, interactive_html, print_html, scope_label
+from assortment.report.html import E, fmt_int, tag
+from assortment.report.pages import (
+    PLOTLY_FILE,
+    build_page,
+    document,
+    interactive_html,
+    print_html,
+    scope_label,
+)
 from assortment.report.progress import Progress
 from assortment.report.summary import add_files, build_summary, dumps
 
@@ -196,6 +203,7 @@ def write_reports(
     HTML and workbooks; every PDF is waited for before returning.
     """
     units = plan_units(data)
+    (root / PLOTLY_FILE).write_text(get_plotlyjs(), "utf-8")
     (root / "regions").mkdir(exist_ok=True)
     (root / "reps").mkdir(exist_ok=True)
     progress.add(len(units) * len(langs) + len(langs))
@@ -212,7 +220,10 @@ def write_reports(
                 _raise_first_failure(pending)  # stop early when Chromium fails
                 part = scoped(data, unit.scope)
                 page = build_page(part, unit.scope, lang)
-                (root / f"{unit.stem}.{lang}.html").write_text(interactive_html(page), "utf-8")
+                plotly_src = "../" * unit.stem.count("/") + PLOTLY_FILE
+                (root / f"{unit.stem}.{lang}.html").write_text(
+                    interactive_html(page, plotly_src=plotly_src), "utf-8"
+                )
                 name = f"{unit.stem}.{lang}"
                 fut = browser.page_pdf(
                     page.figures,
@@ -251,31 +262,41 @@ def _step_when_done(progress: Progress, message: str) -> Any:
 
 
 def index_html(data: MonthData, units: list[Unit], langs: tuple[str, ...]) -> str:
-    """A small page linking every report of the month."""
-    e = html.escape
+    """The month's front page: every report with its locations by status, and links to its files.
+
+    Words in the first of ``langs``; a report's name in every language written.
+    """
+    lang = langs[0]
+    title = i18n.t("app.title", lang) + " · " + i18n.t("report.monthly_report", lang)
+    title += " " + data.month_str
+    statuses = list(status_counts(data.compliance))
+    head = "".join(tag("th", i18n.word("status", s, lang), cls="n") for s in statuses)
+    head = tag("th", i18n.t("report.index_reports", lang)) + head
+    head += tag("th", i18n.t("report.index_files", lang))
     rows = []
     for unit in units:
-        label = scope_label("en", unit.scope)
-        if unit.scope.kind != "network":
-            label = f"{label} / {scope_label('zh', unit.scope)}"
-        links = []
-        for lang in langs:
-            exts = (
-                ("html", "pdf", "xlsx")
-                if unit.scope.kind in ("rep", "network")
-                else ("html", "pdf")
-            )
-            links += [f'<a href="{e(unit.stem)}.{lang}.{x}">{lang} {x}</a>' for x in exts]
-        rows.append(f"<tr><td>{e(label)}</td><td>{' · '.join(links)}</td></tr>")
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>Assortment health {data.month_str}</title>"
-        "<style>body{font-family:sans-serif;margin:24px}"
-        "td{padding:3px 10px;border-bottom:1px solid #ddd}</style>"
-        f"</head><body><h1>Assortment health · 货品结构健康 {data.month_str}</h1>"
-        '<p><a href="summary.json">summary.json</a></p>'
-        f"<table>{''.join(rows)}</table></body></html>\n"
+        label = " / ".join(dict.fromkeys(scope_label(lg, unit.scope) for lg in langs))
+        counts = status_counts(scoped(data, unit.scope).compliance)
+        cells = "".join(
+            f'<td class="n"><span class="badge s-{E(s)}">{fmt_int(counts[s])}</span></td>'
+            if counts.get(s) and s in ("fail", "warn")
+            else f'<td class="n">{fmt_int(counts.get(s, 0))}</td>'
+            for s in statuses
+        )
+        exts = ("html", "pdf", "xlsx") if unit.scope.kind in ("rep", "network") else ("html", "pdf")
+        links = " · ".join(
+            f'<a href="{E(unit.stem)}.{lg}.{x}">{"中文" if lg == "zh" else "EN"} {x.upper()}</a>'
+            for lg in langs
+            for x in exts
+        )
+        rows.append(f"<tr><td><b>{E(label)}</b></td>{cells}<td>{links}</td></tr>")
+    body = (
+        f"<header>{tag('h1', title)}"
+        '<p class="meta"><a href="summary.json">summary.json</a></p></header>'
+        f'<section class="wide"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></section>"
     )
+    return document(lang, title, body)
 
 
 # ------------------------------------------------------------------ the folder swap

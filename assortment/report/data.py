@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -54,6 +56,7 @@ class MonthData:
         required: Required styles in stock per counted location (coverage numerators).
         bestsellers, new_styles, order_plan: The exports of the same names, with style names.
         styles: One row per style (name, category, launch month, price).
+        rules: The rules that produced the month's results (as ``Rules.to_dict``).
     """
 
     month: date
@@ -68,6 +71,7 @@ class MonthData:
     new_styles: pl.DataFrame
     order_plan: pl.DataFrame
     styles: pl.DataFrame
+    rules: dict[str, Any] = field(default_factory=dict)
 
     @property
     def month_str(self) -> str:
@@ -89,9 +93,9 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
     classified = classified_months(con)
     prev = add_months(month, -1)
     prev_month = prev if fmt_month(prev) in classified else None
-    fingerprint = con.execute(
-        "select rules_fingerprint from classify_runs where month = ?", [month]
-    ).fetchall()[0][0]
+    fingerprint, rules_json = con.execute(
+        "select rules_fingerprint, rules_json from classify_runs where month = ?", [month]
+    ).fetchall()[0]
 
     locations = store.query(con, "report_locations")
     styles = store.query(con, "report_styles")
@@ -164,6 +168,7 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
         ),
         order_plan=plan.join(style_cols, on="style", how="left"),
         styles=styles,
+        rules=json.loads(rules_json),
     )
 
 
@@ -221,6 +226,7 @@ def scoped(data: MonthData, scope: Scope) -> MonthData:
         new_styles=data.new_styles,
         order_plan=plan,
         styles=data.styles,
+        rules=data.rules,
     )
 
 
@@ -299,3 +305,28 @@ def upload_gaps(data: MonthData) -> tuple[pl.DataFrame, pl.DataFrame]:
         & (pl.col("n_counted_locations") < pl.col("n_active_locations"))
     ).sort("distributor_id")
     return none, partial
+
+
+UPLOAD_STATES = ("none", "partial", "complete")
+
+
+def upload_states(data: MonthData) -> pl.DataFrame:
+    """Every distributor group with ``state``: ``none`` (no count this month), ``partial`` (some
+    locations missing) or ``complete``; gaps first, then by distributor."""
+    return (
+        data.uploads.with_columns(
+            pl.when(pl.col("n_counted_locations") == 0)
+            .then(pl.lit("none"))
+            .when(pl.col("n_counted_locations") < pl.col("n_active_locations"))
+            .then(pl.lit("partial"))
+            .otherwise(pl.lit("complete"))
+            .alias("state")
+        )
+        .with_columns(
+            pl.col("state")
+            .replace_strict({s: i for i, s in enumerate(UPLOAD_STATES)}, return_dtype=pl.Int8)
+            .alias("_order")
+        )
+        .sort("_order", "distributor_id")
+        .drop("_order")
+    )

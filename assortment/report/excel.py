@@ -19,9 +19,15 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from assortment.report import i18n
-from assortment.report.data import MonthData, Scope, clearance_by_style, coverage, upload_gaps
-from assortment.report.pages import scope_label
+from assortment import i18n
+from assortment.report.data import (
+    MonthData,
+    Scope,
+    clearance_by_style,
+    coverage,
+    upload_states,
+)
+from assortment.report.sections import scope_label, standards_line
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -130,56 +136,63 @@ class _Book:
 
 
 def _location_cols(lang: str, *, with_place: bool) -> list[XCol]:
-    t = functools.partial(i18n.text, lang)
+    t = functools.partial(i18n.t, lang=lang)
     cols = [
-        XCol(t("location"), "location_id", width=12),
-        XCol(t("name"), "name", width=22),
-        XCol(t("kind"), lambda r: i18n.code(lang, r["kind"]), width=9),
-        XCol(t("distributor"), lambda r: r["distributor_id"] or r["location_id"], width=10),
-        XCol(t("city"), "city", width=9),
+        XCol(t("common.location"), "location_id", width=12),
+        XCol(t("common.name"), "name", width=22),
+        XCol(t("common.kind"), lambda r: i18n.word("kind", r["kind"], lang), width=9),
+        XCol(t("common.distributor"), lambda r: r["distributor_id"] or r["location_id"], width=10),
+        XCol(t("common.city"), "city", width=9),
     ]
     if with_place:
-        cols += [XCol(t("region"), "region", width=9), XCol(t("rep"), "rep", width=9)]
+        cols += [XCol(t("common.region"), "region", width=9), XCol(t("common.rep"), "rep", width=9)]
     cols += [
-        XCol(t("status"), lambda r: (r["status"], i18n.code(lang, r["status"])), width=9),
         XCol(
-            f"{t('status')} ({t('previous_month')})",
-            lambda r: i18n.code(lang, r.get("prev_status")),
+            t("common.status"),
+            lambda r: (r["status"], i18n.word("status", r["status"], lang)),
             width=9,
         ),
-        XCol(t("reasons"), lambda r: i18n.reasons(lang, r["reasons"]), width=28),
-        XCol(t("styles_vs_min").split(" / ")[0], "active_styles", "int", 8),
-        XCol(t("styles_vs_min").split(" / ")[-1], "min_styles", "int", 8),
-        XCol(t("bestseller_cov"), "bestseller_coverage", "pct", 10),
-        XCol(t("new_cov"), "new_coverage", "pct", 10),
-        XCol(t("broken_share"), "broken_size_share", "pct", 10),
-        XCol(t("slow_share"), "slow_stock_share", "pct", 10),
-        XCol(t("shrinking"), lambda r: t("yes") if r["shrinking"] else t("no"), width=8),
-        XCol(t("n_replenish"), "replenish_units", "int", 10),
-        XCol(t("n_transfer_in"), "transfer_in_units", "int", 10),
-        XCol(t("n_transfer_out"), "transfer_out_units", "int", 10),
-        XCol(t("clearance_units"), "clearance_units", "int", 10),
-        XCol(t("clearance_value"), "clearance_value_cny", "money", 12),
+        XCol(
+            t("common.status") + " (" + t("report.previous_month") + ")",
+            lambda r: i18n.word("status", r.get("prev_status"), lang),
+            width=9,
+        ),
+        XCol(t("col.reasons"), lambda r: i18n.reason_words(r["reasons"], lang), width=28),
+        XCol(t("col.active_vs_min").split(" / ")[0], "active_styles", "int", 8),
+        XCol(t("col.active_vs_min").split(" / ")[-1], "min_styles", "int", 8),
+        XCol(t("col.bestseller_cov"), "bestseller_coverage", "pct", 10),
+        XCol(t("col.new_cov"), "new_coverage", "pct", 10),
+        XCol(t("report.broken_share"), "broken_size_share", "pct", 10),
+        XCol(t("report.slow_share"), "slow_stock_share", "pct", 10),
+        XCol(t("report.shrinking"), lambda r: t("yes") if r["shrinking"] else t("no"), width=8),
+        XCol(t("report.n_replenish"), "replenish_units", "int", 10),
+        XCol(t("report.n_transfer_in"), "transfer_in_units", "int", 10),
+        XCol(t("report.n_transfer_out"), "transfer_out_units", "int", 10),
+        XCol(t("report.clearance_units"), "clearance_units", "int", 10),
+        XCol(t("report.clearance_value"), "clearance_value_cny", "money", 12),
     ]
     return cols
 
 
 def _action_cols(lang: str, names: dict[str, str], *, with_location: bool) -> list[XCol]:
-    t = functools.partial(i18n.text, lang)
+    t = functools.partial(i18n.t, lang=lang)
     cols = []
     if with_location:
-        cols += [XCol(t("location"), "location_id", width=12), XCol(t("name"), "name", width=20)]
+        cols += [
+            XCol(t("common.location"), "location_id", width=12),
+            XCol(t("common.name"), "name", width=20),
+        ]
     cols += [
-        XCol(t("action"), lambda r: i18n.code(lang, r["action"]), width=9),
-        XCol(t("style"), "style", width=10),
-        XCol(t("style_name"), lambda r: names.get(r["style"]), width=16),
-        XCol(t("colour"), "colour", width=7),
-        XCol(t("size"), "size", width=6),
-        XCol(t("sku"), "sku", width=18),
-        XCol(t("units"), "units", "int", 7),
-        XCol(t("source"), "source_location_id", width=11),
-        XCol(t("value_cny"), "value_cny", "money", 10),
-        XCol(t("reason"), lambda r: i18n.action_reason(lang, r["reason"]), width=60),
+        XCol(t("col.action"), lambda r: i18n.word("action", r["action"], lang), width=9),
+        XCol(t("common.style"), "style", width=10),
+        XCol(t("common.style_name"), lambda r: names.get(r["style"]), width=16),
+        XCol(t("col.colour"), "colour", width=7),
+        XCol(t("col.size"), "size", width=6),
+        XCol(t("col.sku"), "sku", width=18),
+        XCol(t("common.units"), "units", "int", 7),
+        XCol(t("col.source"), "source_location_id", width=11),
+        XCol(t("col.value"), "value_cny", "money", 10),
+        XCol(t("col.reason"), lambda r: i18n.action_reason(r["reason"], lang), width=60),
     ]
     return cols
 
@@ -200,23 +213,32 @@ def write_rep_workbook(
     Returns:
         The location ids that got their own sheet, in sheet order.
     """
-    t = functools.partial(i18n.text, lang)
-    title = f"{t('title')} · {t('monthly_report')} {data.month_str} · {scope_label(lang, scope)}"
+    t = functools.partial(i18n.t, lang=lang)
+    title = " · ".join(
+        (
+            t("app.title"),
+            t("report.monthly_report") + " " + data.month_str,
+            scope_label(lang, scope),
+        )
+    )
     book = _Book(path, data, title=title)
     names = dict(data.styles.select("style", "style_name").iter_rows())
     comp = data.compliance
     visit = comp.filter(pl.col("status").is_in(["fail", "warn"]))
-    ws, summary_sheet = book.sheet(t("summary"))
+    ws, summary_sheet = book.sheet(t("report.summary"))
     ws.write_string(0, 0, title, book.fmt["title"])
-    prev = data.prev_month.strftime("%Y-%m") if data.prev_month else t("not_classified")
+    prev = data.prev_month.strftime("%Y-%m") if data.prev_month else t("report.not_classified")
     ws.write_string(
-        1, 0, f"{t('previous_month')}: {prev} · {t('rules')}: {data.fingerprint}", book.fmt["meta"]
+        1,
+        0,
+        t("report.previous_month") + f": {prev} · " + standards_line(data, lang),
+        book.fmt["meta"],
     )
 
-    book.used.add(t("other_actions").lower())  # reserved for the last sheet
+    book.used.add(t("report.other_actions").lower())  # reserved for the last sheet
     sheet_of = {loc: sheet_name(loc, book.used) for loc in visit["location_id"].to_list()}
     cols = _location_cols(lang, with_place=False)
-    cols.append(XCol(t("sheet"), lambda r: sheet_of.get(r["location_id"]), width=10))
+    cols.append(XCol(t("report.sheet"), lambda r: sheet_of.get(r["location_id"]), width=10))
     rows = comp.to_dicts()
     end = book.table(ws, 3, cols, rows, status_col=5)
     for r, item in enumerate(rows, start=4):
@@ -229,60 +251,67 @@ def write_rep_workbook(
     actions = data.actions
     act_cols = _action_cols(lang, names, with_location=False)
     out_cols = [
-        XCol(t("destination"), "location_id", width=12),
-        XCol(t("name"), "name", width=20),
-        *[c for c in act_cols if c.label not in (t("source"), t("action"))],
+        XCol(t("report.destination"), "location_id", width=12),
+        XCol(t("common.name"), "name", width=20),
+        *[c for c in act_cols if c.label not in (t("col.source"), t("col.action"))],
     ]
     figure_rows = (
-        (t("status"), lambda r: i18n.code(lang, r["status"]), "text"),
-        (t("reasons"), lambda r: i18n.reasons(lang, r["reasons"]), "text"),
+        (t("common.status"), lambda r: i18n.word("status", r["status"], lang), "text"),
+        (t("col.reasons"), lambda r: i18n.reason_words(r["reasons"], lang), "text"),
         (
-            f"{t('status')} ({t('previous_month')})",
-            lambda r: i18n.code(lang, r.get("prev_status")),
+            t("common.status") + " (" + t("report.previous_month") + ")",
+            lambda r: i18n.word("status", r.get("prev_status"), lang),
             "text",
         ),
-        (t("styles_vs_min"), lambda r: f"{r['active_styles']} / {r['min_styles']}", "text"),
-        (t("bestseller_cov"), lambda r: r["bestseller_coverage"], "pct"),
-        (t("new_cov"), lambda r: r["new_coverage"], "pct"),
-        (t("broken_share"), lambda r: r["broken_size_share"], "pct"),
-        (t("slow_share"), lambda r: r["slow_stock_share"], "pct"),
-        (t("shrinking"), lambda r: t("yes") if r["shrinking"] else t("no"), "text"),
+        (t("col.active_vs_min"), lambda r: f"{r['active_styles']} / {r['min_styles']}", "text"),
+        (t("col.bestseller_cov"), lambda r: r["bestseller_coverage"], "pct"),
+        (t("col.new_cov"), lambda r: r["new_coverage"], "pct"),
+        (t("report.broken_share"), lambda r: r["broken_size_share"], "pct"),
+        (t("report.slow_share"), lambda r: r["slow_stock_share"], "pct"),
+        (t("report.shrinking"), lambda r: t("yes") if r["shrinking"] else t("no"), "text"),
     )
     for item in visit.to_dicts():
         loc = item["location_id"]
         ws = book.wb.add_worksheet(sheet_of[loc])
         ws.write_string(0, 0, f"{loc} {item['name'] or ''}".strip(), book.fmt["title"])
-        kind = i18n.code(lang, item["kind"])
+        kind = i18n.word("kind", item["kind"], lang)
         ws.write_string(
             1,
             0,
-            f"{kind} · {item['city'] or ''} · {t('distributor')} {item['distributor_id'] or loc}",
+            f"{kind} · {item['city'] or ''} · "
+            + t("common.distributor")
+            + f" {item['distributor_id'] or loc}",
             book.fmt["meta"],
         )
-        ws.write_url(1, 6, _link_to(summary_sheet), book.fmt["link"], string=f"← {t('summary')}")
+        ws.write_url(
+            1, 6, _link_to(summary_sheet), book.fmt["link"], string="← " + t("report.summary")
+        )
         row = 3
         for label, get, kind_ in figure_rows:
             ws.write_string(row, 0, label, book.fmt["label"])
-            if label == t("status"):
+            if label == t("common.status"):
                 ws.write_string(row, 1, get(item), book.fmt[item["status"]])
             else:
                 book.cell(ws, row, 1, get(item), kind_)
             row += 1
         row += 1
         here = actions.filter(pl.col("location_id") == loc).to_dicts()
-        ws.write_string(row, 0, f"{t('actions_here')} ({len(here)})", book.fmt["h2"])
+        ws.write_string(row, 0, t("report.actions_here") + f" ({len(here)})", book.fmt["h2"])
         row = book.table(ws, row + 1, act_cols, here) + 1
         sends = transfers.filter(pl.col("source_location_id") == loc).to_dicts()
         if sends:
-            ws.write_string(row, 0, f"{t('sends_out')} ({len(sends)})", book.fmt["h2"])
+            ws.write_string(row, 0, t("report.sends_out") + f" ({len(sends)})", book.fmt["h2"])
             book.table(ws, row + 1, out_cols, sends)
         ws.set_column(0, 0, max(14, act_cols[0].width))
         ws.set_column(1, 1, 16)
 
     others = actions.filter(~pl.col("location_id").is_in(list(sheet_of))).to_dicts()
-    ws = book.wb.add_worksheet(t("other_actions")[:31])
+    ws = book.wb.add_worksheet(t("report.other_actions")[:31])
     ws.write_string(
-        0, 0, f"{t('other_actions')}: {t('actions_here')} ({len(others)})", book.fmt["h2"]
+        0,
+        0,
+        t("report.other_actions") + ": " + t("report.actions_here") + f" ({len(others)})",
+        book.fmt["h2"],
     )
     book.table(ws, 1, _action_cols(lang, names, with_location=True), others)
     ws.freeze_panes(2, 1)
@@ -293,88 +322,106 @@ def write_rep_workbook(
 def write_network_workbook(path: Path, data: MonthData, lang: str) -> None:
     """The network's workbook: compliance of every location, uploads, bestsellers, new styles,
     the full clearance list and the factory order plan."""
-    t = functools.partial(i18n.text, lang)
-    title = f"{t('title')} · {t('monthly_report')} {data.month_str} · {t('network')}"
+    t = functools.partial(i18n.t, lang=lang)
+    title = " · ".join(
+        (t("app.title"), t("report.monthly_report") + " " + data.month_str, t("common.network"))
+    )
     book = _Book(path, data, title=title)
     names = dict(data.styles.select("style", "style_name").iter_rows())
 
-    ws, _ = book.sheet(t("compliance_sheet"))
+    ws, _ = book.sheet(t("report.compliance_sheet"))
     ws.write_string(0, 0, title, book.fmt["title"])
-    prev = data.prev_month.strftime("%Y-%m") if data.prev_month else t("not_classified")
+    prev = data.prev_month.strftime("%Y-%m") if data.prev_month else t("report.not_classified")
     ws.write_string(
-        1, 0, f"{t('previous_month')}: {prev} · {t('rules')}: {data.fingerprint}", book.fmt["meta"]
+        1,
+        0,
+        t("report.previous_month") + f": {prev} · " + standards_line(data, lang),
+        book.fmt["meta"],
     )
     cols = _location_cols(lang, with_place=True)
     end = book.table(ws, 3, cols, data.compliance.to_dicts(), status_col=7)
     ws.freeze_panes(4, 1)
     ws.autofilter(3, 0, max(3, end - 1), len(cols) - 1)
 
-    ws, _ = book.sheet(t("uploads"))
-    none, partial = upload_gaps(data)
-    gaps = pl.concat([none, partial]).sort("distributor_id")
+    ws, _ = book.sheet(t("report.uploads"))
+    received = upload_states(data)
     book.table(
         ws,
         0,
         [
-            XCol(t("distributor"), "distributor_id", width=10),
-            XCol(t("name"), "name", width=24),
-            XCol(t("region"), "region", width=9),
-            XCol(t("rep"), "rep", width=9),
-            XCol(t("active"), "n_active_locations", "int", 9),
-            XCol(t("counted"), "n_counted_locations", "int", 9),
-            XCol(t("last_counted"), lambda r: r["last_counted_month"] or t("never"), width=10),
+            XCol(t("common.distributor"), "distributor_id", width=10),
+            XCol(
+                t("common.status"), lambda r: i18n.word("report.upload", r["state"], lang), width=12
+            ),
+            XCol(t("common.name"), "name", width=24),
+            XCol(t("common.region"), "region", width=9),
+            XCol(t("common.rep"), "rep", width=9),
+            XCol(t("report.active"), "n_active_locations", "int", 9),
+            XCol(t("report.counted"), "n_counted_locations", "int", 9),
+            XCol(
+                t("report.last_counted"),
+                lambda r: r["last_counted_month"] or t("report.never"),
+                width=10,
+            ),
         ],
-        gaps.to_dicts(),
+        received.to_dicts(),
     )
 
     cov_cols = [
-        XCol(t("dist_cov"), "n_dist_in_stock", "int", 10),
-        XCol(f"{t('counted')} ({t('distributor')})", "n_dist_counted", "int", 10),
-        XCol(t("store_cov"), "n_store_in_stock", "int", 10),
-        XCol(f"{t('counted')} ({i18n.code(lang, 'store')})", "n_store_counted", "int", 10),
+        XCol(t("report.dist_cov"), "n_dist_in_stock", "int", 10),
+        XCol(
+            t("report.counted") + " (" + t("common.distributor") + ")", "n_dist_counted", "int", 10
+        ),
+        XCol(t("report.store_cov"), "n_store_in_stock", "int", 10),
+        XCol(
+            t("report.counted") + " (" + i18n.word("kind", "store", lang) + ")",
+            "n_store_counted",
+            "int",
+            10,
+        ),
     ]
-    ws, _ = book.sheet(t("bestsellers"))
+    ws, _ = book.sheet(t("report.bestsellers"))
     book.table(
         ws,
         0,
         [
-            XCol(t("rank"), "rank", "int", 6),
-            XCol(t("style"), "style", width=10),
-            XCol(t("style_name"), "style_name", width=16),
-            XCol(t("category"), "category", width=8),
-            XCol(t("net_units"), "net_units", "int", 10),
+            XCol(t("styles.rank"), "rank", "int", 6),
+            XCol(t("common.style"), "style", width=10),
+            XCol(t("common.style_name"), "style_name", width=16),
+            XCol(t("common.category"), "category", width=8),
+            XCol(t("report.net_units"), "net_units", "int", 10),
             *cov_cols,
         ],
         coverage(data, data.bestsellers).to_dicts(),
     )
-    ws, _ = book.sheet(t("new_styles"))
+    ws, _ = book.sheet(t("report.new_styles"))
     book.table(
         ws,
         0,
         [
-            XCol(t("style"), "style", width=10),
-            XCol(t("style_name"), "style_name", width=16),
-            XCol(t("category"), "category", width=8),
-            XCol(t("launched"), "launch_month", width=9),
+            XCol(t("common.style"), "style", width=10),
+            XCol(t("common.style_name"), "style_name", width=16),
+            XCol(t("common.category"), "category", width=8),
+            XCol(t("styles.launch"), "launch_month", width=9),
             *cov_cols,
         ],
         coverage(data, data.new_styles).to_dicts(),
     )
-    ws, _ = book.sheet(t("clearance"))
+    ws, _ = book.sheet(t("report.clearance_sheet"))
     book.table(
         ws,
         0,
         [
-            XCol(t("style"), "style", width=10),
-            XCol(t("style_name"), "style_name", width=16),
-            XCol(t("category"), "category", width=8),
-            XCol(t("n_locations"), "n_locations", "int", 9),
-            XCol(t("units"), "units", "int", 9),
-            XCol(t("value_cny"), "value_cny", "money", 12),
+            XCol(t("common.style"), "style", width=10),
+            XCol(t("common.style_name"), "style_name", width=16),
+            XCol(t("common.category"), "category", width=8),
+            XCol(t("report.n_locations"), "n_locations", "int", 9),
+            XCol(t("common.units"), "units", "int", 9),
+            XCol(t("col.value"), "value_cny", "money", 12),
         ],
         clearance_by_style(data).to_dicts(),
     )
-    ws, _ = book.sheet(t("clearance_detail"))
+    ws, _ = book.sheet(t("report.clearance_detail"))
     detail = data.actions.filter(pl.col("action") == "clearance").sort(
         ["value_cny", "location_id", "style"], descending=[True, False, False]
     )
@@ -382,32 +429,32 @@ def write_network_workbook(path: Path, data: MonthData, lang: str) -> None:
         ws,
         0,
         [
-            XCol(t("location"), "location_id", width=12),
-            XCol(t("name"), "name", width=20),
-            XCol(t("region"), "region", width=9),
-            XCol(t("rep"), "rep", width=9),
-            XCol(t("style"), "style", width=10),
-            XCol(t("style_name"), lambda r: names.get(r["style"]), width=16),
-            XCol(t("units"), "units", "int", 8),
-            XCol(t("value_cny"), "value_cny", "money", 11),
-            XCol(t("reason"), lambda r: i18n.action_reason(lang, r["reason"]), width=60),
+            XCol(t("common.location"), "location_id", width=12),
+            XCol(t("common.name"), "name", width=20),
+            XCol(t("common.region"), "region", width=9),
+            XCol(t("common.rep"), "rep", width=9),
+            XCol(t("common.style"), "style", width=10),
+            XCol(t("common.style_name"), lambda r: names.get(r["style"]), width=16),
+            XCol(t("common.units"), "units", "int", 8),
+            XCol(t("col.value"), "value_cny", "money", 11),
+            XCol(t("col.reason"), lambda r: i18n.action_reason(r["reason"], lang), width=60),
         ],
         detail.to_dicts(),
     )
     ws.freeze_panes(1, 1)
-    ws, _ = book.sheet(t("order_plan"))
+    ws, _ = book.sheet(t("plan.title"))
     book.table(
         ws,
         0,
         [
-            XCol(t("region"), "region", width=9),
-            XCol(t("style"), "style", width=10),
-            XCol(t("style_name"), "style_name", width=16),
-            XCol(t("category"), "category", width=8),
-            XCol(t("size"), "size", width=6),
-            XCol(t("units"), "units", "int", 8),
-            XCol(t("demand"), "demand_units", "float", 10),
-            XCol(t("on_hand"), "on_hand_units", "int", 9),
+            XCol(t("common.region"), "region", width=9),
+            XCol(t("common.style"), "style", width=10),
+            XCol(t("common.style_name"), "style_name", width=16),
+            XCol(t("common.category"), "category", width=8),
+            XCol(t("col.size"), "size", width=6),
+            XCol(t("common.units"), "units", "int", 8),
+            XCol(t("plan.demand"), "demand_units", "float", 10),
+            XCol(t("col.on_hand"), "on_hand_units", "int", 9),
         ],
         data.order_plan.to_dicts(),
     )

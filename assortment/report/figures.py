@@ -5,7 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from assortment.report import i18n
+from assortment import i18n
+from assortment.report.data import STATUS_ORDER
 
 STATUS_COLOURS = {"fail": "#d1495b", "warn": "#edae49", "no_count": "#9aa5b1", "pass": "#3c8d5a"}
 # Latin text in a TrueType font first: Chromium embeds it compactly in PDFs (Noto Sans CJK, a CFF
@@ -54,17 +55,17 @@ def status_by(comp: pl.DataFrame, unit: str, *, lang: str, unit_label: str) -> g
         unit_label: The unit as words, for the title.
     """
     counts = (
-        comp.with_columns(pl.col(unit).fill_null(i18n.text(lang, "no_rep")).alias("_unit"))
+        comp.with_columns(pl.col(unit).fill_null(i18n.t("report.no_rep", lang)).alias("_unit"))
         .group_by("_unit", "status")
         .len()
     )
     units = sorted(counts["_unit"].unique().to_list(), reverse=True)  # top to bottom: A..Z
     fig = go.Figure()
-    for status in i18n.STATUSES:
+    for status in STATUS_ORDER:
         by_unit = dict(counts.filter(pl.col("status") == status).select("_unit", "len").iter_rows())
         fig.add_trace(
             go.Bar(
-                name=i18n.code(lang, status),
+                name=i18n.word("status", status, lang),
                 y=units,
                 x=[int(by_unit.get(u, 0)) for u in units],
                 orientation="h",
@@ -75,11 +76,11 @@ def status_by(comp: pl.DataFrame, unit: str, *, lang: str, unit_label: str) -> g
         (int(n) for _, n in counts.group_by("_unit").agg(pl.col("len").sum()).iter_rows()),
         default=0,
     )
-    fig.update_xaxes(title_text=i18n.text(lang, "locations"), **_counts_axis(largest))
+    fig.update_xaxes(title_text=i18n.t("common.locations", lang), **_counts_axis(largest))
     fig.update_yaxes(type="category")
     return _layout(
         fig,
-        title=i18n.text(lang, "status_by", unit=unit_label),
+        title=i18n.t("report.status_by", lang, unit=unit_label),
         height=140 + 24 * max(1, len(units)),
     )
 
@@ -89,13 +90,13 @@ def status_trend(history: pl.DataFrame, *, lang: str) -> go.Figure:
     counts = history.group_by("month", "status").len()
     months = sorted(history["month"].unique().to_list())
     fig = go.Figure()
-    for status in i18n.STATUSES:
+    for status in STATUS_ORDER:
         by_month = dict(
             counts.filter(pl.col("status") == status).select("month", "len").iter_rows()
         )
         fig.add_trace(
             go.Bar(
-                name=i18n.code(lang, status),
+                name=i18n.word("status", status, lang),
                 x=months,
                 y=[int(by_month.get(m, 0)) for m in months],
                 marker_color=STATUS_COLOURS[status],
@@ -105,9 +106,9 @@ def status_trend(history: pl.DataFrame, *, lang: str) -> go.Figure:
         (int(n) for _, n in counts.group_by("month").agg(pl.col("len").sum()).iter_rows()),
         default=0,
     )
-    fig.update_xaxes(type="category", title_text=i18n.text(lang, "month"))
-    fig.update_yaxes(title_text=i18n.text(lang, "locations"), **_counts_axis(largest))
-    return _layout(fig, title=i18n.text(lang, "status_trend"), height=300)
+    fig.update_xaxes(type="category", title_text=i18n.t("common.month", lang))
+    fig.update_yaxes(title_text=i18n.t("common.locations", lang), **_counts_axis(largest))
+    return _layout(fig, title=i18n.t("report.status_trend", lang), height=300)
 
 
 def reasons(counts: dict[str, int], *, lang: str) -> go.Figure:
@@ -115,7 +116,7 @@ def reasons(counts: dict[str, int], *, lang: str) -> go.Figure:
     items = sorted(counts.items(), key=lambda kv: (kv[1], kv[0]))
     fig = go.Figure(
         go.Bar(
-            y=[i18n.code(lang, k) for k, _ in items],
+            y=[i18n.word("reason", k, lang) for k, _ in items],
             x=[v for _, v in items],
             orientation="h",
             marker_color="#4a6fa5",
@@ -124,7 +125,7 @@ def reasons(counts: dict[str, int], *, lang: str) -> go.Figure:
         )
     )
     fig.update_xaxes(
-        title_text=i18n.text(lang, "locations"), **_counts_axis(max(counts.values(), default=0))
+        title_text=i18n.t("common.locations", lang), **_counts_axis(max(counts.values(), default=0))
     )
     fig.update_yaxes(type="category")
     return _layout(fig, title=None, height=90 + 24 * max(1, len(items)))

@@ -9,7 +9,8 @@ from typing import Any
 
 import polars as pl
 
-from assortment.report import i18n
+from assortment.actions import ACTIONS
+from assortment.compliance import REASONS
 from assortment.report.data import (
     MonthData,
     Scope,
@@ -39,7 +40,7 @@ def _block(data: MonthData) -> dict[str, Any]:
     return {
         "locations": comp.height,
         "by_status": by_status,
-        "by_reason": reason_counts(comp, i18n.REASONS),
+        "by_reason": reason_counts(comp, REASONS),
         "previous_by_status": prev,
         "change_by_status": _change(by_status, prev),
     }
@@ -86,7 +87,7 @@ def build_summary(data: MonthData, *, langs: tuple[str, ...]) -> dict[str, Any]:
             "units": int(actions.filter(pl.col("action") == a)["units"].sum()),
             "value_cny": _round(actions.filter(pl.col("action") == a)["value_cny"].sum()),
         }
-        for a in i18n.ACTIONS
+        for a in ACTIONS
     }
     clearance = clearance_by_style(data)
     plan = data.order_plan

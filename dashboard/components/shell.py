@@ -7,18 +7,19 @@ import dash
 import flask
 from dash import ALL, Input, Output, State, dcc, html
 
+from assortment.i18n import N_
 from dashboard import ids
 from dashboard.context import current_user, lang, t
 
 NAV_PAGES = (
-    ("overview", "/", "nav.overview", None),
-    ("styles", "/styles", "nav.styles", None),
-    ("upload", "/upload", "nav.upload", "can_upload"),
-    ("order_plan", "/order-plan", "nav.order_plan", "is_admin"),
+    ("overview", "/", N_("nav.overview"), None),
+    ("styles", "/styles", N_("nav.styles"), None),
+    ("upload", "/upload", N_("nav.upload"), "can_upload"),
+    ("order_plan", "/order-plan", N_("nav.order_plan"), "is_admin"),
 )
 # shown beside the user's name rather than in the page navigation: managing sign-ins is
 # an account matter, not a view of the data
-ACCOUNT_PAGES = (("users", "/users", "nav.users", "is_admin"),)
+ACCOUNT_PAGES = (("users", "/users", N_("nav.users"), "is_admin"),)
 
 
 def _nav_links(pages: tuple[tuple[str, str, str, str | None], ...] = NAV_PAGES) -> list[dcc.Link]:
@@ -44,7 +45,7 @@ def _user_box() -> html.Div:
             html.A("中文", href="/lang/zh", className="active" if lg == "zh" else "", id="lang-zh"),
         ],
         className="lang-switch",
-        title=t("nav.language"),
+        title=t(N_("nav.language")),
     )
     if user is None:
         return html.Div([switch], className="user-box")
@@ -64,7 +65,10 @@ def _user_box() -> html.Div:
                 [
                     dcc.Input(type="hidden", name="csrf_token", value=token, id="sign-out-token"),
                     html.Button(
-                        t("nav.sign_out"), type="submit", className="btn btn-ghost", id="sign-out"
+                        t(N_("nav.sign_out")),
+                        type="submit",
+                        className="btn btn-ghost",
+                        id="sign-out",
                     ),
                 ],
                 action="/logout",

@@ -8,11 +8,11 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from assortment.i18n import reason_text
 from dashboard import figures, ids
 from dashboard.components import ui
 from dashboard.context import data, lang, require_user, t
 from dashboard.downloads import frame_of, send_xlsx
-from dashboard.i18n import reason_text
 
 dash.register_page(
     __name__,
@@ -260,7 +260,7 @@ def _summary(row: dict[str, Any] | None) -> html.Div:
             ui.kpi(
                 t("location.history.active"),
                 "–" if row["active_styles"] is None else str(row["active_styles"]),
-                f"{t('location.history.min')} {row['min_styles']}",
+                t("location.history.min") + f" {row['min_styles']}",
             ),
             ui.kpi(t("col.bestseller_cov"), ui_pct(row["bestseller_coverage"]), ""),
             ui.kpi(t("col.new_cov"), ui_pct(row["new_coverage"]), ""),
@@ -316,8 +316,9 @@ def update_styles(
     lg = lang()
     options = [
         {
-            "label": f"{r['style']} {r['style_name'] or ''} · {t('segment.' + r['segment'])}"
-            + (f" · {t('col.broken_size')}" if r["broken_size"] else ""),
+            "label": f"{r['style']} {r['style_name'] or ''} · "
+            + t(f"segment.{r['segment']}")
+            + (" · " + t("col.broken_size") if r["broken_size"] else ""),
             "value": r["style"],
         }
         for r in frame.iter_rows(named=True)

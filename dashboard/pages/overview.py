@@ -8,11 +8,11 @@ from urllib.parse import quote
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from assortment.i18n import pct
 from dashboard import figures, ids
 from dashboard.components import ui
 from dashboard.context import data, lang, require_user, t
 from dashboard.downloads import frame_of, send_xlsx
-from dashboard.i18n import pct
 
 dash.register_page(__name__, path="/", name="Overview", title="Assortment Health", order=0)
 

@@ -217,7 +217,9 @@ def update_regions(style: str | None, month: str | None) -> tuple[Any, Any]:
     regions = data().scope_locations(user)["region"].drop_nulls().unique()
     by = "city" if regions.len() <= 1 else "region"
     frame = data().style_regions(user, month, style, by=by)
-    title = t("styles.regions_city" if by == "city" else "styles.regions", style=style)
+    title = (
+        t("styles.regions_city", style=style) if by == "city" else t("styles.regions", style=style)
+    )
     return title, figures.style_regions(frame, lang=lang())
 
 

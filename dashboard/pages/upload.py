@@ -9,11 +9,11 @@ import dash
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from assortment.errors import RowError
+from assortment.i18n import error_reason
 from dashboard import ids, uploads
 from dashboard.components import ui
 from dashboard.context import data, lang, require_user, services, t
 from dashboard.downloads import send_csv
-from dashboard.i18n import error_reason
 
 dash.register_page(
     __name__, path="/upload", name="Upload", title="Upload · Assortment Health", order=2

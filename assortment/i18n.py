@@ -1,0 +1,270 @@
+"""The one translation catalogue of the dashboard, the reports and the CLI (gettext, via Babel).
+
+Every word a user sees is a message of ``assortment/locale/<locale>/LC_MESSAGES/messages.po``,
+found by a key (``status.fail``, ``report.to_visit``): ``t(key, lang, **values)`` gives its text
+in ``lang`` (``en`` or ``zh``) with ``{placeholders}`` filled in. The ``.po`` files are the
+source: they are read with Babel when first needed (no compile step, so a fresh clone works),
+compiled in memory and served by the standard library's ``gettext``.
+
+Keys that code builds from a value (``t(f"status.{code}", lang)``) are listed with ``N_`` in
+:data:`CODE_KEYS`, so that extraction (``make i18n``) and the catalogue test see them.
+``tests/test_i18n.py`` fails on a key used in code that a ``.po`` lacks or leaves untranslated,
+and on a key of a ``.po`` that no code uses.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import io
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LANGS = ("en", "zh")
+DEFAULT_LANG = "en"
+LANG_COOKIE = "lang"
+LOCALES = {"en": "en", "zh": "zh_Hans"}  # our language code -> the catalogue's locale
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+
+
+def N_(key: str) -> str:  # noqa: N802 (the gettext convention)
+    """Marks ``key`` for extraction without translating it (for keys built from codes)."""
+    return key
+
+
+# Every key that code builds from a value at run time, by family (``<family>.<code>``).
+CODE_KEYS: dict[str, tuple[str, ...]] = {
+    "status": (N_("status.pass"), N_("status.warn"), N_("status.fail"), N_("status.no_count")),
+    "reason": (
+        N_("reason.below_min_styles"),
+        N_("reason.bestsellers_missing"),
+        N_("reason.new_styles_missing"),
+        N_("reason.many_broken_sizes"),
+        N_("reason.slow_stock_heavy"),
+        N_("reason.assortment_shrinking"),
+    ),
+    "reason_detail": (
+        N_("reason.below_min_styles.detail"),
+        N_("reason.bestsellers_missing.detail"),
+        N_("reason.new_styles_missing.detail"),
+        N_("reason.many_broken_sizes.detail"),
+        N_("reason.slow_stock_heavy.detail"),
+        N_("reason.assortment_shrinking.detail"),
+    ),
+    "action": (N_("action.replenish"), N_("action.transfer"), N_("action.clearance")),
+    "segment": (
+        N_("segment.bestseller"),
+        N_("segment.new"),
+        N_("segment.slow_moving"),
+        N_("segment.steady"),
+    ),
+    "kind": (N_("kind.distributor"), N_("kind.store")),
+    "category": (N_("category.bra"), N_("category.brief"), N_("category.set")),
+    "role": (N_("role.admin"), N_("role.rep"), N_("role.distributor")),
+    "overview.kpi": (
+        N_("overview.kpi.pass"),
+        N_("overview.kpi.warn"),
+        N_("overview.kpi.fail"),
+        N_("overview.kpi.no_count"),
+    ),
+    "upload.result": (
+        N_("upload.result.loaded"),
+        N_("upload.result.unchanged"),
+        N_("upload.result.rejected"),
+    ),
+    "upload.kind": (N_("upload.kind.stock"), N_("upload.kind.sales")),
+    "upload.kind_short": (N_("upload.kind_short.stock"), N_("upload.kind_short.sales")),
+    "report.upload": (
+        N_("report.upload.complete"),
+        N_("report.upload.partial"),
+        N_("report.upload.none"),
+    ),
+}
+
+
+def po_path(lang: str) -> Path:
+    """The ``.po`` file of ``lang`` (``en`` or ``zh``)."""
+    return LOCALE_DIR / LOCALES[lang] / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def catalogue(lang: str) -> gettext.NullTranslations:
+    """The messages of ``lang``, read from its ``.po`` (English behind Chinese for any gap)."""
+    if lang not in LOCALES:
+        raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGS)}")
+    with open(po_path(lang), "rb") as fh:
+        po = read_po(fh, locale=LOCALES[lang], domain=DOMAIN)
+    mo = io.BytesIO()
+    write_mo(mo, po)
+    mo.seek(0)
+    translations = gettext.GNUTranslations(mo)
+    if lang != DEFAULT_LANG:
+        translations.add_fallback(catalogue(DEFAULT_LANG))
+    return translations
+
+
+def t(key: str, lang: str, **values: Any) -> str:
+    """The text of ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``.
+
+    An unknown key comes back as itself (the catalogue test keeps that from shipping).
+    """
+    text = catalogue(lang if lang in LOCALES else DEFAULT_LANG).gettext(key)
+    return text.format(**values) if values else text
+
+
+def word(family: str, code: str | None, lang: str) -> str:
+    """A code as a word: ``word("status", "fail", "zh")`` -> ``不达标``.
+
+    A code the catalogue does not know (a category named in a products file, say) is shown as
+    it is; None gives ``""``.
+    """
+    if code is None:
+        return ""
+    key = f"{family}.{code}"
+    text = t(key, lang)
+    return code if text == key else text
+
+
+def pct(value: float | None) -> str:
+    """``0.8`` -> ``80%``; None -> ``–``."""
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def list_sep(lang: str) -> str:
+    """The separator between sentences of a list in running text."""
+    return "；" if lang == "zh" else "; "
+
+
+def reason_words(codes: Iterable[str] | None, lang: str) -> str:
+    """Compliance reason codes as one line of short labels (``Too few styles; ...``)."""
+    return ("、" if lang == "zh" else ", ").join(word("reason", c, lang) for c in codes or [])
+
+
+def reason_text(code: str, row: Mapping[str, Any], lang: str) -> str:
+    """A compliance reason code as a sentence, with the location's figures filled in."""
+    values = {
+        "active_styles": row.get("active_styles") if row.get("active_styles") is not None else "–",
+        "min_styles": row.get("min_styles") if row.get("min_styles") is not None else "–",
+        "bestseller_coverage": pct(row.get("bestseller_coverage")),
+        "new_coverage": pct(row.get("new_coverage")),
+        "broken_size_share": pct(row.get("broken_size_share")),
+        "slow_stock_share": pct(row.get("slow_stock_share")),
+    }
+    key = f"reason.{code}.detail"
+    text = t(key, lang, **values)
+    return code if text == key else text
+
+
+def reasons_text(row: Mapping[str, Any], lang: str, *, sep: str | None = None) -> str:
+    """Every reason of a compliance row as sentences ('No stock count' for no_count, '' for pass)."""
+    if row.get("status") == "no_count":
+        return t("reason.no_count", lang)
+    joiner = sep if sep is not None else list_sep(lang)
+    return joiner.join(reason_text(code, row, lang) for code in (row.get("reasons") or []))
+
+
+def pick_lang(cookie: str | None, accept_language: Any | None) -> str:
+    """The language of a request: the ``lang`` cookie, else the browser's Accept-Language.
+
+    Args:
+        cookie: The ``lang`` cookie value, if any.
+        accept_language: Werkzeug's ``request.accept_languages`` (or None).
+    """
+    if cookie in LANGS:
+        return str(cookie)
+    if accept_language is not None:
+        for value, _quality in accept_language:
+            primary = str(value).lower().split("-")[0].split("_")[0]
+            if primary in LANGS:
+                return primary
+    return DEFAULT_LANG
+
+
+# The reasons ``assortment.actions`` writes, as (pattern, key): the words come from the catalogue.
+_ACTION_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"bestseller #(?P<rank>\d+) not in stock"), N_("action_reason.bestseller")),
+    (
+        re.compile(r"new style \(launched (?P<launched>[\d-]+)\) not in stock"),
+        N_("action_reason.new_style"),
+    ),
+    (
+        re.compile(r"broken size run: colour (?P<colour>.+?) lacks core size (?P<size>[^\s;]+)"),
+        N_("action_reason.broken_size"),
+    ),
+    (
+        re.compile(
+            r"slow-moving: (?P<sold>\d+) sold over the window, (?P<on_hand>\d+) on hand"
+            r" \(sell-through (?P<sell_through>\d+)%\)"
+        ),
+        N_("action_reason.slow_moving"),
+    ),
+)
+_TRANSFER = re.compile(r"; transfer from (?P<source>\S+) \(holds (?P<holds>\d+)\)$")
+
+
+def action_reason(reason: str | None, lang: str) -> str:
+    """An action's reason in ``lang`` (the job's English reason, reworded from the catalogue;
+    a reason of unknown shape is shown as written)."""
+    if not reason:
+        return ""
+    head, tail = reason, ""
+    m = _TRANSFER.search(reason)
+    if m:
+        head = reason[: m.start()]
+        tail = list_sep(lang) + t("action_reason.transfer", lang, **m.groupdict())
+    for pattern, key in _ACTION_REASONS:
+        hit = pattern.fullmatch(head)
+        if hit:
+            return t(key, lang, **hit.groupdict()) + tail
+    return reason
+
+
+# The problems ``ingest.validate`` names (its REASONS, by rule), and the row an earlier row is in.
+VALIDATION_KEYS: dict[str, str] = {
+    "required": N_("validate.required"),
+    "month": N_("validate.month"),
+    "future": N_("validate.future"),
+    "not_number": N_("validate.not_number"),
+    "not_integer": N_("validate.not_integer"),
+    "negative": N_("validate.negative"),
+    "too_large": N_("validate.too_large"),
+    "unknown_location": N_("validate.unknown_location"),
+    "unknown_sku": N_("validate.unknown_sku"),
+    "unknown_style_colour_size": N_("validate.unknown_style_colour_size"),
+    "duplicate": N_("validate.duplicate"),
+    "kind": N_("validate.kind"),
+    "status": N_("validate.status"),
+    "bool": N_("validate.bool"),
+    "distributor_of_store": N_("validate.distributor_of_store"),
+    "distributor_of_distributor": N_("validate.distributor_of_distributor"),
+    "duplicate_id": N_("validate.duplicate_id"),
+    "style_fields": N_("validate.style_fields"),
+    "duplicate_style_colour_size": N_("validate.duplicate_style_colour_size"),
+}
+_FILE_PROBLEMS: dict[str, str] = {
+    "the file has no data rows": N_("validate.no_rows"),
+    "required column is missing": N_("validate.missing_column"),
+}
+_ROW_REF = re.compile(r"\s*\(row (?P<row>\d+)\)$")
+
+
+def error_reason(reason: str, lang: str) -> str:
+    """A validation problem (``ingest.validate``'s words) in ``lang``; others as written."""
+    from assortment.ingest.validate import REASONS  # the rules' own English, by rule
+
+    rest = reason
+    tail = ""
+    m = _ROW_REF.search(rest)
+    if m:
+        rest, tail = rest[: m.start()], t("validate.row_ref", lang, row=m["row"])
+    known = {english: VALIDATION_KEYS[rule] for rule, english in REASONS.items()}
+    for english, key in {**known, **_FILE_PROBLEMS}.items():
+        if rest.startswith(english):
+            return t(key, lang) + rest[len(english) :] + tail
+    return reason
