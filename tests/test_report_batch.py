@@ -158,16 +158,21 @@ def test_html_works_offline(run):
     bundle_head = get_plotlyjs()[:300]
     for path in run.folder.rglob("*.html"):
         text = path.read_text("utf-8")
-        assert not re.search(r"<script[^>]+src=", text), path  # nothing fetched
-        if path.name != "index.html":
-            assert text.count(bundle_head) == 1, path  # plotly.js embedded once
-            assert text.count("Plotly.newPlot") >= 1, path
+        assert not re.search(r"https?://", text.replace(get_plotlyjs(), "")), path
+        sources = re.findall(r'<script[^>]+src="([^"]+)"', text)
+        assert bundle_head not in text, path  # not embedded: one shared copy in the folder
+        for src in sources:  # only the folder's own copy of plotly.js, nothing fetched
+            assert src.endswith("plotly.min.js") and not src.startswith(("http", "/")), path
+            assert (path.parent / src).resolve() == (run.folder / "plotly.min.js").resolve()
+        if "Plotly.newPlot" in text:
+            assert len(sources) == 1, path
+    assert (run.folder / "plotly.min.js").read_text("utf-8") == get_plotlyjs()
 
 
 def test_a_rerun_writes_the_same_bytes(network, run, tmp_path):
     # Chinese only, to keep the test short: every Chinese file must match the first run's
     again = run_monthly(network, out=tmp_path, lang="zh", progress=Progress("t", bar=False))
-    same_set = [f for f in again.files if f not in ("summary.json", "index.html")]
+    same_set = [f for f in again.files if f not in ("summary.json", "index.html", "plotly.min.js")]
     assert same_set == [f for f in run.files if ".zh." in f]
     for rel in same_set:
         assert (again.folder / rel).read_bytes() == (run.folder / rel).read_bytes(), rel

@@ -61,7 +61,8 @@ def build_page(data: MonthData, scope: Scope, lang: str) -> Page:
     comp = sections.with_units(data.compliance)
     counts = status_counts(comp)
     page.add(sections.header(data, scope, lang))
-    page.add(sections.status_cards(counts, previous_counts(data), lang))
+    months = f"{sections.previous_label(data, lang)} → {data.month_str}"
+    page.add(sections.status_cards(counts, previous_counts(data), lang, months=months))
 
     if scope.kind != "network":
         has_prev = data.prev_month is not None

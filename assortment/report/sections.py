@@ -86,7 +86,9 @@ def header(data: MonthData, scope: Scope, lang: str) -> str:
     )
 
 
-def status_cards(counts: dict[str, int], prev: dict[str, int] | None, lang: str) -> str:
+def status_cards(
+    counts: dict[str, int], prev: dict[str, int] | None, lang: str, *, months: str = ""
+) -> str:
     """One card per status with its count and the change since last month."""
     cards = "".join(
         f'<div class="card s-{E(s)}"><div class="k">{E(i18n.word("status", s, lang))}</div>'
@@ -97,7 +99,7 @@ def status_cards(counts: dict[str, int], prev: dict[str, int] | None, lang: str)
     heading = i18n.t("common.locations", lang) + ": " + fmt_int(sum(counts.values()))
     change = ""
     if prev is not None:
-        change = tag("p", i18n.t("report.change", lang), cls="note")
+        change = tag("p", i18n.t("report.change", lang) + ": " + months, cls="note")
     return f'<section>{tag("h2", heading)}<div class="cards">{cards}</div>{change}</section>'
 
 
