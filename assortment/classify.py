@@ -45,10 +45,11 @@ from datetime import date
 
 import polars as pl
 
+from assortment import months
 from assortment.actions import order_plan, plan_actions
 from assortment.compliance import location_compliance
 from assortment.config import Rules
-from assortment.rules_engine import at_least, below, month_index, month_index_expr
+from assortment.rules_engine import at_least, below
 
 __all__ = [
     "NetworkFacts",
@@ -202,8 +203,8 @@ def find_new_styles(products: pl.LazyFrame, *, month: date, new_months: int) -> 
     Returns:
         style, launch_month (Date), ordered by style.
     """
-    m = month_index(month)
-    launch = month_index_expr("launch_month")
+    m = months.index(month)
+    launch = months.index_expr("launch_month")
     return (
         products.group_by("style")
         .agg(pl.col("launch_month").min())

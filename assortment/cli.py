@@ -224,10 +224,10 @@ def export(
     ] = None,
 ) -> None:
     """Write a classification result table for a month (classified first when out of date)."""
-    from assortment import store
+    from assortment import months, store
     from assortment.export import EXPORTS
     from assortment.export import export as run
-    from assortment.job import ensure_classified, fmt_month
+    from assortment.job import ensure_classified
 
     if kind not in EXPORTS:
         raise UsageError(f"unknown export {kind!r}; choose one of {', '.join(EXPORTS)}")
@@ -236,7 +236,7 @@ def export(
     if refreshed is not None:
         err(f"classified first (results were missing or out of date): {refreshed.summary()}")
     with store.reader(state.settings) as con:
-        n = run(con, kind, fmt_month(resolved), out)
+        n = run(con, kind, months.fmt(resolved), out)
     echo(f"wrote {n:,} rows to {out}")
 
 

@@ -6,8 +6,9 @@ from datetime import date
 
 import polars as pl
 
+from assortment import months
 from assortment.config import Rules
-from assortment.rules_engine import above, below, kind_threshold, month_index, month_index_expr
+from assortment.rules_engine import above, below, kind_threshold
 
 REASONS = (
     "below_min_styles",
@@ -86,8 +87,8 @@ def flag_shrinking(figures: pl.LazyFrame, history: pl.LazyFrame, *, month: date)
             counted (other months are ignored).
         month: Month M.
     """
-    m = month_index(month)
-    idx = month_index_expr("month")
+    m = months.index(month)
+    idx = months.index_expr("month")
     back = history.group_by("location_id").agg(
         pl.col("active_styles").filter(idx == m - k).first().alias(f"_m{k}") for k in (1, 2, 3)
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from assortment import store
+from assortment import months, store
 from assortment.errors import NoDataError, UsageError
 
 EXPORTS: dict[str, str] = {
@@ -37,20 +37,18 @@ def export_frame(
     con: duckdb.DuckDBPyConnection, kind: str, month: str | None
 ) -> tuple[str, pl.DataFrame]:
     """The export table of ``kind`` for ``month`` (default: the latest classified month)."""
-    from assortment.job import parse_month
-
     if kind not in EXPORTS:
         raise UsageError(f"unknown export {kind!r}; choose one of {', '.join(EXPORTS)}")
-    months = classified_months(con)
-    if not months:
+    classified = classified_months(con)
+    if not classified:
         raise NoDataError("nothing is classified yet: run `assortment classify` first")
-    month = month or months[-1]
-    if parse_month(month).strftime("%Y-%m") not in months:
+    month = month or classified[-1]
+    if months.fmt(months.parse(month)) not in classified:
         raise NoDataError(
             f"{month} is not classified; run `assortment classify --month {month}` "
-            f"(classified: {', '.join(months[-6:])})"
+            f"(classified: {', '.join(classified[-6:])})"
         )
-    return month, store.query(con, EXPORTS[kind], month=parse_month(month))
+    return month, store.query(con, EXPORTS[kind], month=months.parse(month))
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:

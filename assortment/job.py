@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 import duckdb
 import polars as pl
 
-from assortment import store
+from assortment import months, store
 from assortment.classify import (
     NetworkInputs,
     PartitionInputs,
@@ -25,7 +25,7 @@ from assortment.classify import (
     order_plan,
 )
 from assortment.config import Rules, Settings
-from assortment.errors import NoDataError, UsageError
+from assortment.errors import NoDataError
 
 RESULT_TABLES = (
     "style_health",
@@ -39,26 +39,6 @@ RESULT_TABLES = (
 )
 
 
-def parse_month(text: str) -> date:
-    """``YYYY-MM`` as the first day of the month; UsageError otherwise."""
-    try:
-        y, m = text.strip().split("-")
-        return date(int(y), int(m), 1)
-    except ValueError:
-        raise UsageError(f"month must be YYYY-MM, got {text!r}") from None
-
-
-def add_months(month: date, n: int) -> date:
-    """The first of the month ``n`` months after ``month`` (n may be negative)."""
-    idx = month.year * 12 + month.month - 1 + n
-    return date(idx // 12, idx % 12 + 1, 1)
-
-
-def fmt_month(month: date) -> str:
-    """``YYYY-MM``."""
-    return month.strftime("%Y-%m")
-
-
 def counted_months(con: duckdb.DuckDBPyConnection) -> list[date]:
     """Months with at least one stock count, ascending."""
     return [
@@ -68,17 +48,17 @@ def counted_months(con: duckdb.DuckDBPyConnection) -> list[date]:
 
 def resolve_month(con: duckdb.DuckDBPyConnection, month: str | None) -> date:
     """The month asked for, or the latest counted one; NoDataError when there is none."""
-    months = counted_months(con)
-    if not months:
+    counted = counted_months(con)
+    if not counted:
         raise NoDataError(
             "no stock counts are loaded yet: load stock files first (assortment load stock)"
         )
     if month is None:
-        return months[-1]
-    m = parse_month(month)
-    if m not in months:
-        shown = ", ".join(fmt_month(x) for x in months[-6:])
-        raise NoDataError(f"no stock counts for {fmt_month(m)}; counted months end with: {shown}")
+        return counted[-1]
+    m = months.parse(month)
+    if m not in counted:
+        shown = ", ".join(months.fmt(x) for x in counted[-6:])
+        raise NoDataError(f"no stock counts for {months.fmt(m)}; counted months end with: {shown}")
     return m
 
 
@@ -98,7 +78,7 @@ class JobResult:
         """One line for the terminal."""
         counts = ", ".join(f"{k} {v}" for k, v in sorted(self.status_counts.items()))
         return (
-            f"{fmt_month(self.month)}: {self.n_locations} locations ({counts}), {self.n_pairs:,} location-styles,"
+            f"{months.fmt(self.month)}: {self.n_locations} locations ({counts}), {self.n_pairs:,} location-styles,"
             f" {self.n_actions:,} actions; rules {self.fingerprint}; {self.seconds:.2f} s"
         )
 
@@ -119,16 +99,16 @@ class MonthInputs:
 
 def read_inputs(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> MonthInputs:
     """Read month M's inputs through Arrow (integer keys; strings only in the small tables)."""
-    w_start = add_months(month, -(rules.lookback_months - 1))
+    w_start = months.window_start(month, rules.lookback_months)
     return MonthInputs(
         products=store.query(con, "classify_products"),
         locations=store.query(con, "classify_locations"),
         stock_m=store.query(con, "classify_stock_m", month=month),
         sales_w=store.query(con, "classify_sales_w", start=w_start, month=month),
         net_w=store.query(con, "classify_net_units", start=w_start, month=month),
-        net_12m=store.query(con, "classify_net_units", start=add_months(month, -11), month=month),
+        net_12m=store.query(con, "classify_net_units", start=months.add(month, -11), month=month),
         history=store.query(
-            con, "classify_history", start=add_months(month, -3), end=add_months(month, -1)
+            con, "classify_history", start=months.add(month, -3), end=months.add(month, -1)
         ),
         codes=store.query(con, "id_maps"),
     )
@@ -339,7 +319,7 @@ def ensure_classified(settings: Settings, month: str | None) -> tuple[date, JobR
         m = resolve_month(con, month)
         if is_current(con, m, rules):
             return m, None
-    return m, classify(settings, month=fmt_month(m))[0]
+    return m, classify(settings, month=months.fmt(m))[0]
 
 
 def classify(
@@ -349,9 +329,9 @@ def classify(
     rules = settings.rules()
     with store.writer(settings) as con:
         if all_months:
-            months = counted_months(con)
-            if not months:
+            todo = counted_months(con)
+            if not todo:
                 raise NoDataError("no stock counts are loaded yet: load stock files first")
         else:
-            months = [resolve_month(con, month)]
-        return [run_month(con, m, rules, partitions=partitions) for m in months]
+            todo = [resolve_month(con, month)]
+        return [run_month(con, m, rules, partitions=partitions) for m in todo]

@@ -38,6 +38,7 @@ import numpy as np
 import polars as pl
 
 from assortment.errors import UsageError
+from assortment.months import fmt, from_index, index, parse
 
 if TYPE_CHECKING:
     from assortment.config import Settings
@@ -176,21 +177,6 @@ STORE_ROLES = (
 # Months
 
 
-def _month_abs(month: str) -> int:
-    """'2026-10' -> year * 12 + month - 1."""
-    parts = month.split("-")
-    if len(month) != 7 or len(parts) != 2 or not all(p.isdigit() for p in parts):
-        raise UsageError(f"month {month!r} is not written YYYY-MM")
-    year, mon = int(parts[0]), int(parts[1])
-    if not 1 <= mon <= 12:
-        raise UsageError(f"month {month!r} is not written YYYY-MM")
-    return year * 12 + mon - 1
-
-
-def _month_str(value: int) -> str:
-    return f"{value // 12:04d}-{value % 12 + 1:02d}"
-
-
 def _season_start(month_abs: int) -> int:
     """The latest March or September at or before ``month_abs``."""
     return month_abs - ((month_abs % 12 - 2) % 6)
@@ -233,9 +219,9 @@ class _Sim:
         return int(self.sku_style.size)
 
     def month_index(self, month: str) -> int:
-        hit = np.flatnonzero(self.months_abs == _month_abs(month))
+        hit = np.flatnonzero(self.months_abs == index(parse(month)))
         if hit.size == 0:
-            first, last = (_month_str(int(m)) for m in self.months_abs[[0, -1]])
+            first, last = (fmt(from_index(int(m))) for m in self.months_abs[[0, -1]])
             raise UsageError(f"month {month!r} is outside the network's months {first}..{last}")
         return int(hit[0])
 
@@ -282,7 +268,7 @@ class _Sim:
 
     def frame(self, t: int, flat: np.ndarray, values: dict[str, np.ndarray]) -> pl.DataFrame:
         loc, sku = np.divmod(flat, self.n_sku)
-        month = pl.Series("month", [_month_str(int(self.months_abs[t]))], dtype=pl.String)
+        month = pl.Series("month", [fmt(from_index(int(self.months_abs[t])))], dtype=pl.String)
         return pl.DataFrame(
             [
                 month.new_from_index(0, flat.size),
@@ -394,7 +380,7 @@ def generate(
         )
     if not 1 <= lo <= hi <= len(COLOURS):
         raise UsageError(f"colours_per_style {colours_per_style!r}: need 1 <= lo <= hi <= 10")
-    end_abs = _month_abs(end_month)
+    end_abs = index(parse(end_month))
     months_abs = np.arange(end_abs - months + 1, end_abs + 1)
     rng = np.random.default_rng([seed, 0])
     cat = _catalogue(rng, styles, (lo, hi), end_abs)
@@ -469,7 +455,7 @@ def _catalogue(
             for size, w in zip(sizes, curve, strict=True):
                 row = (
                     f"{code}-{colour}-{size}", code, colour, size, cat,
-                    _month_str(int(launch[s])), price, name,
+                    fmt(from_index(int(launch[s]))), price, name,
                     f"{year}{'SS' if mon == 2 else 'AW'}",
                     None if curve_only[s] else size in core,
                 )  # fmt: skip
@@ -833,7 +819,7 @@ def _assemble(
     return Network(
         products=cat.products,
         locations=locations,
-        months=[_month_str(int(m)) for m in months_abs],
+        months=[fmt(from_index(int(m))) for m in months_abs],
         planted=planted,
         _sim=sim,
     )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from assortment import store
+from assortment import months, store
 from assortment.config import Settings
 
 
@@ -18,13 +16,12 @@ def status_report(settings: Settings) -> str:
             " (select count(*) filter (where kind = 'store') from locations) as stores,"
             " (select count(*) filter (where status = 'closed') from locations) as closed"
         ).fetchall()[0]
-        months = store.query(con, "status_months")
+        by_month = store.query(con, "status_months")
         last = store.query(con, "status_last_loads")
         missing = None
-        if months.height:
-            latest = str(months["month"].max())
-            y, m = (int(x) for x in str(latest).split("-"))
-            missing = store.query(con, "status_missing", month=date(y, m, 1))
+        if by_month.height:
+            latest = str(by_month["month"].max())
+            missing = store.query(con, "status_missing", month=months.parse(latest))
     skus, styles, n_dist, n_stores, closed = counts
     lines = [
         f"database: {settings.db_path}",
@@ -32,11 +29,11 @@ def status_report(settings: Settings) -> str:
         f"locations: {n_dist} distributors, {n_stores} stores ({closed} closed)",
         "",
     ]
-    if months.height == 0:
+    if by_month.height == 0:
         lines.append("no stock or sales loaded yet")
         return "\n".join(lines)
     lines.append(f"{'month':<8} {'counted':>8} {'missing':>8} {'w/ sales':>9} {'units sold':>11}")
-    for r in months.iter_rows(named=True):
+    for r in by_month.iter_rows(named=True):
         lines.append(
             f"{r['month']:<8} {r['n_counted']:>8,} {r['n_missing']:>8,} {r['n_with_sales']:>9,} {r['units_sold']:>11,}"
         )

@@ -128,7 +128,9 @@ def _child(kind: str, size: str) -> dict[str, float]:
     import duckdb
 
     from assortment.config import Rules
-    from assortment.job import add_months, compute, parse_month, read_inputs, run_month
+    from assortment.job import compute, read_inputs, run_month
+    from assortment.months import add as add_months
+    from assortment.months import parse as parse_month
 
     rules = Rules.from_toml(None)
     month = parse_month(END_MONTH)

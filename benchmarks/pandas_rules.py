@@ -49,7 +49,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 
 from assortment import store  # noqa: E402
 from assortment.config import Rules  # noqa: E402
-from assortment.job import add_months  # noqa: E402
+from assortment.months import add as add_months  # noqa: E402
 
 __all__ = [
     "classify_inputs",
@@ -745,7 +745,8 @@ def compare_with_polars(
 
 def main() -> None:
     """Time both pandas variants against the polars job on a database and check they agree."""
-    from assortment.job import compute, parse_month, read_inputs, resolve_month
+    from assortment.job import compute, read_inputs, resolve_month
+    from assortment.months import parse as parse_month
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("db", type=Path)

@@ -5,27 +5,17 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import date
 from typing import Any
 
 import duckdb
 import polars as pl
 
-from assortment import store
+from assortment import months, store
 from assortment.config import Settings
-from assortment.errors import NoDataError, UsageError
+from assortment.errors import NoDataError
 from dashboard.auth import User
 
 _CACHE_SIZE = 512
-
-
-def month_date(month: str) -> date:
-    """``YYYY-MM`` -> the first of the month; UsageError for anything else."""
-    try:
-        y, m = month.split("-")
-        return date(int(y), int(m), 1)
-    except (ValueError, AttributeError):
-        raise UsageError(f"month must be YYYY-MM, got {month!r}") from None
 
 
 def _freeze(value: Any) -> Any:
@@ -134,7 +124,7 @@ class Data:
         return self.frame(
             "dash_overview",
             **user.params(),
-            month=month_date(month),
+            month=months.parse(month),
             regions=list(regions or []),
             groups=list(groups or []),
             reps=list(reps or []),
@@ -172,7 +162,7 @@ class Data:
             "dash_location_styles",
             **user.params(),
             location_id=str(location_id or ""),
-            month=month_date(month),
+            month=months.parse(month),
         )
 
     def location_actions(self, user: User, location_id: str, month: str) -> pl.DataFrame:
@@ -181,7 +171,7 @@ class Data:
             "dash_location_actions",
             **user.params(),
             location_id=str(location_id or ""),
-            month=month_date(month),
+            month=months.parse(month),
         )
 
     def size_run(self, user: User, location_id: str, month: str, style: str) -> pl.DataFrame:
@@ -190,7 +180,7 @@ class Data:
             "dash_size_run",
             **user.params(),
             location_id=str(location_id or ""),
-            month=month_date(month),
+            month=months.parse(month),
             style=str(style or ""),
         )
 
@@ -198,12 +188,12 @@ class Data:
 
     def styles(self, user: User, month: str) -> pl.DataFrame:
         """Bestsellers and new styles with their coverage in the user's scope."""
-        return self.frame("dash_styles", **user.params(), month=month_date(month))
+        return self.frame("dash_styles", **user.params(), month=months.parse(month))
 
     def style_lacking(self, user: User, month: str, style: str) -> pl.DataFrame:
         """Counted locations in scope without the style in stock."""
         return self.frame(
-            "dash_style_lacking", **user.params(), month=month_date(month), style=str(style)
+            "dash_style_lacking", **user.params(), month=months.parse(month), style=str(style)
         )
 
     def style_regions(
@@ -213,7 +203,7 @@ class Data:
         return self.frame(
             "dash_style_regions",
             **user.params(),
-            month=month_date(month),
+            month=months.parse(month),
             style=str(style),
             by="city" if by == "city" else "region",
         )
@@ -233,6 +223,6 @@ class Data:
         return self.frame(
             "dash_order_plan",
             role=user.role,
-            month=month_date(month),
+            month=months.parse(month),
             regions=list(regions or []),
         )

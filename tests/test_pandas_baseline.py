@@ -23,7 +23,8 @@ import pytest
 from assortment import store
 from assortment.config import Rules, Settings
 from assortment.ingest import load_file
-from assortment.job import compute, parse_month, read_inputs
+from assortment.job import compute, read_inputs
+from assortment.months import parse as parse_month
 from assortment.sample import Network, generate, load_network
 from tests.conftest import TODAY, write
 

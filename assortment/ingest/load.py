@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from assortment import months
 from assortment.config import Settings
 from assortment.errors import UsageError, ValidationError
 from assortment.ingest.read import read_table
@@ -127,7 +128,7 @@ def validate_file(
             .sort("month", "location_id")
         )
         result.slices = [
-            (m.strftime("%Y-%m"), loc)
+            (months.fmt(m), loc)
             for m, loc in slices.select("month", "location_id").iter_rows()
         ]
         result.months = sorted({m for m, _ in result.slices})

@@ -15,6 +15,7 @@ from typing import Any
 import dataframely as dy
 import polars as pl
 
+from assortment import months
 from assortment.errors import RowError, ValidationError
 from assortment.ingest.read import HEADER_ALIASES, RawTable
 
@@ -66,28 +67,6 @@ class Reference:
 
 
 # ---------------------------------------------------------------- parsing helpers
-
-
-def _month_parts(col: str) -> tuple[pl.Expr, pl.Expr]:
-    """(year, month) integers from the forms spreadsheets write: 2026-10, 2026/10, 2026.10,
-    2026年10月, 202610, 2026-10-01 (a date cell), 2026-10-01 00:00:00."""
-    s = (
-        pl.col(col)
-        .str.replace_all(r"[年/.]", "-")
-        .str.replace(r"月$", "")
-        .str.replace(r"^(\d{4})(\d{2})$", "$1-$2")
-    )
-    pattern = r"^(\d{4})-(\d{1,2})(?:-\d{1,2}(?:[ T]00:00(?::00(?:\.0+)?)?)?)?$"
-    year = s.str.extract(pattern, 1).cast(pl.Int32)
-    mon = s.str.extract(pattern, 2).cast(pl.Int32)
-    return year, mon
-
-
-def parse_month(col: str) -> pl.Expr:
-    """The first day of the month written in ``col``, null when it is not a month."""
-    year, mon = _month_parts(col)
-    ok = mon.is_between(1, 12) & year.is_between(1900, 2999)
-    return pl.when(ok).then(pl.date(year, mon, 1)).otherwise(None)
 
 
 def parse_quantity(col: str) -> pl.Expr:
@@ -391,7 +370,7 @@ def validate_facts(table: RawTable, kind: str, ref: Reference) -> pl.DataFrame:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
     this_month = date(ref.today.year, ref.today.month, 1)
     frame = frame.with_columns(
-        parse_month("month").alias("month_date"),
+        months.parse_expr("month").alias("month_date"),
         pl.col(qty_col).alias("qty_text"),
         parse_quantity(qty_col).alias("qty"),
         pl.lit(by_sku).alias("_by_sku"),
@@ -455,7 +434,7 @@ def validate_products(table: RawTable) -> pl.DataFrame:
         if col not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
     frame = frame.with_columns(
-        parse_month("launch_month").alias("launch_date"),
+        months.parse_expr("launch_month").alias("launch_date"),
         parse_quantity("price").alias("price_value"),
         parse_bool("is_core_size").alias("core_value"),
         _first_row_of(["sku"]).alias("_first_row"),

@@ -27,10 +27,10 @@ from typing import Any
 import polars as pl
 from plotly.offline import get_plotlyjs
 
-from assortment import i18n, store
+from assortment import i18n, months, store
 from assortment.config import Settings
 from assortment.errors import UsageError
-from assortment.job import add_months, classify, counted_months, fmt_month, resolve_month
+from assortment.job import classify, counted_months, resolve_month
 from assortment.report.browser import Browser, find_chromium
 from assortment.report.data import MonthData, Scope, load_month, scoped, status_counts
 from assortment.report.excel import write_network_workbook, write_rep_workbook
@@ -66,7 +66,7 @@ class MonthlyResult:
         """One line for the terminal."""
         counts = ", ".join(f"{k} {v}" for k, v in self.status_counts.items())
         return (
-            f"{fmt_month(self.month)}: wrote {len(self.files)} files to {self.folder} "
+            f"{months.fmt(self.month)}: wrote {len(self.files)} files to {self.folder} "
             f"({counts}) in {self.seconds:.1f} s"
         )
 
@@ -138,7 +138,7 @@ def run_monthly(
 
     with store.reader(settings) as con:
         m = resolve_month(con, month)
-        prev = add_months(m, -1)
+        prev = months.add(m, -1)
         prev_fp = con.execute(
             "select rules_fingerprint from classify_runs where month = ?", [prev]
         ).fetchall()
@@ -149,23 +149,23 @@ def run_monthly(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create --out {str(out)!r}: {exc.strerror}") from None
-    label = f"monthly {fmt_month(m)}"
+    label = f"monthly {months.fmt(m)}"
     own_progress = progress is None
     progress = progress or Progress(label)
     progress.add(2 + int(redo_prev))
     with progress if own_progress else contextlib.nullcontext():
-        (result,) = classify(settings, month=fmt_month(m))
+        (result,) = classify(settings, month=months.fmt(m))
         progress.step(f"classified {result.n_locations:,} locations ({result.seconds:.1f} s)")
         if redo_prev:
-            classify(settings, month=fmt_month(prev))
-            progress.step(f"classified the previous month {fmt_month(prev)} for the trend")
+            classify(settings, month=months.fmt(prev))
+            progress.step(f"classified the previous month {months.fmt(prev)} for the trend")
         with store.reader(settings) as con:
             data = load_month(con, m)
         progress.step("read the results")
 
-        final = out / fmt_month(m)
+        final = out / months.fmt(m)
         _clean_stale(out)
-        stage = out / f".{fmt_month(m)}.tmp-{os.getpid()}"
+        stage = out / f".{months.fmt(m)}.tmp-{os.getpid()}"
         stage.mkdir()
         try:
             write_reports(data, stage, langs=langs, progress=progress, chromium=chromium)

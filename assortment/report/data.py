@@ -10,9 +10,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from assortment import store
+from assortment import months, store
 from assortment.export import classified_months, export_frame
-from assortment.job import add_months, fmt_month
 
 HISTORY_MONTHS = 6
 STATUS_ORDER = {"fail": 0, "warn": 1, "no_count": 2, "pass": 3}
@@ -76,7 +75,7 @@ class MonthData:
     @property
     def month_str(self) -> str:
         """``YYYY-MM``."""
-        return fmt_month(self.month)
+        return months.fmt(self.month)
 
     def regions(self) -> list[str]:
         """Regions with active locations, sorted."""
@@ -89,10 +88,10 @@ class MonthData:
 
 def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
     """Read everything the report shows for a classified ``month`` (a reader connection)."""
-    month_s = fmt_month(month)
+    month_s = months.fmt(month)
     classified = classified_months(con)
-    prev = add_months(month, -1)
-    prev_month = prev if fmt_month(prev) in classified else None
+    prev = months.add(month, -1)
+    prev_month = prev if months.fmt(prev) in classified else None
     fingerprint, rules_json = con.execute(
         "select rules_fingerprint, rules_json from classify_runs where month = ?", [month]
     ).fetchall()[0]
@@ -131,7 +130,7 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
         .with_columns(pl.col("clearance_value_cny").fill_null(0.0))
     )
     if prev_month is not None:
-        _, prev_comp = export_frame(con, "compliance", fmt_month(prev_month))
+        _, prev_comp = export_frame(con, "compliance", months.fmt(prev_month))
         comp = comp.join(
             prev_comp.select("location_id", pl.col("status").alias("prev_status")),
             on="location_id",
@@ -150,7 +149,7 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
     )
 
     history = store.query(
-        con, "report_status_history", start=add_months(month, -(HISTORY_MONTHS - 1)), month=month
+        con, "report_status_history", start=months.add(month, -(HISTORY_MONTHS - 1)), month=month
     )
     style_cols = styles.select("style", "style_name", "category")
     return MonthData(
@@ -248,7 +247,7 @@ def previous_counts(data: MonthData) -> dict[str, int] | None:
     """Locations per status in the previous month (as classified then); None if not classified."""
     if data.prev_month is None:
         return None
-    return status_counts(data.history.filter(pl.col("month") == fmt_month(data.prev_month)))
+    return status_counts(data.history.filter(pl.col("month") == months.fmt(data.prev_month)))
 
 
 def reason_counts(comp: pl.DataFrame, reasons: tuple[str, ...]) -> dict[str, int]:

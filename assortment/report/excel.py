@@ -19,7 +19,7 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from assortment import i18n
+from assortment import i18n, months
 from assortment.report.data import (
     MonthData,
     Scope,
@@ -227,7 +227,7 @@ def write_rep_workbook(
     visit = comp.filter(pl.col("status").is_in(["fail", "warn"]))
     ws, summary_sheet = book.sheet(t("report.summary"))
     ws.write_string(0, 0, title, book.fmt["title"])
-    prev = data.prev_month.strftime("%Y-%m") if data.prev_month else t("report.not_classified")
+    prev = months.fmt(data.prev_month) if data.prev_month else t("report.not_classified")
     ws.write_string(
         1,
         0,
@@ -331,7 +331,7 @@ def write_network_workbook(path: Path, data: MonthData, lang: str) -> None:
 
     ws, _ = book.sheet(t("report.compliance_sheet"))
     ws.write_string(0, 0, title, book.fmt["title"])
-    prev = data.prev_month.strftime("%Y-%m") if data.prev_month else t("report.not_classified")
+    prev = months.fmt(data.prev_month) if data.prev_month else t("report.not_classified")
     ws.write_string(
         1,
         0,

@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from assortment import i18n
+from assortment import i18n, months
 from assortment.report.data import (
     NO_REP,
     STATUS_ORDER,
@@ -69,7 +69,7 @@ def previous_label(data: MonthData, lang: str) -> str:
     """The previous month, or 'not counted'."""
     if data.prev_month is None:
         return i18n.t("report.not_classified", lang)
-    return data.prev_month.strftime("%Y-%m")
+    return months.fmt(data.prev_month)
 
 
 def header(data: MonthData, scope: Scope, lang: str) -> str:
@@ -109,7 +109,7 @@ def status_table(data: MonthData, unit: str, unit_label: str, lang: str) -> str:
     frame = with_units(data.compliance).with_columns(pl.col(unit).fill_null(no_rep).alias("_unit"))
     before_all = None
     if data.prev_month is not None:
-        before_all = data.history.filter(pl.col("month") == data.prev_month.strftime("%Y-%m"))
+        before_all = data.history.filter(pl.col("month") == months.fmt(data.prev_month))
     rows = []
     for key in sorted(frame["_unit"].unique().to_list()):
         part = frame.filter(pl.col("_unit") == key)

@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 
+from assortment import months
 from assortment.actions import ACTIONS
 from assortment.compliance import REASONS
 from assortment.report.data import (
@@ -94,7 +95,7 @@ def build_summary(data: MonthData, *, langs: tuple[str, ...]) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "month": data.month_str,
-        "previous_month": data.prev_month.strftime("%Y-%m") if data.prev_month else None,
+        "previous_month": months.fmt(data.prev_month) if data.prev_month else None,
         "rules_fingerprint": data.fingerprint,
         "languages": list(langs),
         **network,

@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from assortment import store
+from assortment import months, store
 from assortment.config import Settings
 from assortment.ingest import load_file
 
@@ -54,14 +54,7 @@ class Network:
 
 
 def _month_list(end: str, n: int) -> list[str]:
-    y, m = (int(x) for x in end.split("-"))
-    idx = y * 12 + m - 1
-    return [f"{(i) // 12}-{(i) % 12 + 1:02d}" for i in range(idx - n + 1, idx + 1)]
-
-
-def _first(month: str) -> date:
-    y, m = (int(x) for x in month.split("-"))
-    return date(y, m, 1)
+    return [months.fmt(m) for m in months.window(months.parse(end), n)]
 
 
 def _csv(frame: pl.DataFrame) -> bytes:
@@ -282,7 +275,7 @@ def _insert_results(
     """Synthesise one month's results with simplified rules and insert them."""
     idx = month_list.index(month)
     window = month_list[max(0, idx - 2) : idx + 1]
-    m_date = _first(month)
+    m_date = months.parse(month)
     styles = products.group_by("style").agg(
         pl.col("launch_month").first(),
         pl.col("price").first().cast(pl.Float64),
@@ -647,7 +640,7 @@ def _insert_results(
     _many(
         con,
         "insert into new_styles values (?, ?, ?)",
-        [(m_date, r["style"], _first(r["launch_month"])) for r in new.iter_rows(named=True)],
+        [(m_date, r["style"], months.parse(r["launch_month"])) for r in new.iter_rows(named=True)],
     )
     con.execute("delete from core_skus where month = ?", [m_date])
     _many(
