@@ -47,8 +47,6 @@ from assortment.config import Rules
 if TYPE_CHECKING:
     from assortment.classify import NetworkFacts
 
-ACTIONS = ("replenish", "transfer", "clearance")
-
 _COLUMNS = (
     "location_id",
     "action",

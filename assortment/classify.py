@@ -61,9 +61,6 @@ __all__ = [
     "order_plan",
 ]
 
-SEGMENTS = ("bestseller", "new", "slow_moving", "steady")
-
-
 @dataclass(frozen=True)
 class NetworkInputs:
     """What the whole network contributes to month M's facts.

@@ -89,18 +89,17 @@ def status() -> None:
 
 
 def _write_errors(path: Path, rejected: list[ValidationError]) -> None:
+    from assortment.export import formula_safe
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
         w.writerow(["file", "row", "column", "value", "reason"])
         for exc in rejected:
             for e in exc.errors:
-                w.writerow([exc.file_name, e.row, e.column, _safe_cell(e.value), e.reason])
-
-
-def _safe_cell(value: str) -> str:
-    """Neutralise cells a spreadsheet would run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+                w.writerow(
+                    [exc.file_name, e.row, formula_safe(e.column), formula_safe(e.value), e.reason]
+                )
 
 
 def _load(

@@ -9,15 +9,7 @@ import polars as pl
 from assortment import months
 from assortment.config import Rules
 from assortment.rules_engine import above, below, kind_threshold
-
-REASONS = (
-    "below_min_styles",
-    "bestsellers_missing",
-    "new_styles_missing",
-    "many_broken_sizes",
-    "slow_stock_heavy",
-    "assortment_shrinking",
-)
+from assortment.vocab import COMPLIANCE_REASONS
 
 _FIGURES = (
     "active_styles",
@@ -111,7 +103,7 @@ def grade(figures: pl.LazyFrame, *, rules: Rules) -> pl.LazyFrame:
     """Adds status ('pass' | 'warn' | 'fail' | 'no_count') and reasons (domain.md 5).
 
     ``figures`` holds kind, counted, min_styles, the five figures and shrinking. Every
-    check that trips is named, in the order of :data:`REASONS`, whatever the status.
+    check that trips is named, in the order of :data:`assortment.vocab.COMPLIANCE_REASONS`, whatever the status.
     """
     checks = [
         pl.col("active_styles") < pl.col("min_styles"),
@@ -135,7 +127,7 @@ def grade(figures: pl.LazyFrame, *, rules: Rules) -> pl.LazyFrame:
         .alias("status"),
         pl.concat_list(
             pl.when(trip).then(pl.lit(reason))
-            for trip, reason in zip(tripped, REASONS, strict=True)
+            for trip, reason in zip(tripped, COMPLIANCE_REASONS, strict=True)
         )
         .list.drop_nulls()
         .alias("reasons"),

@@ -10,11 +10,20 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from assortment.errors import ConfigError
+from assortment.vocab import LOCATION_KINDS
 
 DEFAULT_DB = Path("data/assortment.duckdb")
-KINDS = ("distributor", "store")
+
+
+def _shipped_text() -> str:
+    return resources.files("assortment").joinpath("rules.toml").read_text("utf-8")
+
+
+_SHIPPED: dict[str, Any] = tomllib.loads(_shipped_text())
+"""The shipped ``rules.toml``: the one place the rule defaults are written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,19 +39,23 @@ class KindRules:
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """Every threshold of domain.md sections 4-6; defaults ship in ``assortment/rules.toml``."""
+    """Every threshold of domain.md sections 4-6.
 
-    lookback_months: int = 3
-    new_months: int = 6
-    bestseller_share: float = 0.5
-    bestseller_max_styles: int = 20
-    slow_sell_through: float = 0.15
-    core_size_share: float = 0.8
-    broken_size_min_core_share: float = 1.0
-    core_colour_share: float = 0.25
-    cover_months: int = 3
-    distributor: KindRules = field(default_factory=lambda: KindRules(40, 1.0, 1.0, 0.25, 0.4))
-    store: KindRules = field(default_factory=lambda: KindRules(20, 0.8, 0.8, 0.25, 0.4))
+    The defaults are the values of the shipped ``assortment/rules.toml`` (read once at import):
+    ``Rules()`` is the shipped rules, and a new threshold needs a field here and a line there.
+    """
+
+    lookback_months: int = _SHIPPED["lookback_months"]
+    new_months: int = _SHIPPED["new_months"]
+    bestseller_share: float = _SHIPPED["bestseller_share"]
+    bestseller_max_styles: int = _SHIPPED["bestseller_max_styles"]
+    slow_sell_through: float = _SHIPPED["slow_sell_through"]
+    core_size_share: float = _SHIPPED["core_size_share"]
+    broken_size_min_core_share: float = _SHIPPED["broken_size_min_core_share"]
+    core_colour_share: float = _SHIPPED["core_colour_share"]
+    cover_months: int = _SHIPPED["cover_months"]
+    distributor: KindRules = field(default_factory=lambda: KindRules(**_SHIPPED["distributor"]))
+    store: KindRules = field(default_factory=lambda: KindRules(**_SHIPPED["store"]))
 
     def for_kind(self, kind: str) -> KindRules:
         """The per-kind thresholds for ``distributor`` or ``store``."""
@@ -65,7 +78,7 @@ class Rules:
         Missing keys fall back to the defaults; unknown keys or wrong types raise ConfigError.
         """
         if path is None:
-            text = resources.files("assortment").joinpath("rules.toml").read_text("utf-8")
+            text = _shipped_text()
             name = "rules.toml (shipped defaults)"
         else:
             try:
@@ -82,15 +95,15 @@ class Rules:
     @classmethod
     def _from_mapping(cls, raw: dict[str, object], name: str) -> Rules:
         defaults = cls()
-        scalar = {f.name: f for f in fields(cls) if f.name not in KINDS}
+        scalar = {f.name: f for f in fields(cls) if f.name not in LOCATION_KINDS}
         values: dict[str, object] = {}
         for key, value in raw.items():
-            if key in KINDS:
+            if key in LOCATION_KINDS:
                 continue
             if key not in scalar:
                 raise ConfigError(f"rules file {name!r}: unknown setting {key!r}")
             values[key] = _typed(name, key, value, type(getattr(defaults, key)))
-        for kind in KINDS:
+        for kind in LOCATION_KINDS:
             base: KindRules = getattr(defaults, kind)
             section = raw.get(kind, {})
             if not isinstance(section, dict):

@@ -51,8 +51,13 @@ def export_frame(
     return month, store.query(con, EXPORTS[kind], month=months.parse(month))
 
 
+def formula_safe(value: str) -> str:
+    """``value`` prefixed with an apostrophe when a spreadsheet would run it as a formula."""
+    return "'" + value if value[:1] in _FORMULA_START else value
+
+
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
+    """:func:`formula_safe` on every text cell of ``frame``."""
     text_cols = [c for c, t in frame.schema.items() if t == pl.String]
     risky = "^[" + "".join("\\" + ch if ch in "-+" else ch for ch in _FORMULA_START) + "]"
     return frame.with_columns(

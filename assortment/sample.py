@@ -37,8 +37,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from assortment.config import Rules
 from assortment.errors import UsageError
 from assortment.months import fmt, from_index, index, parse
+from assortment.vocab import LOCATION_KINDS
 
 if TYPE_CHECKING:
     from assortment.config import Settings
@@ -152,8 +154,9 @@ NOUN = {"bra": "文胸", "brief": "内裤", "set": "套装"}
 SEASONALITY = (1.05, 0.80, 0.95, 1.0, 1.05, 1.0, 0.9, 0.9, 1.0, 1.05, 1.35, 1.15)
 POP_OFFSET, POP_EXP = 8.0, 0.8  # popularity by rank r (0-based): (r + 8) ** -0.8
 
-NEW_MONTHS = 6  # domain.md 4.3 default: new styles launched in the six months ending with M
-MIN_STYLES = {"distributor": 40, "store": 20}  # domain.md section 5 defaults
+_RULES = Rules()  # the shipped rules: the network is planted against their defaults
+NEW_MONTHS = _RULES.new_months  # new styles launched in the six months ending with M (4.3)
+MIN_STYLES = {kind: _RULES.for_kind(kind).min_styles for kind in LOCATION_KINDS}  # section 5
 
 #: Distributor roles D01, D02, ... in order; the last distributor is always 'no_count'.
 DISTRIBUTOR_ROLES = ("healthy", "slow_pile", "sold_out", "healthy", "below_min")

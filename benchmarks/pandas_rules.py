@@ -50,6 +50,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from assortment import store  # noqa: E402
 from assortment.config import Rules  # noqa: E402
 from assortment.months import add as add_months  # noqa: E402
+from assortment.vocab import COMPLIANCE_REASONS  # noqa: E402
 
 __all__ = [
     "classify_inputs",
@@ -62,14 +63,7 @@ __all__ = [
 ]
 
 TOL = 1e-9
-REASONS = (
-    "below_min_styles",
-    "bestsellers_missing",
-    "new_styles_missing",
-    "many_broken_sizes",
-    "slow_stock_heavy",
-    "assortment_shrinking",
-)
+REASONS = COMPLIANCE_REASONS
 FIGURES = ("bestseller_coverage", "new_coverage", "broken_size_share", "slow_stock_share")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from typing import Any
 
 import plotly.graph_objects as go
@@ -13,23 +12,20 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from assortment.i18n import action_reason, pct, reasons_text, t
+from assortment.vocab import (
+    SEGMENT_COLOURS,
+    SEGMENTS,
+    STATUS_COLOURS,
+    STATUSES,
+    parse_bra_size,
+    size_order,
+)
 
-STATUSES = ("pass", "warn", "fail", "no_count")
-STATUS_COLOURS = {"pass": "#15803d", "warn": "#d97706", "fail": "#dc2626", "no_count": "#9ca3af"}
-SEGMENTS = ("bestseller", "new", "steady", "slow_moving")
-SEGMENT_COLOURS = {
-    "bestseller": "#be185d",
-    "new": "#7c3aed",
-    "steady": "#0284c7",
-    "slow_moving": "#a16207",
-}
 BRAND = "#9d174d"
 FONT = (
     '"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", system-ui, '
     '-apple-system, "Segoe UI", sans-serif'
 )
-_BRA_SIZE = re.compile(r"^(\d{2,3})\s*([A-K]{1,2})$")
-_LETTER_ORDER = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL", "2XL", "3XL", "4XL", "F", "FREE")
 MAX_BARS = 30
 
 
@@ -99,27 +95,6 @@ def empty(message: str, *, height: int = 260) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return _base(fig, height=height, legend=False)
-
-
-def parse_size(size: str) -> tuple[int, str] | None:
-    """A bra size as (band, cup): ``75B`` -> (75, 'B'); None for S/M/L and the like."""
-    m = _BRA_SIZE.match((size or "").strip().upper())
-    return (int(m.group(1)), m.group(2)) if m else None
-
-
-def size_order(sizes: list[str]) -> list[str]:
-    """Letter sizes in wearing order (XS < S < M < L < XL), numbers numerically, others after."""
-
-    def key(s: str) -> tuple[int, float, str]:
-        u = s.strip().upper()
-        if u in _LETTER_ORDER:
-            return (0, _LETTER_ORDER.index(u), u)
-        try:
-            return (1, float(u), u)
-        except ValueError:
-            return (2, 0.0, u)
-
-    return sorted(dict.fromkeys(sizes), key=key)
 
 
 # ---------------------------------------------------------------- overview
@@ -369,7 +344,7 @@ def size_run(frame: pl.DataFrame, *, style: str, lang: str) -> go.Figure:
     if frame.height == 0:
         return empty(t("location.size_run.empty", lang))
     colours = list(dict.fromkeys(frame.sort("colour")["colour"].to_list()))
-    parsed = [parse_size(s) for s in frame["size"].to_list()]
+    parsed = [parse_bra_size(s) for s in frame["size"].to_list()]
     is_bra = all(p is not None for p in parsed)
     zmax = max(int(frame["on_hand"].max() or 0), 1)  # type: ignore[arg-type]
     fig = make_subplots(
@@ -385,7 +360,7 @@ def size_run(frame: pl.DataFrame, *, style: str, lang: str) -> go.Figure:
         cells = {}
         for r in part.iter_rows(named=True):
             if is_bra:
-                band, cup = parse_size(r["size"])  # type: ignore[misc]
+                band, cup = parse_bra_size(r["size"])  # type: ignore[misc]
                 cells[(str(band), cup)] = r
             else:
                 cells[("", r["size"])] = r
@@ -649,11 +624,9 @@ __all__ = [
     "location_history",
     "order_plan",
     "overview_rows",
-    "parse_size",
     "pct",
     "plan_kpis",
     "sell_through",
-    "size_order",
     "size_run",
     "status_by",
     "style_regions",

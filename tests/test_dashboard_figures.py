@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 from werkzeug.datastructures import LanguageAccept
 
-from assortment import i18n
+from assortment import i18n, vocab
 from dashboard import figures
 
 OVERVIEW = pl.DataFrame(
@@ -55,7 +55,7 @@ def test_kpis_of_nothing():
 
 def test_status_by_region_stacks_one_bar_per_status_worst_group_on_top():
     fig = figures.status_by(OVERVIEW, by="region", lang="en")
-    assert [tr.name for tr in fig.data] == ["Pass", "Warn", "Fail", "No count"]
+    assert [tr.name for tr in fig.data] == ["Fail", "Warn", "No count", "Pass"]
     fail = next(tr for tr in fig.data if tr.name == "Fail")
     # plotly draws the first category at the bottom: the worst group comes last
     assert list(fail.y) == ["–", "South", "North"]
@@ -66,7 +66,7 @@ def test_status_by_region_stacks_one_bar_per_status_worst_group_on_top():
 
 def test_status_by_rep_in_chinese():
     fig = figures.status_by(OVERVIEW, by="rep", lang="zh")
-    assert [tr.name for tr in fig.data] == ["达标", "预警", "不达标", "未盘点"]
+    assert [tr.name for tr in fig.data] == ["不达标", "预警", "未盘点", "达标"]
     assert set(fig.data[0].y) == {"张伟", "李娜"}
 
 
@@ -124,30 +124,10 @@ def test_location_history_colours_markers_by_status():
     minimum, active = fig.data
     assert list(active.x) == ["2026-08", "2026-09"]
     assert list(active.marker.color) == [
-        figures.STATUS_COLOURS["pass"],
-        figures.STATUS_COLOURS["fail"],
+        vocab.STATUS_COLOURS["pass"],
+        vocab.STATUS_COLOURS["fail"],
     ]
     assert list(minimum.y) == [20, 20]
-
-
-@pytest.mark.parametrize(
-    ("size", "parsed"),
-    [
-        ("75B", (75, "B")),
-        ("80C", (80, "C")),
-        ("100DD", (100, "DD")),
-        (" 70a ", (70, "A")),
-        ("M", None),
-        ("XL", None),
-        ("", None),
-    ],
-)
-def test_parse_size(size, parsed):
-    assert figures.parse_size(size) == parsed
-
-
-def test_size_order_puts_letters_in_wearing_order():
-    assert figures.size_order(["XL", "S", "M", "L", "XS"]) == ["XS", "S", "M", "L", "XL"]
 
 
 SIZES = pl.DataFrame(
@@ -209,7 +189,7 @@ def test_sell_through_one_trace_per_segment_without_unsold_unstocked_styles():
         }
     )
     fig = figures.sell_through(styles, lang="en")
-    assert [tr.name for tr in fig.data] == ["Bestseller", "Steady", "Slow-moving"]
+    assert [tr.name for tr in fig.data] == ["Bestseller", "Slow-moving", "Steady"]
     assert fig.layout.yaxis.tickformat == ".0%"
 
 

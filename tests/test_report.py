@@ -35,7 +35,7 @@ from assortment.report.data import (
     upload_gaps,
 )
 from assortment.report.excel import sheet_name, write_network_workbook, write_rep_workbook
-from assortment.report.pages import build_page, interactive_html, print_html, size_key
+from assortment.report.pages import build_page, interactive_html, print_html
 from assortment.report.progress import Progress
 from assortment.report.summary import build_summary
 from tests.conftest import TODAY, write
@@ -310,11 +310,6 @@ def test_pages_are_the_same_every_time(data):
     a = interactive_html(build_page(data, Scope("network"), "zh"))
     b = interactive_html(build_page(data, Scope("network"), "zh"))
     assert a == b
-
-
-def test_sizes_sort_as_a_shop_does():
-    assert sorted(["L", "XL", "S", "M"], key=size_key) == ["S", "M", "L", "XL"]
-    assert sorted(["80B", "75C", "75A", "70B"], key=size_key) == ["70B", "75A", "75C", "80B"]
 
 
 # ------------------------------------------------------------------ workbooks

@@ -20,13 +20,11 @@ import polars as pl
 import pytest
 from plotly.offline import get_plotlyjs
 
-from assortment import i18n, store
-from assortment.compliance import REASONS
+from assortment import i18n, store, vocab
 from assortment.config import Settings
 from assortment.export import export_frame
 from assortment.ingest import load_file, load_frame
 from assortment.report import run_monthly
-from assortment.report.data import STATUS_ORDER
 from assortment.report.progress import Progress
 from assortment.sample import generate
 from tests.conftest import TODAY
@@ -106,18 +104,18 @@ def test_summary_numbers_match_the_compliance_export(network, run):
         _, comp = export_frame(con, "compliance", "2026-10")
     assert summary["locations"] == comp.height
     assert summary["by_status"] == {
-        s: comp.filter(pl.col("status") == s).height for s in STATUS_ORDER
+        s: comp.filter(pl.col("status") == s).height for s in vocab.STATUSES
     }
     reasons = comp.select(pl.col("reasons").str.split(";").explode()).filter(
         pl.col("reasons") != ""
     )
     assert summary["by_reason"] == {
-        r: reasons.filter(pl.col("reasons") == r).height for r in REASONS
+        r: reasons.filter(pl.col("reasons") == r).height for r in vocab.COMPLIANCE_REASONS
     }
     for region, block in summary["by_region"].items():
         part = comp.filter(pl.col("region") == region)
         assert block["by_status"] == {
-            s: part.filter(pl.col("status") == s).height for s in STATUS_ORDER
+            s: part.filter(pl.col("status") == s).height for s in vocab.STATUSES
         }
     assert sum(b["locations"] for b in summary["by_rep"].values()) == comp.height
     assert summary["by_status"]["fail"] > 0  # the planted troubles show

@@ -12,9 +12,9 @@ import polars as pl
 
 from assortment import months, store
 from assortment.export import classified_months, export_frame
+from assortment.vocab import STATUS_RANK, STATUSES
 
 HISTORY_MONTHS = 6
-STATUS_ORDER = {"fail": 0, "warn": 1, "no_count": 2, "pass": 3}
 NO_REP = ""  # the rep key of locations without a rep
 
 
@@ -141,7 +141,7 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
     comp = (
         comp.with_columns(
             pl.col("status")
-            .replace_strict(STATUS_ORDER, default=9, return_dtype=pl.Int8)
+            .replace_strict(STATUS_RANK, default=9, return_dtype=pl.Int8)
             .alias("_order")
         )
         .sort("_order", "location_id")
@@ -232,7 +232,7 @@ def scoped(data: MonthData, scope: Scope) -> MonthData:
 def status_counts(comp: pl.DataFrame, column: str = "status") -> dict[str, int]:
     """Locations per status, every status present (zeros included), in report order."""
     counts = dict(comp.group_by(column).len().iter_rows()) if comp.height else {}
-    out = {s: int(counts.get(s, 0)) for s in STATUS_ORDER}
+    out = {s: int(counts.get(s, 0)) for s in STATUSES}
     out.update(
         {
             str(k): int(v)

@@ -6,9 +6,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from assortment import i18n
-from assortment.report.data import STATUS_ORDER
+from assortment.vocab import STATUS_COLOURS, STATUSES
 
-STATUS_COLOURS = {"fail": "#d1495b", "warn": "#edae49", "no_count": "#9aa5b1", "pass": "#3c8d5a"}
 # Latin text in a TrueType font first: Chromium embeds it compactly in PDFs (Noto Sans CJK, a CFF
 # font, goes in as Type3 glyphs, slower to print), CJK text falls through to the CJK fonts.
 FONT = (
@@ -61,7 +60,7 @@ def status_by(comp: pl.DataFrame, unit: str, *, lang: str, unit_label: str) -> g
     )
     units = sorted(counts["_unit"].unique().to_list(), reverse=True)  # top to bottom: A..Z
     fig = go.Figure()
-    for status in STATUS_ORDER:
+    for status in STATUSES:
         by_unit = dict(counts.filter(pl.col("status") == status).select("_unit", "len").iter_rows())
         fig.add_trace(
             go.Bar(
@@ -90,7 +89,7 @@ def status_trend(history: pl.DataFrame, *, lang: str) -> go.Figure:
     counts = history.group_by("month", "status").len()
     months = sorted(history["month"].unique().to_list())
     fig = go.Figure()
-    for status in STATUS_ORDER:
+    for status in STATUSES:
         by_month = dict(
             counts.filter(pl.col("status") == status).select("month", "len").iter_rows()
         )

@@ -20,11 +20,11 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from assortment import i18n
-from assortment.compliance import REASONS
 from assortment.report import figures, sections
 from assortment.report.data import MonthData, Scope, previous_counts, reason_counts, status_counts
 from assortment.report.html import E, tag
-from assortment.report.sections import scope_label, size_key  # noqa: F401 (re-exported)
+from assortment.report.sections import scope_label  # noqa: F401 (re-exported)
+from assortment.vocab import COMPLIANCE_REASONS
 
 PLOTLY_FILE = "plotly.min.js"  # the one copy of plotly.js, at the top of the month's folder
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
@@ -80,7 +80,7 @@ def build_page(data: MonthData, scope: Scope, lang: str) -> Page:
     if data.history["month"].n_unique() > 1:
         page.figure("trend", figures.status_trend(data.history, lang=lang))
 
-    by_reason = reason_counts(comp, REASONS)
+    by_reason = reason_counts(comp, COMPLIANCE_REASONS)
     n_counted = sum(counts.values()) - counts.get("no_count", 0)
     page.add("<section>" + tag("h2", i18n.t("report.by_reason", lang)))
     if sum(1 for n in by_reason.values() if n) >= 2:

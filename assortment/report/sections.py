@@ -12,7 +12,6 @@ import polars as pl
 from assortment import i18n, months
 from assortment.report.data import (
     NO_REP,
-    STATUS_ORDER,
     MonthData,
     Scope,
     clearance_by_style,
@@ -34,6 +33,7 @@ from assortment.report.html import (
     table,
     tag,
 )
+from assortment.vocab import STATUSES, size_key
 
 
 def scope_label(lang: str, scope: Scope) -> str:
@@ -126,7 +126,7 @@ def status_table(data: MonthData, unit: str, unit_label: str, lang: str) -> str:
         Col(unit_label, field("unit")),
         Col(i18n.t("common.locations", lang), integer("total"), num=True),
     ]
-    cols += [Col(i18n.word("status", s, lang), integer(s), num=True) for s in STATUS_ORDER]
+    cols += [Col(i18n.word("status", s, lang), integer(s), num=True) for s in STATUSES]
     if before_all is not None:
         cols.append(Col("Δ " + i18n.word("status", "fail", lang), field("d_fail"), num=True))
     return table(cols, rows)
@@ -313,21 +313,6 @@ def clearance(data: MonthData, lang: str) -> str:
     out.append(table(cols, by_style.to_dicts(), foot=foot))
     out.append("</section>")
     return "".join(out)
-
-
-_LETTER_SIZES = {
-    s: i for i, s in enumerate(("XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL", "3XL", "4XL"))
-}
-
-
-def size_key(size: str) -> tuple[int, int, str]:
-    """Sort sizes as a shop does: S < M < L < XL; 70A < 70B < 75A; anything else by text."""
-    if size in _LETTER_SIZES:
-        return (0, _LETTER_SIZES[size], "")
-    digits = "".join(ch for ch in size if ch.isdigit())
-    if digits and size.startswith(digits):
-        return (1, int(digits), size[len(digits) :])
-    return (2, 0, size)
 
 
 def order_plan(data: MonthData, scope: Scope, lang: str) -> str:

@@ -10,8 +10,6 @@ from typing import Any
 import polars as pl
 
 from assortment import months
-from assortment.actions import ACTIONS
-from assortment.compliance import REASONS
 from assortment.report.data import (
     MonthData,
     Scope,
@@ -23,6 +21,7 @@ from assortment.report.data import (
     status_counts,
     upload_gaps,
 )
+from assortment.vocab import ACTION_KINDS, COMPLIANCE_REASONS
 
 FORMAT = "assortment-monthly-summary/1"
 
@@ -41,7 +40,7 @@ def _block(data: MonthData) -> dict[str, Any]:
     return {
         "locations": comp.height,
         "by_status": by_status,
-        "by_reason": reason_counts(comp, REASONS),
+        "by_reason": reason_counts(comp, COMPLIANCE_REASONS),
         "previous_by_status": prev,
         "change_by_status": _change(by_status, prev),
     }
@@ -88,7 +87,7 @@ def build_summary(data: MonthData, *, langs: tuple[str, ...]) -> dict[str, Any]:
             "units": int(actions.filter(pl.col("action") == a)["units"].sum()),
             "value_cny": _round(actions.filter(pl.col("action") == a)["value_cny"].sum()),
         }
-        for a in ACTIONS
+        for a in ACTION_KINDS
     }
     clearance = clearance_by_style(data)
     plan = data.order_plan

@@ -9,8 +9,6 @@ from dash import dcc, html
 
 from dashboard.context import lang, t
 
-TONES = ("pass", "warn", "fail", "no_count", "neutral")
-
 # AG Grid's own words in Chinese (the grid's menus, filters and pager)
 AG_LOCALE_ZH = {
     "page": "页",

@@ -8,6 +8,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from assortment import vocab
 from assortment.i18n import reason_text
 from dashboard import figures, ids
 from dashboard.components import ui
@@ -141,7 +142,7 @@ def _meta(label: str, value: str) -> html.Div:
 
 def _style_columns(lookback: int) -> list[dict[str, Any]]:
     seg_rules = {
-        f"cell-seg cell-seg-{s}": f"params.data.segment_code == '{s}'" for s in figures.SEGMENTS
+        f"cell-seg cell-seg-{s}": f"params.data.segment_code == '{s}'" for s in vocab.SEGMENTS
     }
     flag = {"cell-flag": "params.value != ''"}
     return [

@@ -8,6 +8,7 @@ from urllib.parse import quote
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from assortment import vocab
 from assortment.i18n import pct
 from dashboard import figures, ids
 from dashboard.components import ui
@@ -49,7 +50,7 @@ def layout(**_query: Any) -> html.Div:
         key=lambda x: x[0],
     )
     reps = sorted({r for r in active["rep"].to_list() if r})
-    statuses = [(s, t(f"status.{s}")) for s in figures.STATUSES]
+    statuses = [(s, t(f"status.{s}")) for s in vocab.STATUSES]
     filters = html.Div(
         [
             ui.month_picker(ids.OV_MONTH, months),
@@ -131,7 +132,7 @@ def layout(**_query: Any) -> html.Div:
 
 def _columns() -> list[dict[str, Any]]:
     status_rules = {
-        f"cell-status cell-{s}": f"params.data.status_code == '{s}'" for s in figures.STATUSES
+        f"cell-status cell-{s}": f"params.data.status_code == '{s}'" for s in vocab.STATUSES
     }
     return [
         {
