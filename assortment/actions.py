@@ -27,10 +27,28 @@ Choices where domain.md leaves room:
   from the sibling instead of the factory.
 * **value_cny** is ``units * price`` on every row; for clearance, on hand x price summed
   over the style's SKUs at the location (the same as on hand x the style's price).
-* **reason** is plain English: "bestseller #3 not in stock", "new style (launched
-  2026-09) not in stock", "broken size run: colour BK lacks core size 75B", with
-  "; transfer from T3 (holds 2)" on a transfer, and "slow-moving: 1 sold over the
-  window, 8 on hand (sell-through 11%)" on a clearance.
+* **Reasons are data, not words.** Each row carries a ``reason_code`` and the parameters
+  of that code in typed columns; words are made only at the edges (dashboard, reports,
+  exports) from code + parameters. Locations are always named by their codes
+  (``location_id``), never by the store's internal keys. The contract:
+
+  - ``bestseller_not_in_stock`` (replenish/transfer): ``bestseller_rank`` (Int64, 1 is the
+    best) of the row's ``style``;
+  - ``new_style_not_in_stock`` (replenish/transfer): ``launch_month`` (Date, the first of
+    the month) of the row's ``style``;
+  - ``broken_size_run`` (replenish/transfer): the row's ``colour`` lacks its core size
+    ``size`` (the row's own columns, no extra parameter);
+  - ``slow_moving`` (clearance): ``units_sold`` (Int64, at the location over the window W),
+    ``sell_through`` (f64, 0..1, as in style health) and the row's ``units`` (the on hand
+    to clear).
+
+  A parameter column is set only for the codes that use it (null otherwise).
+  A **transfer** row also carries ``source_location_id`` (the giving location's code)
+  and ``source_on_hand`` (Int64: what the source holds of the SKU); replenish and
+  clearance rows leave both null. The codes are :data:`assortment.vocab.ACTION_REASONS`.
+  English: "bestseller #3 not in stock", "new style (launched 2026-09) not in stock",
+  "broken size run: colour BK lacks core size 75B", "slow-moving: 1 sold over the window,
+  8 on hand (sell-through 11%)", plus "; transfer from D01-S003 (holds 2)" on a transfer.
 * Rows are ordered by location, then replenish, transfer, clearance, then priority:
   bestsellers by rank, then new styles, then broken size runs (style, colour, size);
   clearance by on hand descending, then style.
@@ -47,7 +65,7 @@ from assortment.config import Rules
 if TYPE_CHECKING:
     from assortment.classify import NetworkFacts
 
-_COLUMNS = (
+COLUMNS = (
     "location_id",
     "action",
     "style",
@@ -57,8 +75,14 @@ _COLUMNS = (
     "units",
     "source_location_id",
     "value_cny",
-    "reason",
+    "reason_code",
+    "bestseller_rank",
+    "launch_month",
+    "source_on_hand",
+    "units_sold",
+    "sell_through",
 )
+"""The columns of :func:`plan_actions`, in order (see the module docstring for the reasons)."""
 _ORDER = ("_group", "_priority")
 
 
@@ -188,8 +212,9 @@ def clearance(pairs: pl.LazyFrame) -> pl.LazyFrame:
     """Clearance rows: slow-moving styles that are not new, with units and value.
 
     Returns:
-        location_id, style, style_id, units (on hand), value_cny (on hand x price), reason,
-        _group, _priority (largest on hand first).
+        location_id, style, style_id, units (on hand), value_cny (on hand x price),
+        reason_code ('slow_moving'), units_sold, sell_through, _group, _priority (largest on
+        hand first).
     """
     return pairs.filter((pl.col("segment") == "slow_moving") & ~pl.col("is_new")).select(
         "location_id",
@@ -197,19 +222,16 @@ def clearance(pairs: pl.LazyFrame) -> pl.LazyFrame:
         "style_id",
         pl.col("on_hand").alias("units"),
         "value_cny",
-        pl.format(
-            "slow-moving: {} sold over the window, {} on hand (sell-through {}%)",
-            "units_sold",
-            "on_hand",
-            (pl.col("sell_through") * 100).round(0).cast(pl.Int64),
-        ).alias("reason"),
+        pl.lit("slow_moving").alias("reason_code"),
+        pl.col("units_sold").cast(pl.Int64),
+        pl.col("sell_through").cast(pl.Float64),
         pl.lit(0).alias("_group"),
         (-pl.col("on_hand")).alias("_priority"),
     )
 
 
-def _sku_wording(skus: pl.LazyFrame) -> pl.LazyFrame:
-    """Per SKU: its names, price and the reasons a replenish row for it would give."""
+def _sku_facts(skus: pl.LazyFrame) -> pl.LazyFrame:
+    """Per SKU: its names, price and its style's bestseller rank and launch month."""
     return skus.select(
         "sku",
         "style",
@@ -218,18 +240,24 @@ def _sku_wording(skus: pl.LazyFrame) -> pl.LazyFrame:
         "price",
         "style_id",
         "sku_order",
-        pl.when(pl.col("bestseller_rank").is_not_null())
-        .then(pl.format("bestseller #{} not in stock", "bestseller_rank"))
-        .otherwise(
-            pl.format(
-                "new style (launched {}) not in stock", pl.col("launch_month").dt.strftime("%Y-%m")
-            )
-        )
-        .alias("_absent"),
-        pl.format("broken size run: colour {} lacks core size {}", "colour", "size").alias(
-            "_broken"
-        ),
+        pl.col("bestseller_rank").cast(pl.Int64).alias("_rank"),
+        pl.col("launch_month").alias("_launch"),
     )
+
+
+def _reason_of_need() -> list[pl.Expr]:
+    """reason_code, bestseller_rank and launch_month of a need row (by its ``_group``)."""
+    group = pl.col("_group")
+    return [
+        pl.when(group == 0)
+        .then(pl.lit("bestseller_not_in_stock"))
+        .when(group == 1)
+        .then(pl.lit("new_style_not_in_stock"))
+        .otherwise(pl.lit("broken_size_run"))
+        .alias("reason_code"),
+        pl.when(group == 0).then(pl.col("_rank")).alias("bestseller_rank"),
+        pl.when(group == 1).then(pl.col("_launch")).alias("launch_month"),
+    ]
 
 
 def plan_actions(
@@ -252,39 +280,39 @@ def plan_actions(
     Returns:
         location_id, action ('replenish' | 'transfer' | 'clearance'), style, colour, size,
         sku (null for clearance), units (Int64), source_location_id (transfers only),
-        value_cny (f64), reason (str); ordered as described in the module docstring.
+        value_cny (f64), reason_code (str), bestseller_rank (Int64), launch_month (Date),
+        source_on_hand (Int64), units_sold (Int64), sell_through (f64): the reason and its
+        parameters as described in the module docstring, which also gives the order.
     """
     loc_dtype = locations.collect_schema()["location_id"]
     sku_dtype = skus.collect_schema()["sku"]
     needs = replenish_needs(pairs, missing, skus)
     moves = transfer_sources(needs, stock, pairs, locations)
-    wording = _sku_wording(skus)
-    why = pl.when(pl.col("_group") == 2).then(pl.col("_broken")).otherwise(pl.col("_absent"))
+    facts = _sku_facts(skus)
     common = ("style", "colour", "size", "sku", "_group", "_priority", "style_id", "sku_order")
     shipped = (
         needs.join(moves, on=["location_id", "sku"], how="anti")
-        .join(wording, on="sku")
+        .join(facts, on="sku")
         .select(
             "location_id",
             pl.lit("replenish").alias("action"),
             pl.lit(None, dtype=loc_dtype).alias("source_location_id"),
             pl.col("price").alias("value_cny"),
-            why.alias("reason"),
+            *_reason_of_need(),
             pl.lit(0).alias("_action"),
             *common,
         )
     )
     moved = (
         needs.join(moves, on=["location_id", "sku"])
-        .join(wording, on="sku")
+        .join(facts, on="sku")
         .select(
             "location_id",
             pl.lit("transfer").alias("action"),
             "source_location_id",
+            pl.col("source_on_hand").cast(pl.Int64),
             pl.col("price").alias("value_cny"),
-            pl.format(
-                "{}; transfer from {} (holds {})", why, "source_location_id", "source_on_hand"
-            ).alias("reason"),
+            *_reason_of_need(),
             pl.lit(1).alias("_action"),
             *common,
         )
@@ -294,7 +322,9 @@ def plan_actions(
         pl.lit("clearance").alias("action"),
         pl.lit(None, dtype=loc_dtype).alias("source_location_id"),
         "value_cny",
-        "reason",
+        "reason_code",
+        "units_sold",
+        "sell_through",
         pl.lit(2).alias("_action"),
         "style",
         pl.lit(None, dtype=pl.String).alias("colour"),
@@ -317,11 +347,16 @@ def plan_actions(
         )
         .sort("location_id", "_action", *_ORDER, "style_id", "sku_order")
         .select(
-            *_COLUMNS[:6],
+            *COLUMNS[:6],
             pl.col("units").cast(pl.Int64),
-            *_COLUMNS[7:8],
+            *COLUMNS[7:8],
             pl.col("value_cny").cast(pl.Float64),
-            "reason",
+            "reason_code",
+            pl.col("bestseller_rank").cast(pl.Int64),
+            pl.col("launch_month").cast(pl.Date),
+            pl.col("source_on_hand").cast(pl.Int64),
+            pl.col("units_sold").cast(pl.Int64),
+            pl.col("sell_through").cast(pl.Float64),
         )
     )
 

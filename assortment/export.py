@@ -85,8 +85,20 @@ def write_frame(frame: pl.DataFrame, out: Path, *, sheet: str = "data") -> None:
     os.replace(tmp, out)
 
 
+def with_reason_words(actions: pl.DataFrame, lang: str = "en") -> pl.DataFrame:
+    """The actions export with ``reason`` in words (after ``value_cny``), made from each row's
+    reason code and parameters; the code and parameter columns stay, after it."""
+    from assortment.i18n import action_reason
+
+    words = [action_reason(row, lang) for row in actions.iter_rows(named=True)]
+    at = actions.columns.index("value_cny") + 1
+    return actions.insert_column(at, pl.Series("reason", words, dtype=pl.String))
+
+
 def export(con: duckdb.DuckDBPyConnection, kind: str, month: str | None, out: Path) -> int:
     """Write one export; returns the number of rows."""
     _, frame = export_frame(con, kind, month)
+    if kind == "actions":
+        frame = with_reason_words(frame)
     write_frame(frame, out, sheet=kind)
     return frame.height

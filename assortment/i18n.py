@@ -25,6 +25,8 @@ from typing import Any
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from assortment.vocab import reason_params
+
 LANGS = ("en", "zh")
 DEFAULT_LANG = "en"
 LANG_COOKIE = "lang"
@@ -58,6 +60,12 @@ CODE_KEYS: dict[str, tuple[str, ...]] = {
         N_("reason.assortment_shrinking.detail"),
     ),
     "action": (N_("action.replenish"), N_("action.transfer"), N_("action.clearance")),
+    "action_reason": (
+        N_("action_reason.bestseller_not_in_stock"),
+        N_("action_reason.new_style_not_in_stock"),
+        N_("action_reason.broken_size_run"),
+        N_("action_reason.slow_moving"),
+    ),
     "segment": (
         N_("segment.bestseller"),
         N_("segment.new"),
@@ -186,43 +194,19 @@ def pick_lang(cookie: str | None, accept_language: Any | None) -> str:
     return DEFAULT_LANG
 
 
-# The reasons ``assortment.actions`` writes, as (pattern, key): the words come from the catalogue.
-_ACTION_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"bestseller #(?P<rank>\d+) not in stock"), N_("action_reason.bestseller")),
-    (
-        re.compile(r"new style \(launched (?P<launched>[\d-]+)\) not in stock"),
-        N_("action_reason.new_style"),
-    ),
-    (
-        re.compile(r"broken size run: colour (?P<colour>.+?) lacks core size (?P<size>[^\s;]+)"),
-        N_("action_reason.broken_size"),
-    ),
-    (
-        re.compile(
-            r"slow-moving: (?P<sold>\d+) sold over the window, (?P<on_hand>\d+) on hand"
-            r" \(sell-through (?P<sell_through>\d+)%\)"
-        ),
-        N_("action_reason.slow_moving"),
-    ),
-)
-_TRANSFER = re.compile(r"; transfer from (?P<source>\S+) \(holds (?P<holds>\d+)\)$")
-
-
-def action_reason(reason: str | None, lang: str) -> str:
-    """An action's reason in ``lang`` (the job's English reason, reworded from the catalogue;
-    a reason of unknown shape is shown as written)."""
-    if not reason:
-        return ""
-    head, tail = reason, ""
-    m = _TRANSFER.search(reason)
-    if m:
-        head = reason[: m.start()]
-        tail = list_sep(lang) + t("action_reason.transfer", lang, **m.groupdict())
-    for pattern, key in _ACTION_REASONS:
-        hit = pattern.fullmatch(head)
-        if hit:
-            return t(key, lang, **hit.groupdict()) + tail
-    return reason
+def action_reason(row: Mapping[str, Any], lang: str) -> str:
+    """An action row's reason in ``lang``, worded from its ``reason_code`` and parameter columns
+    (``action_reason.<code>``, placeholders named as the columns; see assortment/actions.py);
+    a transfer names its source by code. An unknown code is shown as it is."""
+    code = row.get("reason_code") or ""
+    key = f"action_reason.{code}"
+    params = reason_params(row)
+    text = t(key, lang, **params)
+    if text == key:
+        return code
+    if row.get("action") == "transfer":
+        text += list_sep(lang) + t("action_reason.transfer", lang, **params)
+    return text
 
 
 # The problems ``ingest.validate`` names (its REASONS, by rule), and the row an earlier row is in.

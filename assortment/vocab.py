@@ -9,6 +9,11 @@ Codes are stored and exported as they are here; words for them are made only at 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from assortment import months
 
 LOCATION_KINDS = ("distributor", "store")
 """``locations.kind`` (domain.md 3)."""
@@ -70,6 +75,32 @@ ACTION_REASON_PARAMS = {
 """The columns each reason code is worded from; a transfer adds ``TRANSFER_PARAMS``."""
 
 TRANSFER_PARAMS = ("source_location_id", "source_on_hand")
+
+
+def reason_params(row: Mapping[str, Any]) -> dict[str, str]:
+    """The parameters of an action row's reason as text, for any language's wording.
+
+    Every column of :data:`ACTION_REASON_PARAMS` and :data:`TRANSFER_PARAMS` is given: a
+    month as ``YYYY-MM``, ``sell_through`` as a whole percent (``11%``), a missing value as
+    ``–``, anything else as written.
+    """
+    out = {name: _text(row.get(name)) for name in _PARAM_NAMES}
+    share = row.get("sell_through")
+    out["sell_through"] = "–" if share is None else f"{share * 100:.0f}%"
+    return out
+
+
+_PARAM_NAMES = tuple(
+    dict.fromkeys(p for params in ACTION_REASON_PARAMS.values() for p in params)
+) + TRANSFER_PARAMS
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, date):
+        return months.fmt(value)
+    return str(value)
 
 LETTER_SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL", "2XL", "3XL", "4XL", "F", "FREE")
 """Letter sizes in wearing order."""

@@ -329,7 +329,7 @@ def action_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
                 "units": r["units"],
                 "source": source,
                 "value_cny": r["value_cny"],
-                "reason": action_reason(r["reason"], lang),
+                "reason": action_reason(r, lang),
             }
         )
     return rows

@@ -7,8 +7,11 @@ from datetime import date
 import polars as pl
 from polars.testing import assert_frame_equal
 
+from assortment import vocab
+from assortment.actions import COLUMNS as ACTION_COLUMNS
 from assortment.classify import NetworkFacts, order_plan
 from assortment.config import Rules
+from assortment.export import with_reason_words
 from tests.reference_rules import Network, location, run_job, style_skus
 
 M = date(2026, 10, 1)
@@ -43,8 +46,14 @@ def cleared(loc: str, style: str, units: int, value: float, reason: str) -> tupl
     return (loc, "clearance", style, None, None, None, units, None, value, reason)
 
 
+def worded(actions: pl.DataFrame) -> pl.DataFrame:
+    """Action rows with their reason in English words, made from the reason code and its
+    parameters as the export makes them."""
+    return with_reason_words(actions).select(list(ACTION_SCHEMA))
+
+
 def actions_at(net: Network, location_id: str, rules: Rules = RULES) -> pl.DataFrame:
-    return run_job(net, rules).actions.filter(pl.col("location_id") == location_id)
+    return worded(run_job(net, rules).actions.filter(pl.col("location_id") == location_id))
 
 
 # --- replenish ----------------------------------------------------------------------------------
@@ -60,7 +69,7 @@ def test_absent_bestseller_asks_for_core_sizes_of_core_colours() -> None:
         stock={"T1": {"X-BK-70A": 1}},  # D1 has no count: no actions there
         sales_w={"D1": {"A-BK-70A": 4}, "T1": {"X-BK-70A": 1}},
     )
-    got = run_job(net, RULES).actions
+    got = worded(run_job(net, RULES).actions)
     want = actions_frame(
         [
             per_sku("T1", "replenish", "A-BK-70A", "bestseller #1 not in stock"),
@@ -159,7 +168,7 @@ def test_transfer_comes_from_a_sibling_that_keeps_its_size_run() -> None:
             "U1": {"A-BK-70A": 1},
         },
     )
-    got = run_job(net, RULES).actions
+    got = worded(run_job(net, RULES).actions)
     want = actions_frame(
         [
             per_sku(
@@ -399,3 +408,52 @@ def test_order_plan_splits_by_the_curve_and_is_never_negative() -> None:
         }
     )
     assert_frame_equal(got, want)
+
+
+# --- reasons are codes with typed parameters ------------------------------------------------
+
+
+def test_each_reason_is_a_code_with_its_parameters_in_typed_columns() -> None:
+    # T1 lacks the bestseller B and the new style N, lacks A-75B (broken, T2 can spare 3),
+    # and sits on the slow old style OLD.
+    products = (
+        style_skus("A", "BK", "70A 75B", core=CORE2)
+        + style_skus("B", sizes="70A")
+        + style_skus("N", sizes="70A", launch=date(2026, 9, 1))
+        + style_skus("OLD", sizes="70A")
+    )
+    net = Network(
+        month=M,
+        products=products,
+        locations=[location("D1", "distributor"), location("T1"), location("T2")],
+        stock={
+            "T1": {"A-BK-70A": 1, "OLD-BK-70A": 4},
+            "T2": {"A-BK-70A": 1, "A-BK-75B": 3, "N-BK-70A": 1},
+        },
+        sales_w={"D1": {"B-BK-70A": 10}, "T1": {"A-BK-70A": 1}, "T2": {"A-BK-70A": 1}},
+    )
+    got = run_job(net, RULES).actions.filter(pl.col("location_id") == "T1")
+    cols = (
+        "action",
+        "style",
+        "reason_code",
+        "bestseller_rank",
+        "launch_month",
+        "source_location_id",
+        "source_on_hand",
+        "units_sold",
+        "sell_through",
+    )
+    rows = got.select(cols).rows()
+    assert rows == [
+        ("replenish", "B", "bestseller_not_in_stock", 1, None, None, None, None, None),
+        ("replenish", "N", "new_style_not_in_stock", None, date(2026, 9, 1), None, None, None, None),
+        ("transfer", "A", "broken_size_run", None, None, "T2", 3, None, None),
+        ("clearance", "OLD", "slow_moving", None, None, None, None, 0, 0.0),
+    ]
+    assert got.schema["bestseller_rank"] == pl.Int64
+    assert got.schema["launch_month"] == pl.Date
+    assert got.schema["source_on_hand"] == pl.Int64
+    assert got.schema["sell_through"] == pl.Float64
+    assert set(got["reason_code"]) <= set(vocab.ACTION_REASONS)
+    assert got.columns == list(ACTION_COLUMNS)

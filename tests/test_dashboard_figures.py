@@ -237,15 +237,21 @@ def test_action_rows_translate_actions_and_reasons():
             "source_location_id": [None, "D01", None],
             "source_name": [None, "北方代理", None],
             "value_cny": [None, None, 2388.0],
-            "reason": [
-                "bestseller #2 not in stock",
-                "broken size run: colour BLK lacks core size 80B; transfer from D01 (holds 3)",
-                "slow-moving: 1 sold over the window, 12 on hand (sell-through 8%)",
-            ],
+            "reason_code": ["bestseller_not_in_stock", "broken_size_run", "slow_moving"],
+            "bestseller_rank": [2, None, None],
+            "launch_month": [None, None, None],
+            "source_on_hand": [None, 3, None],
+            "units_sold": [None, None, 1],
+            "sell_through": [None, None, 1 / 13],
         }
     )
     en = figures.action_rows(acts, lang="en")
     assert [r["action"] for r in en] == ["Replenish", "Transfer", "Clearance"]
+    assert [r["reason"] for r in en] == [
+        "bestseller #2 not in stock",
+        "broken size run: colour BLK lacks core size 80B; transfer from D01 (holds 3)",
+        "slow-moving: 1 sold over the window, 12 on hand (sell-through 8%)",
+    ]
     assert en[1]["source"] == "北方代理 (D01)" and en[0]["source"] == ""
     zh = figures.action_rows(acts, lang="zh")
     assert zh[0]["reason"] == "畅销款第 2 名缺货"
@@ -254,8 +260,16 @@ def test_action_rows_translate_actions_and_reasons():
     assert zh[2]["action"] == "清仓"
 
 
-def test_unknown_action_reason_stays_as_written():
-    assert i18n.action_reason("something new", "zh") == "something new"
+def test_unknown_action_reason_code_stays_as_written():
+    assert i18n.action_reason({"reason_code": "something_new"}, "zh") == "something_new"
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_every_action_reason_code_has_words(lang):
+    for code in vocab.ACTION_REASONS:
+        row = {"action": "transfer", "reason_code": code, "source_location_id": "D01-S008"}
+        text = i18n.action_reason(row, lang)
+        assert text and code not in text and "{" not in text and "D01-S008" in text
 
 
 def test_coverage_rows():

@@ -138,6 +138,7 @@ def test_code_families_cover_every_code() -> None:
     assert fam["reason"] == set(vocab.COMPLIANCE_REASONS)
     assert {k.split(".")[1] for k in i18n.CODE_KEYS["reason_detail"]} == set(vocab.COMPLIANCE_REASONS)
     assert fam["action"] == {"replenish", "transfer", "clearance"}
+    assert fam["action_reason"] == set(vocab.ACTION_REASONS)
     assert fam["segment"] == {"bestseller", "new", "slow_moving", "steady"}
     assert fam["kind"] == {"distributor", "store"}
 
@@ -189,9 +190,17 @@ def test_reasons_in_words() -> None:
 
 
 def test_action_reason_and_validation_problems_have_no_english_in_chinese() -> None:
-    reason = "bestseller #3 not in stock; transfer from D01-S008 (holds 4)"
-    assert i18n.action_reason(reason, "zh") == "畅销款第 3 名缺货；从 D01-S008 调货（该处有 4 件）"
-    assert i18n.action_reason(reason, "en") == reason
+    row = {
+        "action": "transfer",
+        "reason_code": "bestseller_not_in_stock",
+        "bestseller_rank": 3,
+        "source_location_id": "D01-S008",
+        "source_on_hand": 4,
+    }
+    assert i18n.action_reason(row, "zh") == "畅销款第 3 名缺货；从 D01-S008 调货（该处有 4 件）"
+    assert i18n.action_reason(row, "en") == (
+        "bestseller #3 not in stock; transfer from D01-S008 (holds 4)"
+    )
     problem = "repeats the same month, location and SKU as an earlier row (row 16)"
     assert i18n.error_reason(problem, "zh") == "与前面某行的月份、网点、SKU 重复（第 16 行）"
     assert i18n.error_reason(problem, "en") == problem

@@ -108,23 +108,30 @@ COMPLIANCE = [
     _compliance(SEP, "D02-S001", "fail", ["bestsellers_missing"], best=0.0),
 ]
 
-# month, location, action, style, colour, size, sku, units, source, value, reason
+ACTION_COLUMNS = (
+    "month", "location_id", "action", "style", "colour", "size", "sku", "units",
+    "source_location_id", "value_cny", "reason_code", "bestseller_rank", "launch_month",
+    "source_on_hand", "units_sold", "sell_through", "rules_fingerprint",
+)
 ACTIONS = [
     (OCT, "D01-S001", "replenish", "S3", "RED", "M", "S3-RED-M", 1, None, 79.0,
-     "new style (launched 2026-09) not in stock"),
+     "new_style_not_in_stock", None, date(2026, 9, 1), None, None, None),
     (OCT, "D01-S001", "transfer", "S1", "BLK", "80B", "S1-BLK-80B", 1, "D01", 199.0,
-     "broken size run: colour BLK lacks core size 80B; transfer from D01 (holds 3)"),
+     "broken_size_run", None, None, 3, None, None),
     (OCT, "D01-S002", "clearance", "S2", None, None, None, 9, None, 531.0,
-     "slow-moving: 0 sold over the window, 9 on hand (sell-through 0%)"),
+     "slow_moving", None, None, None, 0, 0.0),
     (OCT, "D01", "clearance", "S2", None, None, None, 10, None, 590.0,
-     "slow-moving: 1 sold over the window, 10 on hand (sell-through 9%)"),
+     "slow_moving", None, None, None, 1, 1 / 11),
 ]  # fmt: skip
 
 
 def _insert(con, table: str, rows: list[tuple], fingerprint: bool = True) -> None:
+    names = f"({', '.join(ACTION_COLUMNS)})" if table == "actions" else ""
     for row in rows:
         values = (*row, "fp-test") if fingerprint else row
-        con.execute(f"insert into {table} values ({', '.join('?' * len(values))})", list(values))
+        con.execute(
+            f"insert into {table} {names} values ({', '.join('?' * len(values))})", list(values)
+        )
 
 
 @pytest.fixture
@@ -384,17 +391,36 @@ def test_sheet_and_file_names_are_valid_and_unique():
 # ------------------------------------------------------------------ words
 
 
-def test_action_reasons_in_chinese():
-    def zh(lang: str, reason: str) -> str:
-        return i18n.action_reason(reason, lang)
-
-    assert zh("zh", "bestseller #3 not in stock") == "畅销款第 3 名缺货"
-    assert (
-        zh("zh", "broken size run: colour BLK lacks core size 75B; transfer from D01 (holds 4)")
-        == "断码：BLK 色缺核心尺码 75B；从 D01 调货（该处有 4 件）"
+def test_action_reasons_in_words_from_code_and_parameters():
+    words = i18n.action_reason
+    best = {"action": "replenish", "reason_code": "bestseller_not_in_stock", "bestseller_rank": 3}
+    assert words(best, "zh") == "畅销款第 3 名缺货"
+    assert words(best, "en") == "bestseller #3 not in stock"
+    moved = {
+        "action": "transfer",
+        "reason_code": "broken_size_run",
+        "colour": "BLK",
+        "size": "75B",
+        "source_location_id": "D01",
+        "source_on_hand": 4,
+    }
+    assert words(moved, "zh") == "断码：BLK 色缺核心尺码 75B；从 D01 调货（该处有 4 件）"
+    assert words(moved, "en") == (
+        "broken size run: colour BLK lacks core size 75B; transfer from D01 (holds 4)"
     )
-    assert zh("zh", "something new") == "something new"
-    assert zh("en", "bestseller #3 not in stock") == "bestseller #3 not in stock"
+    new = {"action": "replenish", "reason_code": "new_style_not_in_stock", "launch_month": OCT}
+    assert words(new, "en") == "new style (launched 2026-10) not in stock"
+    assert words(new, "zh") == "新款（2026-10 上市）缺货"
+    slow = {
+        "action": "clearance",
+        "reason_code": "slow_moving",
+        "units_sold": 1,
+        "units": 8,
+        "sell_through": 1 / 9,
+    }
+    assert words(slow, "en") == "slow-moving: 1 sold over the window, 8 on hand (sell-through 11%)"
+    assert words(slow, "zh") == "滞销：期内售出 1 件，库存 8 件（售罄率 11%）"
+    assert words({"reason_code": "something_new"}, "zh") == "something_new"
 
 
 # ------------------------------------------------------------------ PDFs made stable

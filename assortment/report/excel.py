@@ -192,7 +192,7 @@ def _action_cols(lang: str, names: dict[str, str], *, with_location: bool) -> li
         XCol(t("common.units"), "units", "int", 7),
         XCol(t("col.source"), "source_location_id", width=11),
         XCol(t("col.value"), "value_cny", "money", 10),
-        XCol(t("col.reason"), lambda r: i18n.action_reason(r["reason"], lang), width=60),
+        XCol(t("col.reason"), lambda r: i18n.action_reason(r, lang), width=60),
     ]
     return cols
 
@@ -437,7 +437,7 @@ def write_network_workbook(path: Path, data: MonthData, lang: str) -> None:
             XCol(t("common.style_name"), lambda r: names.get(r["style"]), width=16),
             XCol(t("common.units"), "units", "int", 8),
             XCol(t("col.value"), "value_cny", "money", 11),
-            XCol(t("col.reason"), lambda r: i18n.action_reason(r["reason"], lang), width=60),
+            XCol(t("col.reason"), lambda r: i18n.action_reason(r, lang), width=60),
         ],
         detail.to_dicts(),
     )

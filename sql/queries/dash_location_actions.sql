@@ -20,7 +20,12 @@ final as (
         a.source_location_id,
         src.name as source_name,
         a.value_cny,
-        a.reason
+        a.reason_code,
+        a.bestseller_rank,
+        a.launch_month,
+        a.source_on_hand,
+        a.units_sold,
+        a.sell_through
     from actions as a
     join loc using (location_id)
     left join locations as src on src.location_id = a.source_location_id

@@ -1,4 +1,5 @@
--- One row per action of month $month: replenish, transfer, clearance.
+-- One row per action of month $month: replenish, transfer, clearance, with the reason as a
+-- code and its parameters (the exporter adds the reason in words: assortment/actions.py).
 select
     strftime(month, '%Y-%m') as month,
     location_id,
@@ -10,7 +11,12 @@ select
     units,
     source_location_id,
     value_cny,
-    reason
+    reason_code,
+    bestseller_rank,
+    strftime(launch_month, '%Y-%m') as launch_month,
+    source_on_hand,
+    units_sold,
+    sell_through
 from actions
 where month = $month::date
 order by

@@ -506,16 +506,26 @@ def _insert_results(
         "sku", "style", "colour", "size"
     )
     absent = pairs.filter((pl.col("is_bestseller") | pl.col("is_new")) & (pl.col("on_hand") == 0))
-    rep_rows = absent.join(core, on="style").select(
-        "location_id",
-        "style",
-        "colour",
-        "size",
-        "sku",
-        pl.when(pl.col("is_bestseller"))
-        .then(pl.lit("bestseller not in stock"))
-        .otherwise(pl.lit("new style not in stock"))
-        .alias("reason"),
+    launched = styles.select(
+        "style", pl.col("launch_month").str.to_date("%Y-%m").alias("launched")
+    )
+    rep_rows = (
+        absent.join(core, on="style")
+        .join(best.select("style", pl.col("rank").cast(pl.Int64)), on="style", how="left")
+        .join(launched, on="style", how="left")
+        .select(
+            "location_id",
+            "style",
+            "colour",
+            "size",
+            "sku",
+            pl.when(pl.col("is_bestseller"))
+            .then(pl.lit("bestseller_not_in_stock"))
+            .otherwise(pl.lit("new_style_not_in_stock"))
+            .alias("reason_code"),
+            pl.when(pl.col("is_bestseller")).then(pl.col("rank")).alias("bestseller_rank"),
+            pl.when(~pl.col("is_bestseller")).then(pl.col("launched")).alias("launch_month"),
+        )
     )
     size_rows = (
         pairs.filter(pl.col("broken_size"))
@@ -529,9 +539,9 @@ def _insert_results(
             "colour",
             "size",
             "sku",
-            pl.format("broken size run: colour {} lacks core size {}", "colour", "size").alias(
-                "reason"
-            ),
+            pl.lit("broken_size_run").alias("reason_code"),
+            pl.lit(None, dtype=pl.Int64).alias("bestseller_rank"),
+            pl.lit(None, dtype=pl.Date).alias("launch_month"),
         )
     )
     needs = pl.concat([rep_rows, size_rows])
@@ -572,9 +582,10 @@ def _insert_results(
         pl.lit(1, dtype=pl.Int64).alias("units"),
         "source_location_id",
         pl.lit(None, dtype=pl.Float64).alias("value_cny"),
-        pl.format("{}; transfer from {} (holds {})", "reason", "source_location_id", "held").alias(
-            "reason"
-        ),
+        "reason_code",
+        "bestseller_rank",
+        "launch_month",
+        pl.col("held").cast(pl.Int64).alias("source_on_hand"),
     )
     replenish = needs.join(
         moves.select("location_id", "sku"), on=["location_id", "sku"], how="anti"
@@ -588,7 +599,9 @@ def _insert_results(
         pl.lit(1, dtype=pl.Int64).alias("units"),
         pl.lit(None, dtype=pl.String).alias("source_location_id"),
         pl.lit(None, dtype=pl.Float64).alias("value_cny"),
-        "reason",
+        "reason_code",
+        "bestseller_rank",
+        "launch_month",
     )
     clearance = pairs.filter((pl.col("segment") == "slow_moving") & ~pl.col("is_new")).select(
         "location_id",
@@ -600,14 +613,11 @@ def _insert_results(
         pl.col("on_hand").alias("units"),
         pl.lit(None, dtype=pl.String).alias("source_location_id"),
         (pl.col("on_hand") * pl.col("price")).alias("value_cny"),
-        pl.format(
-            "slow-moving: {} sold over the window, {} on hand (sell-through {}%)",
-            "units_sold",
-            "on_hand",
-            (pl.col("sell_through") * 100).round(0).cast(pl.Int64),
-        ).alias("reason"),
+        pl.lit("slow_moving").alias("reason_code"),
+        pl.col("units_sold").cast(pl.Int64),
+        pl.col("sell_through").cast(pl.Float64),
     )
-    acts = pl.concat([replenish, transfers, clearance], how="vertical_relaxed").select(
+    acts = pl.concat([replenish, transfers, clearance], how="diagonal_relaxed").select(
         pl.lit(m_date).alias("month"),
         "location_id",
         "action",
@@ -618,12 +628,17 @@ def _insert_results(
         "units",
         "source_location_id",
         "value_cny",
-        "reason",
+        "reason_code",
+        "bestseller_rank",
+        "launch_month",
+        "source_on_hand",
+        "units_sold",
+        "sell_through",
         pl.lit(RULES_FP).alias("rules_fingerprint"),
     )
     con.register("incoming_actions", acts)
     con.execute("delete from actions where month = ?", [m_date])
-    con.execute("insert into actions select * from incoming_actions")
+    con.execute("insert into actions by name select * from incoming_actions")
     con.unregister("incoming_actions")
 
     # network lists, core SKUs, order plan, run record
