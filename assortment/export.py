@@ -10,6 +10,7 @@ import polars as pl
 
 from assortment import months, store
 from assortment.errors import NoDataError, UsageError
+from assortment.i18n import action_reason
 
 EXPORTS: dict[str, str] = {
     "style-health": "export_style_health",
@@ -88,8 +89,6 @@ def write_frame(frame: pl.DataFrame, out: Path, *, sheet: str = "data") -> None:
 def with_reason_words(actions: pl.DataFrame, lang: str = "en") -> pl.DataFrame:
     """The actions export with ``reason`` in words (after ``value_cny``), made from each row's
     reason code and parameters; the code and parameter columns stay, after it."""
-    from assortment.i18n import action_reason
-
     words = [action_reason(row, lang) for row in actions.iter_rows(named=True)]
     at = actions.columns.index("value_cny") + 1
     return actions.insert_column(at, pl.Series("reason", words, dtype=pl.String))
