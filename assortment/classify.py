@@ -61,6 +61,7 @@ __all__ = [
     "order_plan",
 ]
 
+
 @dataclass(frozen=True)
 class NetworkInputs:
     """What the whole network contributes to month M's facts.

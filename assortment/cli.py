@@ -13,7 +13,12 @@ import typer
 
 from assortment.config import Settings
 from assortment.config import today as config_today
-from assortment.errors import AssortmentError, UsageError, ValidationError
+from assortment.errors import (
+    AssortmentError,
+    UsageError,
+    ValidationError,
+    environment_problem,
+)
 
 app = typer.Typer(
     help="Assortment Health: load distributors' monthly counts, classify styles, check minimums.",
@@ -88,31 +93,59 @@ def status() -> None:
 # ---------------------------------------------------------------- load
 
 
+def _check_errors_out(path: Path) -> None:
+    """Refuse an --errors-out that cannot be a file, before anything is loaded."""
+    if path.is_dir():
+        raise UsageError(
+            f"--errors-out {str(path)!r} is a folder; give a file name such as "
+            f"{str(path / 'errors.csv')!r}"
+        )
+
+
 def _write_errors(path: Path, rejected: list[ValidationError]) -> None:
     from assortment.export import formula_safe
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        w = csv.writer(fh)
-        w.writerow(["file", "row", "column", "value", "reason"])
-        for exc in rejected:
-            for e in exc.errors:
-                w.writerow(
-                    [exc.file_name, e.row, formula_safe(e.column), formula_safe(e.value), e.reason]
-                )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", newline="", encoding="utf-8-sig") as fh:
+            w = csv.writer(fh)
+            w.writerow(["file", "row", "column", "value", "reason"])
+            for exc in rejected:
+                for e in exc.errors:
+                    w.writerow(
+                        [
+                            exc.file_name,
+                            e.row,
+                            formula_safe(e.column),
+                            formula_safe(e.value),
+                            e.reason,
+                        ]
+                    )
+    except OSError as exc:
+        raise environment_problem(path, exc, what="write the error report") from None
 
 
 def _load(
-    kind: str, files: list[Path], sheet: str | None, errors_out: Path | None, check: bool
+    kind: str,
+    files: list[Path],
+    sheet: str | None,
+    errors_out: Path | None,
+    check: bool,
+    accept_drop: bool = False,
 ) -> None:
     from assortment import store
     from assortment.ingest import load_file, validate_file
+    from assortment.ingest.load import CountDropError
 
     for f in files:
         if not f.is_file():
             raise UsageError(f"no such file: {str(f)!r}")
+    if errors_out is not None:
+        _check_errors_out(errors_out)
     rejected: list[ValidationError] = []
+    held = 0
     today = config_today()
+    rules = state.settings.rules()
     user = os.environ.get("USER") or None
     changed = False
     # --check only reads (a snapshot, never waiting on a writer); a load writes the master
@@ -121,15 +154,29 @@ def _load(
         for f in files:
             try:
                 if check:
-                    _, result = validate_file(con, kind, f, sheet=sheet, today=today)
+                    _, result = validate_file(con, kind, f, sheet=sheet, today=today, rules=rules)
+                    if result.drops and not accept_drop:
+                        raise CountDropError(
+                            result.file_name, result.drops, share=rules.count_drop_share
+                        )
                 else:
                     result = load_file(
-                        con, state.settings, kind, f, sheet=sheet, loaded_by=user, today=today
+                        con,
+                        state.settings,
+                        kind,
+                        f,
+                        sheet=sheet,
+                        loaded_by=user,
+                        today=today,
+                        accept_drop=accept_drop,
                     )
                     changed |= result.result == "loaded"
                 echo(result.summary())
             except ValidationError as exc:
                 rejected.append(exc)
+                err(str(exc))
+            except CountDropError as exc:
+                held += 1
                 err(str(exc))
     if changed or not (state.settings.snapshot_dir / "CURRENT").exists():
         store.publish(state.settings)
@@ -137,7 +184,7 @@ def _load(
         _write_errors(errors_out, rejected)
         if rejected:
             err(f"error report written to {errors_out}")
-    if rejected:
+    if rejected or held:
         raise typer.Exit(1)
 
 
@@ -150,6 +197,14 @@ ErrorsOpt = Annotated[
     Path | None, typer.Option("--errors-out", help="Write every rejected row to this CSV.")
 ]
 CheckOpt = Annotated[bool, typer.Option("--check", help="Validate only; store nothing.")]
+AcceptDropOpt = Annotated[
+    bool,
+    typer.Option(
+        "--accept-drop",
+        help="Load counts that leave a location far fewer styles than before "
+        "(count_drop_share); the confirmation is recorded in the load log.",
+    ),
+]
 
 
 @load_app.command("products")
@@ -170,10 +225,18 @@ def load_locations(
 
 @load_app.command("stock")
 def load_stock(
-    files: FilesArg, sheet: SheetOpt = None, errors_out: ErrorsOpt = None, check: CheckOpt = False
+    files: FilesArg,
+    sheet: SheetOpt = None,
+    errors_out: ErrorsOpt = None,
+    check: CheckOpt = False,
+    accept_drop: AcceptDropOpt = False,
 ) -> None:
-    """Load month-end stock counts; each (month, location) in a file replaces what was stored."""
-    _load("stock", files, sheet, errors_out, check)
+    """Load month-end stock counts; each (month, location) in a file replaces what was stored.
+
+    A count that would leave a location fewer than count_drop_share (0.5) of the styles it
+    had is held unless --accept-drop is given.
+    """
+    _load("stock", files, sheet, errors_out, check, accept_drop)
 
 
 @load_app.command("sales")
@@ -388,6 +451,10 @@ def main() -> None:
     except KeyboardInterrupt:
         err("interrupted; nothing half-stored (each file is one transaction)")
         sys.exit(130)
+    except OSError as exc:  # a folder or file of the user's: full, read-only, missing rights
+        where = exc.filename if exc.filename is not None else "a file"
+        err(f"error: {environment_problem(where, exc, what='use')}")
+        sys.exit(2)
     except Exception as exc:  # a bug: say so briefly; the traceback on request
         if os.environ.get("ASSORTMENT_DEBUG"):
             traceback.print_exc()

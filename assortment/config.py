@@ -54,6 +54,8 @@ class Rules:
     broken_size_min_core_share: float = _SHIPPED["broken_size_min_core_share"]
     core_colour_share: float = _SHIPPED["core_colour_share"]
     cover_months: int = _SHIPPED["cover_months"]
+    count_drop_share: float = float(_SHIPPED["count_drop_share"])
+    max_unpacked_mb: float = float(_SHIPPED["max_unpacked_mb"])
     distributor: KindRules = field(default_factory=lambda: KindRules(**_SHIPPED["distributor"]))
     store: KindRules = field(default_factory=lambda: KindRules(**_SHIPPED["store"]))
 
@@ -131,6 +133,12 @@ class Rules:
         ):
             if not 0 <= getattr(self, key) <= 1:
                 raise ConfigError(f"rules file {name!r}: {key} must be between 0 and 1")
+        if not 0 <= self.count_drop_share <= 1:
+            raise ConfigError(f"rules file {name!r}: count_drop_share must be between 0 and 1")
+        if not 0 < self.max_unpacked_mb <= 100_000:
+            raise ConfigError(
+                f"rules file {name!r}: max_unpacked_mb must be more than 0 (megabytes)"
+            )
 
 
 def _typed(name: str, key: str, value: object, want: type) -> object:
@@ -169,6 +177,11 @@ class Settings:
         return self.data_dir / "snapshots"
 
     @property
+    def rejected_dir(self) -> Path:
+        """Rejected and held files, kept a while for a look (bounded: see KeepLimits)."""
+        return self.data_dir / "rejected"
+
+    @property
     def lock_path(self) -> Path:
         """The writers' lock file."""
         return self.data_dir / (self.db_path.name + ".lock")
@@ -187,6 +200,48 @@ class Settings:
             db_path=Path(db_value).expanduser(),
             rules_path=Path(rules_value).expanduser() if rules_value else None,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class KeepLimits:
+    """How much of a folder of files kept for a while may hold: the oldest go first."""
+
+    max_files: int
+    max_age_s: float
+    max_bytes: int
+
+    @classmethod
+    def rejected(cls) -> KeepLimits:
+        """Rejected files of the CLI (``rejected/``): ASSORTMENT_REJECTED_MAX_FILES (100),
+        ASSORTMENT_REJECTED_MAX_DAYS (30), ASSORTMENT_REJECTED_MAX_MB (200)."""
+        return cls(
+            max_files=_env_int("ASSORTMENT_REJECTED_MAX_FILES", 100),
+            max_age_s=_env_int("ASSORTMENT_REJECTED_MAX_DAYS", 30) * 86400.0,
+            max_bytes=_env_int("ASSORTMENT_REJECTED_MAX_MB", 200) * 1024 * 1024,
+        )
+
+    @classmethod
+    def uploads(cls) -> KeepLimits:
+        """Files checked on the upload page, waiting for confirmation (``uploads/``): one
+        hour, ASSORTMENT_UPLOADS_MAX_FILES (50), ASSORTMENT_UPLOADS_MAX_MB (500)."""
+        return cls(
+            max_files=_env_int("ASSORTMENT_UPLOADS_MAX_FILES", 50),
+            max_age_s=3600.0,
+            max_bytes=_env_int("ASSORTMENT_UPLOADS_MAX_MB", 500) * 1024 * 1024,
+        )
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, got {raw!r}")
+    return value
 
 
 def today() -> date:

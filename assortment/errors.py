@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 class AssortmentError(Exception):
@@ -31,6 +32,27 @@ class StoreBusyError(AssortmentError):
     """Another process holds the write lock for too long."""
 
 
+class EnvironmentProblemError(AssortmentError):
+    """A folder or file the user controls cannot be used (full disk, read-only folder, a
+    folder where a file is wanted, no permission); the message names the path."""
+
+    exit_code = 2
+
+
+def environment_problem(path: object, exc: OSError, *, what: str) -> EnvironmentProblemError:
+    """An OSError turned into words naming ``path``: 'cannot write the archive folder ...'."""
+    reason = exc.strerror or type(exc).__name__
+    hint = {
+        28: "free some disk space",  # ENOSPC
+        30: "the disk is mounted read-only",  # EROFS
+        13: "check the folder's permissions",  # EACCES
+        1: "check the folder's permissions",  # EPERM
+        21: "give a file name, not a folder",  # EISDIR
+        20: "a part of the path is a file, not a folder",  # ENOTDIR
+    }.get(exc.errno or 0, "check the path")
+    return EnvironmentProblemError(f"cannot {what} {str(path)!r}: {reason} ({hint})")
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
     """One invalid cell of an uploaded file, as a spreadsheet user would find it.
@@ -40,13 +62,18 @@ class RowError:
             0 for problems with the file as a whole (missing column, empty file).
         column: Column header as written in the file (or the canonical name).
         value: The offending value as text ('' when empty).
-        reason: Plain-words reason.
+        reason: Plain-words reason (English; the CLI prints it).
+        code: The reason as a code (``negative``, ``unknown_location`` ...) for the edges
+            that put it in other words or languages ('' for file-level problems).
+        params: Values the words need (``first_row`` of a duplicate, ``other_kind`` ...).
     """
 
     row: int
     column: str
     value: str
     reason: str
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row else "file"

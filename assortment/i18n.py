@@ -85,9 +85,15 @@ CODE_KEYS: dict[str, tuple[str, ...]] = {
         N_("upload.result.loaded"),
         N_("upload.result.unchanged"),
         N_("upload.result.rejected"),
+        N_("upload.result.held"),
     ),
     "upload.kind": (N_("upload.kind.stock"), N_("upload.kind.sales")),
-    "upload.kind_short": (N_("upload.kind_short.stock"), N_("upload.kind_short.sales")),
+    "upload.kind_short": (
+        N_("upload.kind_short.stock"),
+        N_("upload.kind_short.sales"),
+        N_("upload.kind_short.products"),
+        N_("upload.kind_short.locations"),
+    ),
     "report.upload": (
         N_("report.upload.complete"),
         N_("report.upload.partial"),
@@ -230,6 +236,28 @@ VALIDATION_KEYS: dict[str, str] = {
     "duplicate_id": N_("validate.duplicate_id"),
     "style_fields": N_("validate.style_fields"),
     "duplicate_style_colour_size": N_("validate.duplicate_style_colour_size"),
+    "style_stored": N_("validate.style_stored"),
+    "scs_stored": N_("validate.scs_stored"),
+    "orphans": N_("validate.orphans"),
+}
+# problems with the file as a whole, by code (``RowError.code``)
+FILE_PROBLEM_KEYS: dict[str, str] = {
+    "no_rows": N_("validate.no_rows"),
+    "missing_column": N_("validate.missing_column"),
+    "missing_sku": N_("validate.missing_sku"),
+    "looks_like": N_("validate.looks_like"),
+    "column_twice": N_("validate.column_twice"),
+    "unreadable": N_("validate.unreadable"),
+    "not_text": N_("validate.not_text"),
+    "too_big.unpacked": N_("validate.too_big.unpacked"),
+    "too_big.span": N_("validate.too_big.span"),
+    "too_big.parts": N_("validate.too_big.parts"),
+    "too_big.size": N_("validate.too_big.size"),
+}
+# for people who cannot load products or locations (distributors): ask the brand instead
+_ASK_KEYS: dict[str, str] = {
+    "unknown_location": N_("validate.unknown_location.ask"),
+    "unknown_sku": N_("validate.unknown_sku.ask"),
 }
 _FILE_PROBLEMS: dict[str, str] = {
     "the file has no data rows": N_("validate.no_rows"),
@@ -252,3 +280,42 @@ def error_reason(reason: str, lang: str) -> str:
         if rest.startswith(english):
             return t(key, lang) + rest[len(english) :] + tail
     return reason
+
+
+def row_problem(
+    code: str, reason: str, params: Mapping[str, Any], lang: str, *, loads_master_data: bool
+) -> str:
+    """A problem of an uploaded file (``RowError``) in ``lang``, from its code and params.
+
+    Args:
+        code: The RowError's code ('' or unknown: ``reason`` through :func:`error_reason`).
+        reason: Its English reason (the CLI's words).
+        params: Its params (``first_row`` of a duplicate, ``max`` of a range, ...).
+        lang: ``en`` or ``zh``.
+        loads_master_data: False for people who cannot load products or locations
+            (distributors): an unknown code tells them to ask the brand, not to load a file.
+    """
+    values: dict[str, Any] = dict(params)
+    if code == "too_big":
+        code = f"too_big.{params.get('what', 'unpacked')}"
+    if code == "looks_like":
+        values["kind"] = word("upload.kind_short", str(params.get("kind")), lang)
+        values["chosen"] = word("upload.kind_short", str(params.get("chosen")), lang)
+    key = (
+        _ASK_KEYS.get(code)
+        if not loads_master_data and code in _ASK_KEYS
+        else VALIDATION_KEYS.get(code) or FILE_PROBLEM_KEYS.get(code)
+    )
+    if key is None:
+        return error_reason(reason, lang)
+    try:
+        text = t(key, lang, **values) if values else t(key, lang)
+    except (KeyError, IndexError, ValueError):
+        return error_reason(reason, lang)
+    if code == "too_large" and "max" in params:
+        text += t("validate.at_most", lang, max=params["max"])
+    if code == "missing_column" and "accepted" in params:
+        text += t("validate.accepted", lang, accepted=params["accepted"])
+    if params.get("first_row") is not None:
+        text += t("validate.row_ref", lang, row=params["first_row"])
+    return text

@@ -26,7 +26,8 @@ import polars as pl
 from assortment.errors import UsageError
 
 _SEPARATORS = re.compile(r"[年/.]")
-_PATTERN = r"^(\d{4})-(\d{1,2})(?:-\d{1,2}(?:[ T]00:00(?::00(?:\.0+)?)?)?)?$"
+# [0-9], not \d: \d also matches digits of other scripts (٢٠٢٦), which polars cannot cast
+_PATTERN = r"^([0-9]{4})-([0-9]{1,2})(?:-[0-9]{1,2}(?:[ T]00:00(?::00(?:\.0+)?)?)?)?$"
 _MONTH = re.compile(_PATTERN)
 _MIN_YEAR, _MAX_YEAR = 1900, 2999
 
@@ -73,10 +74,10 @@ def parse_expr(column: str) -> pl.Expr:
         .str.strip_chars()
         .str.replace_all(r"[年/.]", "-")
         .str.replace(r"月$", "")
-        .str.replace(r"^(\d{4})(\d{2})$", "$1-$2")
+        .str.replace(r"^([0-9]{4})([0-9]{2})$", "$1-$2")
     )
-    year = s.str.extract(_PATTERN, 1).cast(pl.Int32)
-    mon = s.str.extract(_PATTERN, 2).cast(pl.Int32)
+    year = s.str.extract(_PATTERN, 1).cast(pl.Int32, strict=False)
+    mon = s.str.extract(_PATTERN, 2).cast(pl.Int32, strict=False)
     ok = mon.is_between(1, 12) & year.is_between(_MIN_YEAR, _MAX_YEAR)
     return pl.when(ok).then(pl.date(year, mon, 1)).otherwise(None).alias(column)
 

@@ -32,7 +32,7 @@ import duckdb
 import polars as pl
 
 from assortment.config import Settings
-from assortment.errors import NoDataError, StoreBusyError
+from assortment.errors import EnvironmentProblemError, NoDataError, StoreBusyError
 
 SQL_DIR = Path(os.environ.get("ASSORTMENT_SQL_DIR", Path(__file__).resolve().parent.parent / "sql"))
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -42,7 +42,14 @@ LOCK_TIMEOUT_S = float(os.environ.get("ASSORTMENT_LOCK_TIMEOUT", "120"))
 
 
 def _connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:  # unwritable folder or file, full disk: the user's to fix
+        reason = str(exc).split("\n", 1)[0]
+        raise EnvironmentProblemError(
+            f"cannot open the database {str(path)!r}: {reason} (check the path, the folder's "
+            "permissions and the free disk space; --db or ASSORTMENT_DB choose another)"
+        ) from None
     con.execute("set enable_progress_bar = false")  # no bars in the CLI's or the server's output
     return con
 
@@ -109,7 +116,7 @@ def _file_lock(path: Path, timeout_s: float) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     raise StoreBusyError(
                         f"another load or classification is writing to {path.parent} "
-                        f"and has not finished after {timeout_s:.0f} s; try again later"
+                        f"and has not finished after {timeout_s:g} s; try again later"
                     ) from None
                 time.sleep(0.1)
         yield

@@ -90,9 +90,10 @@ def reason_params(row: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-_PARAM_NAMES = tuple(
-    dict.fromkeys(p for params in ACTION_REASON_PARAMS.values() for p in params)
-) + TRANSFER_PARAMS
+_PARAM_NAMES = (
+    tuple(dict.fromkeys(p for params in ACTION_REASON_PARAMS.values() for p in params))
+    + TRANSFER_PARAMS
+)
 
 
 def _text(value: Any) -> str:
@@ -101,6 +102,7 @@ def _text(value: Any) -> str:
     if isinstance(value, date):
         return months.fmt(value)
     return str(value)
+
 
 LETTER_SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL", "2XL", "3XL", "4XL", "F", "FREE")
 """Letter sizes in wearing order."""

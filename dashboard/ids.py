@@ -66,6 +66,8 @@ UP_ERRORS_DOWNLOAD = "upload-errors-download"
 UP_TEMPLATE_BTN = "upload-template-btn"
 UP_TEMPLATE_DOWNLOAD = "upload-template-download"
 UP_HISTORY_GRID = "upload-history-grid"
+UP_DROP_BOX = "upload-drop-box"
+UP_ACCEPT_DROP = "upload-accept-drop"
 
 # order plan
 OP_MONTH = "plan-month"

@@ -1,6 +1,10 @@
 """The upload workflow behind the Upload page: check a file without storing it, keep it aside
 until the user confirms, then load it (only for locations in the user's scope) and refresh
-the classification of its months."""
+the classification of its months.
+
+Files kept aside live in ``uploads/`` for at most an hour, within a count and a total size
+(``config.KeepLimits.uploads``); a rejected file is not kept at all, only its problems (so
+they can be downloaded)."""
 
 from __future__ import annotations
 
@@ -19,9 +23,11 @@ from typing import Any
 import polars as pl
 
 from assortment import config, store
-from assortment.config import Settings
+from assortment.config import KeepLimits, Settings
 from assortment.errors import AssortmentError, RowError, UsageError, ValidationError
 from assortment.ingest import LoadResult, load_file, validate_file
+from assortment.ingest.load import Drop
+from assortment.ingest.retention import prune
 from dashboard.auth import User
 from dashboard.data import Data
 
@@ -58,13 +64,23 @@ class Check:
 
     @property
     def ok(self) -> bool:
-        """True when the file may be loaded."""
+        """True when the file may be loaded (drops need the person's confirmation)."""
         return (
             self.result is not None
             and not self.errors
             and not self.out_of_scope
             and not self.problem
         )
+
+    @property
+    def unchanged(self) -> bool:
+        """True when this exact file is what is stored already: loading changes nothing."""
+        return self.result is not None and self.result.already_loaded
+
+    @property
+    def drops(self) -> list[Drop]:
+        """Counts that would keep far fewer styles than before (the completeness guard)."""
+        return self.result.drops if self.result is not None else []
 
 
 def decode_contents(contents: str) -> bytes:
@@ -82,27 +98,85 @@ def _stash_dir(settings: Settings) -> Path:
     return folder
 
 
-def _clean_stash(folder: Path) -> None:
-    now = time.time()
-    for path in folder.glob("*"):
-        with contextlib.suppress(OSError):
-            if now - path.stat().st_mtime > STASH_TTL_S:
-                path.unlink()
-
-
 def stash(settings: Settings, user: User, kind: str, file_name: str, data: bytes) -> str:
-    """Keep an upload aside until it is confirmed; returns its random token."""
+    """Keep an upload aside until it is confirmed; returns its random token.
+
+    Older uploads make room (an hour at most, within a count and a total size).
+    """
     folder = _stash_dir(settings)
-    _clean_stash(folder)
+    prune(folder, KeepLimits.uploads(), room_for=len(data) + 1024)
     token = secrets.token_urlsafe(24)
-    (folder / f"{token}.bin").write_bytes(data)
-    (folder / f"{token}.json").write_text(
-        json.dumps(
-            {"user": user.username, "kind": kind, "file_name": file_name, "at": time.time()}
-        ),
-        "utf-8",
-    )
+    try:
+        (folder / f"{token}.bin").write_bytes(data)
+        _write_meta(folder, token, {"user": user.username, "kind": kind, "file_name": file_name})
+    except OSError as exc:
+        drop(settings, token)
+        from assortment.errors import environment_problem
+
+        raise environment_problem(folder, exc, what="keep the upload in") from None
     return token
+
+
+def _write_meta(folder: Path, token: str, meta: dict[str, Any]) -> None:
+    (folder / f"{token}.json").write_text(
+        json.dumps({**meta, "at": time.time()}, ensure_ascii=False), "utf-8"
+    )
+
+
+def _keep_problems_only(settings: Settings, token: str, errors: list[RowError], total: int) -> None:
+    """A rejected upload: forget its bytes, keep its problems (for the download)."""
+    folder = _stash_dir(settings)
+    with contextlib.suppress(OSError):
+        (folder / f"{token}.bin").unlink()
+    with contextlib.suppress(OSError, ValueError):
+        meta = json.loads((folder / f"{token}.json").read_text("utf-8"))
+        meta["errors"] = [
+            {
+                "row": e.row,
+                "column": e.column,
+                "value": e.value,
+                "reason": e.reason,
+                "code": e.code,
+                "params": e.params,
+            }
+            for e in errors
+        ]
+        meta["total_errors"] = total
+        _write_meta(folder, token, meta)
+
+
+def problems(settings: Settings, user: User, token: str) -> tuple[str, list[RowError]]:
+    """(file name, problems) of a rejected upload of this user.
+
+    Raises:
+        UsageError: the upload is gone, expired or not this user's.
+    """
+    meta = _meta(settings, user, token)
+    errors = [
+        RowError(
+            int(e["row"]),
+            str(e["column"]),
+            str(e["value"]),
+            str(e["reason"]),
+            code=str(e.get("code") or ""),
+            params=dict(e.get("params") or {}),
+        )
+        for e in meta.get("errors", [])
+    ]
+    return str(meta["file_name"]), errors
+
+
+def _meta(settings: Settings, user: User, token: str) -> dict[str, Any]:
+    gone = "that upload is no longer available; please choose the file again"
+    if not token or not set(token) <= _TOKEN_CHARS:
+        raise UsageError(gone)
+    try:
+        meta = json.loads((_stash_dir(settings) / f"{token}.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        raise UsageError(gone) from None
+    if meta.get("user") != user.username or time.time() - float(meta.get("at", 0)) > STASH_TTL_S:
+        raise UsageError(gone)
+    return dict(meta)
 
 
 def unstash(settings: Settings, user: User, token: str) -> tuple[str, str, bytes]:
@@ -111,18 +185,13 @@ def unstash(settings: Settings, user: User, token: str) -> tuple[str, str, bytes
     Raises:
         UsageError: the upload is gone, expired or not this user's.
     """
-    if not token or not set(token) <= _TOKEN_CHARS:
-        raise UsageError("that upload is no longer available; please choose the file again")
-    folder = _stash_dir(settings)
+    meta = _meta(settings, user, token)
     try:
-        meta = json.loads((folder / f"{token}.json").read_text("utf-8"))
-        data = (folder / f"{token}.bin").read_bytes()
-    except (OSError, ValueError):
+        data = (_stash_dir(settings) / f"{token}.bin").read_bytes()
+    except OSError:
         raise UsageError(
             "that upload is no longer available; please choose the file again"
         ) from None
-    if meta.get("user") != user.username or time.time() - float(meta.get("at", 0)) > STASH_TTL_S:
-        raise UsageError("that upload is no longer available; please choose the file again")
     return str(meta["kind"]), str(meta["file_name"]), data
 
 
@@ -157,13 +226,20 @@ def check(
     cur = data.reader.cursor()
     try:
         _, found.result = validate_file(
-            cur, kind, raw, file_name=file_name, today=today or config.today()
+            cur,
+            kind,
+            raw,
+            file_name=file_name,
+            today=today or config.today(),
+            rules=data.settings.rules(),
         )
     except ValidationError as exc:
         found.errors, found.total_errors = exc.errors, exc.total
+        _keep_problems_only(data.settings, token, exc.errors, exc.total)
         return found
     except AssortmentError as exc:
         found.problem = str(exc)
+        drop(data.settings, token)
         return found
     finally:
         cur.close()
@@ -195,14 +271,20 @@ class Loaded:
     classify_errors: dict[str, str] = field(default_factory=dict)
 
 
-def confirm(data: Data, user: User, token: str, *, today: date | None = None) -> Loaded:
+def confirm(
+    data: Data, user: User, token: str, *, today: date | None = None, accept_drop: bool = False
+) -> Loaded:
     """Load a stashed upload (a writer), then re-classify each month it touched.
 
     The scope is checked again inside the writer, against the master's locations.
 
+    Args:
+        accept_drop: The person ticked "the count is complete" (the completeness guard).
+
     Raises:
         OutOfScopeError: rows for locations the user may not load (nothing stored).
         ValidationError: the file is invalid (nothing stored; the rejection is logged).
+        CountDropError: counts would drop and ``accept_drop`` is false (nothing stored).
     """
     if not user.can_upload:
         raise PermissionError("uploads are for distributors and admins")
@@ -210,7 +292,9 @@ def confirm(data: Data, user: User, token: str, *, today: date | None = None) ->
     kind, file_name, raw = unstash(settings, user, token)
     today = today or config.today()
     with store.writer(settings) as con:
-        _, checked = validate_file(con, kind, raw, file_name=file_name, today=today)
+        _, checked = validate_file(
+            con, kind, raw, file_name=file_name, today=today, rules=settings.rules()
+        )
         if user.role != "admin":
             mine = {
                 r[0]
@@ -223,7 +307,14 @@ def confirm(data: Data, user: User, token: str, *, today: date | None = None) ->
             if outside:
                 raise OutOfScopeError(file_name, outside)
         result = load_file(
-            con, settings, kind, raw, file_name=file_name, loaded_by=user.username, today=today
+            con,
+            settings,
+            kind,
+            raw,
+            file_name=file_name,
+            loaded_by=user.username,
+            today=today,
+            accept_drop=accept_drop,
         )
     drop(settings, token)
     loaded = Loaded(result=result)

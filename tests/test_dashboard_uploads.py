@@ -47,6 +47,9 @@ BAD = stock_csv(
         ("2026-10", "D01-S099", "NOPE", 1),
     ]
 )
+SHORT = stock_csv(
+    [("2026-10", "D01-S001", "B1001-BLK-75B", 4), ("2026-10", "D01-S001", "B1003-BLK-80B", 2)]
+)
 THEIRS = stock_csv(
     [("2026-10", "D01-S001", "B1001-BLK-75B", 1), ("2026-10", "D02-S001", "B1001-BLK-75B", 1)]
 )
@@ -94,6 +97,7 @@ def test_a_distributor_may_not_load_another_distributors_rows(net):
 def test_confirm_loads_logs_the_user_and_reclassifies_the_month(net):
     data = Data(net.settings)
     found = uploads.check(data, DIST1, "stock", "good.csv", GOOD, today=TODAY)
+    assert found.drops == []  # D01-S003 had 2 styles in stock, and keeps 2
     loaded = uploads.confirm(data, DIST1, found.token, today=TODAY)
     assert loaded.result.result == "loaded" and loaded.result.n_rows == 2
     assert stored_rows(net.settings, "D01-S003") == 2
@@ -129,7 +133,9 @@ def test_history_of_a_distributor_hides_other_distributors_loads(net):
         stock_csv([("2026-10", "D02-S001", "B1001-BLK-75B", 3)]),
         today=TODAY,
     )
-    uploads.confirm(data, User("dist2", "distributor", "D02"), theirs.token, today=TODAY)
+    uploads.confirm(
+        data, User("dist2", "distributor", "D02"), theirs.token, today=TODAY, accept_drop=True
+    )
     mine = data.upload_history(DIST1)["file_name"].to_list()
     assert "south.csv" not in mine
     assert "south.csv" in data.upload_history(ADMIN)["file_name"].to_list()
@@ -168,6 +174,8 @@ def check_body(name: str, raw: bytes, kind: str = "stock"):
             (ids.UP_CONFIRM, "children"),
             (ids.UP_TOKEN, "data"),
             (ids.UP_DONE, "children"),
+            (ids.UP_DROP_BOX, "hidden"),
+            (ids.UP_ACCEPT_DROP, "value"),
         ],
         [(ids.UP_FILE_DATA, "data", payload), (ids.UP_KIND, "value", kind)],
     )
@@ -186,21 +194,46 @@ def test_upload_callbacks_end_to_end_for_a_distributor(net, monkeypatch):
         "D02-S001" in json.dumps(theirs[ids.UP_RESULT])
         and theirs[ids.UP_CONFIRM]["disabled"] is True
     )
+
+    def confirm(token: str, ticked: list[str]) -> str:
+        body = callback_body(
+            [(ids.UP_DONE, "children"), (ids.UP_CONFIRM, "disabled")],
+            [(ids.UP_CONFIRM, "n_clicks", 1)],
+            [(ids.UP_TOKEN, "data", token), (ids.UP_ACCEPT_DROP, "value", ticked)],
+        )
+        body["output"] = [
+            d["output"]
+            for d in client.get("/_dash-dependencies").get_json()
+            if d["output"].startswith("..upload-done.children@")
+        ][0]
+        return json.dumps(post_callback(client, body).get_json(), ensure_ascii=False)
+
+    # D01-S001 had 10 styles in stock: a count of 2 is held, the tick box shows, Load waits
+    short = post_callback(client, check_body("short.csv", SHORT)).get_json()["response"]
+    assert short[ids.UP_DROP_BOX]["hidden"] is False and short[ids.UP_CONFIRM]["disabled"] is True
+    shown = json.dumps(short[ids.UP_RESULT], ensure_ascii=False)
+    assert "D01-S001, 2026-10: 10 styles in stock before, 2 in this file" in shown
+    token = short[ids.UP_TOKEN]["data"]
+    assert "held, nothing was stored" in confirm(token, [])  # whatever the browser sends
+    assert stored_rows(net.settings, "D01-S001") > 2
+    assert "loaded 2 rows" in confirm(token, ["yes"])
+    assert stored_rows(net.settings, "D01-S001") == 2
+    with store.reader(net.settings) as con:
+        logged = con.execute(
+            "select result, confirmed_drops from load_log order by load_id desc limit 2"
+        ).fetchall()
+    assert logged[0] == ("loaded", '[["2026-10", "D01-S001", 10, 2]]')
+    assert logged[1][0] == "held"
+
     good = post_callback(client, check_body("good.csv", GOOD)).get_json()["response"]
     assert good[ids.UP_CONFIRM]["disabled"] is False and good[ids.UP_TOKEN]["data"]
-    confirm = callback_body(
-        [(ids.UP_DONE, "children"), (ids.UP_CONFIRM, "disabled")],
-        [(ids.UP_CONFIRM, "n_clicks", 1)],
-        [(ids.UP_TOKEN, "data", good[ids.UP_TOKEN]["data"])],
-    )
-    confirm["output"] = [
-        d["output"]
-        for d in client.get("/_dash-dependencies").get_json()
-        if d["output"].startswith("..upload-done.children@")
-    ][0]
-    done = json.dumps(post_callback(client, confirm).get_json(), ensure_ascii=False)
-    assert "loaded 2 rows" in done
+    assert good[ids.UP_DROP_BOX]["hidden"] is True
+    assert "loaded 2 rows" in confirm(good[ids.UP_TOKEN]["data"], [])
     assert stored_rows(net.settings, "D01-S003") == 2
+    # the same file again: unchanged, said when it is checked, nothing to confirm
+    again = post_callback(client, check_body("good.csv", GOOD)).get_json()["response"]
+    assert "already loaded" in json.dumps(again[ids.UP_RESULT])
+    assert again[ids.UP_CONFIRM]["disabled"] is True and again[ids.UP_TOKEN]["data"] is None
 
 
 def test_errors_download_is_a_csv_of_every_problem(net):

@@ -260,7 +260,12 @@ def test_products_style_fields_must_agree(con, loaded, tmp_path):
 
 def test_products_upsert_keeps_keys(con, loaded, tmp_path):
     keys = dict(con.execute("select sku, sku_key from products").fetchall())
-    text = "sku,style,colour,size,category,launch_month,price\nS1-BLK-75B,S1,BLK,75B,bra,2026-03,209\nS3-RED-S,S3,RED,S,brief,2026-09,49\n"
+    # a price change restates every SKU of the style (style-level fields agree with what is stored)
+    text = (
+        "sku,style,colour,size,category,launch_month,price\n"
+        "S1-BLK-75B,S1,BLK,75B,bra,2026-03,209\nS1-BLK-80B,S1,BLK,80B,bra,2026-03,209\n"
+        "S1-NUD-75B,S1,NUD,75B,bra,2026-03,209\nS3-RED-S,S3,RED,S,brief,2026-09,49\n"
+    )
     load_file(con, loaded, "products", write(tmp_path / "p2.csv", text), today=TODAY)
     after = dict(con.execute("select sku, sku_key from products").fetchall())
     assert after["S1-BLK-75B"] == keys["S1-BLK-75B"] and after["S3-RED-S"] == max(keys.values()) + 1

@@ -1,4 +1,14 @@
-"""Store validated files: one transaction per file, slices replaced, raw file archived, every load logged."""
+"""Store validated files: one transaction per file, slices replaced, raw file archived, every load logged.
+
+Choices (domain.md section 3):
+
+* a file that loads is archived for good (``archive/<kind>/<sha256>__<name>``) before its
+  transaction commits; a rejected or held file is kept a while in ``rejected/``, within
+  a count, an age and a total size (:mod:`assortment.ingest.retention`);
+* the completeness guard compares each (month, location) of a stock file with the count
+  it replaces, else the latest stored count before that month; a first count has nothing
+  to compare with and is never held; a confirmed drop is recorded in the load log.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +16,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,18 +23,56 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from assortment import months
-from assortment.config import Settings
-from assortment.errors import UsageError, ValidationError
+from assortment import months, store
+from assortment.config import KeepLimits, Rules, Settings
+from assortment.errors import (
+    AssortmentError,
+    UsageError,
+    ValidationError,
+    environment_problem,
+)
+from assortment.ingest import retention
 from assortment.ingest.read import read_table
 from assortment.ingest.validate import (
     KINDS,
     Reference,
+    count_drops,
     validate_facts,
     validate_locations,
     validate_products,
     wanted_columns,
 )
+
+
+@dataclass(frozen=True)
+class Drop:
+    """A (month, location) whose count would fall below ``count_drop_share`` of before."""
+
+    month: str
+    location_id: str
+    before: int
+    after: int
+
+    def __str__(self) -> str:
+        return f"{self.location_id} {self.month}: {self.before} -> {self.after} styles in stock"
+
+
+class CountDropError(AssortmentError):
+    """A stock file would leave locations with far fewer styles than stored: held until the
+    person confirms (CLI ``--accept-drop``, the upload page's tick box)."""
+
+    def __init__(self, file_name: str, drops: list[Drop], *, share: float) -> None:
+        self.file_name = file_name
+        self.drops = drops
+        self.share = share
+        shown = "\n".join(f"  {d}" for d in drops[:20])
+        more = f"\n  ... and {len(drops) - 20} more" if len(drops) > 20 else ""
+        super().__init__(
+            f"{file_name}: held, nothing was stored: {len(drops)} location(s) would keep fewer "
+            f"than {share:.0%} of the styles in stock they had (a half-finished count?):\n"
+            f"{shown}{more}\nif the count is complete, load it again with --accept-drop"
+        )
+
 
 # fault injection for the crash test: sleep this long inside the open transaction
 _PAUSE_ENV = "ASSORTMENT_TEST_PAUSE_IN_LOAD"
@@ -45,6 +92,8 @@ class LoadResult:
     locations: list[str] = field(default_factory=list)
     slices: list[tuple[str, str]] = field(default_factory=list)
     load_id: int | None = None
+    already_loaded: bool = False  # every slice was last written by these very bytes
+    drops: list[Drop] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for the terminal."""
@@ -53,6 +102,10 @@ class LoadResult:
             "unchanged": "unchanged (this exact file is already loaded)",
             "checked": "valid (not stored)",
         }[self.result]
+        if self.result == "checked" and self.already_loaded:
+            what = "valid, unchanged (this exact file is already loaded)"
+        if self.result == "loaded" and self.drops:
+            what = f"loaded (fewer styles confirmed: {'; '.join(map(str, self.drops))})"
         extra = ""
         if self.kind in ("stock", "sales"):
             extra = (
@@ -64,8 +117,12 @@ class LoadResult:
 
 def reference(con: duckdb.DuckDBPyConnection, *, today: date | None = None) -> Reference:
     """What rows are checked against: the stored products and locations."""
-    products = con.sql("select sku, sku_key, style, colour, size from products").pl()
-    locations = con.sql("select location_id, location_key, kind from locations").pl()
+    products = con.sql(
+        "select sku, sku_key, style, colour, size, category, launch_month, price_cny from products"
+    ).pl()
+    locations = con.sql(
+        "select location_id, location_key, kind, distributor_id from locations"
+    ).pl()
     return Reference(products=products, locations=locations, today=today or date.today())
 
 
@@ -91,10 +148,13 @@ def validate_file(
     file_name: str | None = None,
     sheet: str | None = None,
     today: date | None = None,
+    rules: Rules | None = None,
 ) -> tuple[pl.DataFrame, LoadResult]:
     """Read and validate a file against what ``con`` holds; nothing is written.
 
-    Returns the typed rows and a LoadResult with result 'checked'.
+    Returns the typed rows and a LoadResult with result 'checked', saying whether the
+    file is already loaded and, for a stock file, which counts would drop (the
+    completeness guard: ``rules.count_drop_share``).
 
     Raises:
         ValidationError: every bad row named.
@@ -102,12 +162,19 @@ def validate_file(
     """
     if kind not in KINDS:
         raise UsageError(f"unknown file kind {kind!r}; use one of {', '.join(KINDS)}")
+    rules = rules or Rules()
     data = _read_source(source)
     name = file_name or (source.name if isinstance(source, Path) else "upload")
-    table = read_table(data, wanted=wanted_columns(kind), file_name=name, sheet=sheet)
+    table = read_table(
+        data,
+        wanted=wanted_columns(kind),
+        file_name=name,
+        sheet=sheet,
+        max_unpacked_mb=rules.max_unpacked_mb,
+    )
     ref = reference(con, today=today)
     if kind == "products":
-        rows = validate_products(table)
+        rows = validate_products(table, ref)
     elif kind == "locations":
         rows = validate_locations(table, ref)
     else:
@@ -128,25 +195,65 @@ def validate_file(
             .sort("month", "location_id")
         )
         result.slices = [
-            (months.fmt(m), loc)
-            for m, loc in slices.select("month", "location_id").iter_rows()
+            (months.fmt(m), loc) for m, loc in slices.select("month", "location_id").iter_rows()
         ]
         result.months = sorted({m for m, _ in result.slices})
         result.locations = sorted({loc for _, loc in result.slices})
+        same = store.query(con, "load_same_slices", kind=kind, sha256=result.sha256)
+        result.already_loaded = bool(result.slices) and (
+            slices.select("month", "location_key")
+            .join(same, on=["month", "location_key"], how="anti")
+            .height
+            == 0
+        )
+    if kind == "stock" and not result.already_loaded:
+        keys = rows["location_key"].unique().to_list()
+        stored = store.query(con, "load_stored_counts", location_keys=keys)
+        drops = count_drops(rows, ref.products, stored, share=rules.count_drop_share).join(
+            ref.locations.select("location_key", "location_id"), on="location_key"
+        )
+        result.drops = [
+            Drop(months.fmt(m), loc, int(before), int(after))
+            for m, loc, before, after in drops.sort("month", "location_id")
+            .select("month", "location_id", "before", "after")
+            .iter_rows()
+        ]
     return rows, result
 
 
 def archive(settings: Settings, kind: str, sha: str, file_name: str, data: bytes) -> Path:
-    """Keep the file byte for byte: ``archive/<kind>/<sha256>__<name>`` (written once)."""
-    safe = re.sub(r"[^\w.\-\u4e00-\u9fff]+", "_", Path(file_name).name)[:120] or "file"
+    """Keep the file byte for byte: ``archive/<kind>/<sha256>__<name>`` (written once).
+
+    Raises:
+        EnvironmentProblemError: the folder cannot be written (full, read-only, no
+            permission); nothing is stored then.
+    """
     folder = settings.archive_dir / kind
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{sha}__{safe}"
-    if not target.exists():
-        tmp = folder / f".{sha}.tmp"
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+    target = folder / f"{sha}__{retention.safe_name(file_name)}"
+    tmp = folder / f".{sha}.tmp"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise environment_problem(folder, exc, what="keep the file in the archive folder") from None
     return target
+
+
+def keep_rejected(settings: Settings, kind: str, sha: str, file_name: str, data: bytes) -> None:
+    """Keep a rejected or held file a while in ``rejected/<kind>/`` (bounded; best effort)."""
+    retention.keep(
+        settings.rejected_dir / kind,
+        f"{sha}__{retention.safe_name(file_name)}",
+        data,
+        KeepLimits.rejected(),
+    )
 
 
 def log_rejection(
@@ -154,21 +261,22 @@ def log_rejection(
     kind: str,
     file_name: str,
     sha: str,
-    err: ValidationError,
+    err: ValidationError | CountDropError,
     *,
     loaded_by: str | None,
 ) -> None:
-    """Record a rejected file in the load log (its own small transaction)."""
+    """Record a rejected (or held) file in the load log (its own small transaction)."""
+    if isinstance(err, CountDropError):
+        result = "held"
+        message = f"{len(err.drops)} count(s) would drop; first: {err.drops[0]}"
+    else:
+        result = "rejected"
+        first = err.errors[0] if err.errors else ""
+        message = f"{err.total} problem{'s' if err.total != 1 else ''}; first: {first}"
     con.execute(
         "insert into load_log (loaded_by, file_name, sha256, kind, n_rows, slices, result, message)"
-        " values (?, ?, ?, ?, 0, '[]', 'rejected', ?)",
-        [
-            loaded_by,
-            file_name,
-            sha,
-            kind,
-            f"{err.total} problem(s); first: {err.errors[0] if err.errors else ''}",
-        ],
+        " values (?, ?, ?, ?, 0, '[]', ?, ?)",
+        [loaded_by, file_name, sha, kind, result, message],
     )
 
 
@@ -182,39 +290,62 @@ def load_file(
     sheet: str | None = None,
     loaded_by: str | None = None,
     today: date | None = None,
+    accept_drop: bool = False,
 ) -> LoadResult:
     """Validate and store one file in one transaction (writer connection required).
 
     A stock or sales file replaces each (month, location) slice it contains. Loading
     the same bytes again when they are still what the slices hold changes nothing.
 
+    Args:
+        accept_drop: The person confirmed that counts with far fewer styles than before
+            are complete (the completeness guard); recorded in the load log.
+
     Raises:
         ValidationError: the file is rejected as a whole (the rejection is logged).
+        CountDropError: a stock file would drop counts and ``accept_drop`` is false
+            (logged as held).
+        EnvironmentProblemError: the archive folder cannot be written.
     """
     data = _read_source(source)
     name = file_name or (source.name if isinstance(source, Path) else "upload")
     sha = sha256_of(data)
-    archive(settings, kind, sha, name, data)
+    rules = settings.rules()
     try:
-        rows, result = validate_file(con, kind, data, file_name=name, sheet=sheet, today=today)
-    except ValidationError as err:
+        rows, result = validate_file(
+            con, kind, data, file_name=name, sheet=sheet, today=today, rules=rules
+        )
+        if result.drops and not accept_drop:
+            raise CountDropError(name, result.drops, share=rules.count_drop_share)
+    except (ValidationError, CountDropError) as err:
+        keep_rejected(settings, kind, sha, name, data)
         log_rejection(con, kind, name, sha, err, loaded_by=loaded_by)
         raise
+    archive(settings, kind, sha, name, data)
+    del data
     con.execute("begin transaction")
     try:
         if kind == "products":
             _store_products(con, rows)
         elif kind == "locations":
             _store_locations(con, rows)
-        elif _unchanged(con, kind, rows, sha):
+        elif result.already_loaded:
             result.result = "unchanged"
         else:
             _store_facts(con, kind, rows)
         if result.result != "unchanged":
             result.result = "loaded"
+        confirmed = (
+            json.dumps(
+                [[d.month, d.location_id, d.before, d.after] for d in result.drops],
+                ensure_ascii=False,
+            )
+            if result.drops and result.result == "loaded"
+            else None
+        )
         result.load_id = con.execute(
-            "insert into load_log (loaded_by, file_name, sha256, kind, n_rows, slices, result, message)"
-            " values (?, ?, ?, ?, ?, ?, ?, ?) returning load_id",
+            "insert into load_log (loaded_by, file_name, sha256, kind, n_rows, slices, result,"
+            " message, confirmed_drops) values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning load_id",
             [
                 loaded_by,
                 name,
@@ -223,10 +354,14 @@ def load_file(
                 result.n_rows,
                 json.dumps(result.slices, ensure_ascii=False),
                 result.result,
-                None,
+                f"fewer styles confirmed: {'; '.join(map(str, result.drops))}"
+                if confirmed
+                else None,
+                confirmed,
             ],
         ).fetchall()[0][0]  # type: ignore[index]
         if kind in ("stock", "sales") and result.result == "loaded":
+            con.register("incoming", rows)
             con.execute(
                 "insert or replace into slice_source"
                 " select distinct ?, month, location_key, ?, ? from incoming",
@@ -251,19 +386,6 @@ def _unregister(con: duckdb.DuckDBPyConnection) -> None:
     for view in ("incoming",):
         with contextlib.suppress(duckdb.Error, KeyError):
             con.unregister(view)
-
-
-def _unchanged(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame, sha: str) -> bool:
-    """True when every slice of the file was last written by this very file."""
-    con.register("incoming", rows)
-    n_slices, n_same = con.execute(
-        "with s as (select distinct month, location_key from incoming)"
-        " select count(*), count(ss.sha256) filter (where ss.sha256 = ?)"
-        " from s left join slice_source ss on ss.kind = ? and ss.month = s.month"
-        " and ss.location_key = s.location_key",
-        [sha, kind],
-    ).fetchall()[0]
-    return n_slices > 0 and n_slices == n_same
 
 
 def _store_facts(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame) -> None:

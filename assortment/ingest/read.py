@@ -1,19 +1,27 @@
 """Read what distributors send: CSV in UTF-8 / UTF-8 with BOM / GB18030, or XLSX; English or Chinese headers.
 
 Every cell is read as text; typing and checking is the validator's job, so that a bad
-value can be reported exactly as the user wrote it.
+value can be reported exactly as the user wrote it. Choices (domain.md section 3):
+
+* headers and cells are normalised with Unicode NFKC, so full-width characters typed by
+  Chinese input methods (``１２``, ``２０２６-１０``, ``ｏｎ＿ｈａｎｄ``) read as ASCII;
+* line endings may be ``\n``, ``\r\n`` or ``\r`` alone (old Mac spreadsheets);
+* a column given twice (the same header, or two aliases of it) rejects the file;
+* a workbook is checked before it is parsed (:mod:`assortment.ingest.workbook`).
 """
 
 from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from assortment.errors import RowError, ValidationError
+from assortment.errors import RowError, UsageError, ValidationError
+from assortment.ingest.workbook import check_workbook, is_zip
 
 # canonical column -> accepted headers (compared after normalising: lower case, no spaces/_/-)
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -52,11 +60,13 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 _ENCODINGS = ("utf-8-sig", "gb18030")
+DEFAULT_MAX_UNPACKED_MB = 200.0
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 
 
 def _norm(header: str) -> str:
-    return re.sub(r"[\s_\-]+", "", header.replace("\ufeff", "")).lower()
+    text = unicodedata.normalize("NFKC", header.replace("\ufeff", ""))
+    return re.sub(r"[\s_\-]+", "", text).lower()
 
 
 _ALIAS_INDEX: dict[str, dict[str, str]] = {}
@@ -83,12 +93,14 @@ class RawTable:
             the row number as a spreadsheet shows it (header = 1).
         headers: canonical name -> header as written in the file (for error messages).
         encoding: How the file was decoded ('xlsx' for workbooks).
+        columns: Every header of the file as written (recognised or not), in order.
     """
 
     file_name: str
     frame: pl.DataFrame
     headers: dict[str, str]
     encoding: str
+    columns: tuple[str, ...] = field(default=())
 
 
 def decode(data: bytes, file_name: str) -> tuple[str, str]:
@@ -113,7 +125,11 @@ def decode(data: bytes, file_name: str) -> tuple[str, str]:
         file_name,
         [
             RowError(
-                0, "", "", "the file is not text in UTF-8 or GB18030/GBK; save it as CSV or XLSX"
+                0,
+                "",
+                "",
+                "the file is not text in UTF-8 or GB18030/GBK; save it as CSV or XLSX",
+                code="not_text",
             )
         ],
     )
@@ -125,11 +141,14 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _read_csv(data: bytes, file_name: str) -> tuple[pl.DataFrame, str]:
+def _read_csv(data: bytes, file_name: str) -> tuple[list[str], pl.DataFrame, str]:
+    """(headers, data rows as text columns named c0, c1 ..., encoding)."""
     text, encoding = decode(data, file_name)
     text = text.lstrip("\ufeff")
+    if "\r" in text:  # \r\n (Windows) and \r alone (old Mac) both end a line
+        text = re.sub(r"\r\n?", "\n", text)
     if not text.strip():
-        return pl.DataFrame(), encoding
+        return [], pl.DataFrame(), encoding
     first_line = text.split("\n", 1)[0]
     delimiter = _sniff_delimiter(first_line)
     try:
@@ -137,25 +156,42 @@ def _read_csv(data: bytes, file_name: str) -> tuple[pl.DataFrame, str]:
             io.BytesIO(text.encode("utf-8")),
             separator=delimiter,
             infer_schema=False,
-            has_header=True,
+            has_header=False,
             raise_if_empty=False,
             truncate_ragged_lines=False,
             quote_char='"',
         )
-    except pl.exceptions.ComputeError as exc:
+    except pl.exceptions.PolarsError as exc:
         raise ValidationError(
             file_name,
-            [RowError(0, "", "", f"the file is not a readable CSV table: {_first_line(exc)}")],
+            [
+                RowError(
+                    0,
+                    "",
+                    "",
+                    f"the file is not a readable CSV table: {_first_line(exc)}",
+                    code="unreadable",
+                )
+            ],
         ) from None
-    return frame, encoding
+    return _split_header(frame), frame.slice(1), encoding
 
 
-def _read_excel(path_or_bytes: Path | bytes, file_name: str, sheet: str | None) -> pl.DataFrame:
+def _split_header(frame: pl.DataFrame) -> list[str]:
+    """The first row's cells as headers; the frame's columns renamed c0, c1 ... in place."""
+    if frame.height == 0:
+        return []
+    headers = ["" if v is None else str(v) for v in frame.row(0)]
+    frame.columns = [f"c{i}" for i in range(frame.width)]
+    return headers
+
+
+def _read_excel(data: bytes, file_name: str, sheet: str | None) -> tuple[list[str], pl.DataFrame]:
+    """(headers, data rows as text columns named c0, c1 ...) of a workbook's sheet."""
     import fastexcel
 
     try:
-        source = path_or_bytes if isinstance(path_or_bytes, bytes) else str(path_or_bytes)
-        reader = fastexcel.read_excel(source)
+        reader = fastexcel.read_excel(data)
         names = reader.sheet_names
         if sheet is not None and sheet not in names:
             raise ValidationError(
@@ -166,15 +202,25 @@ def _read_excel(path_or_bytes: Path | bytes, file_name: str, sheet: str | None) 
                     )
                 ],
             )
-        ws = reader.load_sheet(sheet if sheet is not None else 0, dtypes="string")
+        ws = reader.load_sheet(sheet if sheet is not None else 0, header_row=None, dtypes="string")
         frame = ws.to_polars()
     except ValidationError:
         raise
     except Exception as exc:  # fastexcel raises its own error types for corrupt files
         raise ValidationError(
-            file_name, [RowError(0, "", "", f"the workbook cannot be read: {_first_line(exc)}")]
+            file_name,
+            [
+                RowError(
+                    0,
+                    "",
+                    "",
+                    f"the workbook cannot be read: {_first_line(exc)}",
+                    code="unreadable",
+                )
+            ],
         ) from None
-    return frame.with_columns(pl.all().cast(pl.String))
+    frame = frame.with_columns(pl.all().cast(pl.String))
+    return _split_header(frame), frame.slice(1)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -187,6 +233,7 @@ def read_table(
     wanted: tuple[str, ...],
     file_name: str | None = None,
     sheet: str | None = None,
+    max_unpacked_mb: float = DEFAULT_MAX_UNPACKED_MB,
 ) -> RawTable:
     """Read a CSV or XLSX file into text columns named canonically.
 
@@ -195,9 +242,10 @@ def read_table(
         wanted: Canonical columns this kind of file may have; others are ignored.
         file_name: Name for messages (default: the path's name).
         sheet: Sheet name for workbooks (default: the first sheet).
+        max_unpacked_mb: A workbook unpacking to more is refused before it is parsed.
 
     Raises:
-        ValidationError: unreadable file, empty file, or a header given twice.
+        ValidationError: unreadable or too large a file, or a column given twice.
     """
     name = file_name or (source.name if isinstance(source, Path) else "upload")
     is_excel = Path(name).suffix.lower() in _EXCEL_SUFFIXES
@@ -205,43 +253,69 @@ def read_table(
         try:
             data = source.read_bytes()
         except OSError as exc:
-            from assortment.errors import UsageError
-
             raise UsageError(f"cannot read {str(source)!r}: {exc.strerror}") from None
     else:
         data = source
-    if not is_excel and data[:4] == b"PK\x03\x04":
+    if is_zip(data):
         is_excel = True  # an .xlsx saved with a .csv name
+        check_workbook(data, name, max_unpacked_mb=max_unpacked_mb)
+    elif is_excel and len(data) > max_unpacked_mb * 1024 * 1024:
+        raise ValidationError(
+            name,
+            [
+                RowError(
+                    0,
+                    "",
+                    "",
+                    f"the workbook is larger than {max_unpacked_mb:g} MB (max_unpacked_mb "
+                    "in the rules file); it was not read. Save it as CSV, or split it",
+                    code="too_big",
+                    params={"what": "size", "mb": f"{max_unpacked_mb:g}"},
+                )
+            ],
+        )
     if is_excel:
-        frame, encoding = _read_excel(data, name, sheet), "xlsx"
+        raw_headers, frame = _read_excel(data, name, sheet)
+        encoding = "xlsx"
     else:
-        frame, encoding = _read_csv(data, name)
+        raw_headers, frame, encoding = _read_csv(data, name)
+    del data
 
     index = _alias_index(wanted)
+    written = [unicodedata.normalize("NFKC", h.replace("\ufeff", "")).strip() for h in raw_headers]
     headers: dict[str, str] = {}
     rename: dict[str, str] = {}
-    for col in frame.columns:
-        canon = index.get(_norm(col))
+    twice: list[RowError] = []
+    for i, header in enumerate(written):
+        canon = index.get(_norm(header))
         if canon is None:
             continue
         if canon in headers:
-            raise ValidationError(
-                name,
-                [
-                    RowError(
-                        1,
-                        col,
-                        col,
-                        f"column {canon!r} is given twice ({headers[canon]!r} and {col!r})",
-                    )
-                ],
+            twice.append(
+                RowError(
+                    1,
+                    header,
+                    header,
+                    f"column {canon!r} is given twice ({headers[canon]!r} and {header!r}); "
+                    "keep one",
+                    code="column_twice",
+                    params={"column": canon, "first": headers[canon]},
+                )
             )
-        headers[canon] = col.replace("\ufeff", "").strip()
-        rename[col] = canon
+            continue
+        headers[canon] = header
+        rename[f"c{i}"] = canon
+    if twice:
+        raise ValidationError(name, twice)
     frame = frame.select(list(rename)).rename(rename)
-    # strip stray whitespace (full-width spaces too); empty cells become null
+    # NFKC (full-width digits and letters read as ASCII), stray whitespace stripped
+    # (full-width spaces too); empty cells become null
     frame = frame.with_columns(
-        pl.col(c).str.strip_chars(" \t\r\n\u3000\u00a0").replace("", None) for c in frame.columns
+        pl.col(c)
+        .str.normalize("NFKC")
+        .str.strip_chars(" \t\r\n\u3000\u00a0\u200b\ufeff")
+        .replace("", None)
+        for c in frame.columns
     )
     # drop rows that are entirely empty (trailing lines of spreadsheets)
     if frame.width:
@@ -251,7 +325,9 @@ def read_table(
     else:
         frame = frame.with_row_index("_row", offset=2)
     frame = frame.with_columns(pl.col("_row").cast(pl.Int64))
-    return RawTable(file_name=name, frame=frame, headers=headers, encoding=encoding)
+    return RawTable(
+        file_name=name, frame=frame, headers=headers, encoding=encoding, columns=tuple(written)
+    )
 
 
 def sniff_kind(table_headers: list[str]) -> str | None:
@@ -264,4 +340,11 @@ def sniff_kind(table_headers: list[str]) -> str | None:
     return None
 
 
-__all__ = ["HEADER_ALIASES", "RawTable", "decode", "read_table", "sniff_kind"]
+__all__ = [
+    "DEFAULT_MAX_UNPACKED_MB",
+    "HEADER_ALIASES",
+    "RawTable",
+    "decode",
+    "read_table",
+    "sniff_kind",
+]

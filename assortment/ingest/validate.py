@@ -20,7 +20,7 @@ from assortment.errors import RowError, ValidationError
 from assortment.ingest.read import HEADER_ALIASES, RawTable
 
 MAX_ERRORS = 10_000  # a report longer than this is cut (the count stays exact)
-_MAX_QTY = 2**31 - 1
+MAX_NUMBER = 1_000_000_000  # domain.md 3: quantities 0..1e9; prices, amounts, minimums too
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "products": ("sku", "style", "colour", "size", "category", "launch_month", "price"),
@@ -56,8 +56,9 @@ class Reference:
     """What is already stored that rows are checked against.
 
     Attributes:
-        products: sku, sku_key, style, colour, size (empty for a new database).
-        locations: location_id, location_key, kind.
+        products: sku, sku_key, style, colour, size, category, launch_month, price_cny
+            (empty for a new database).
+        locations: location_id, location_key, kind, distributor_id.
         today: Months after today's month are future months.
     """
 
@@ -70,8 +71,10 @@ class Reference:
 
 
 def parse_quantity(col: str) -> pl.Expr:
-    """A quantity as Float64 (``12``, ``12.0``, ``1,200``); null when it is not a number."""
-    return pl.col(col).str.replace_all(",", "").cast(pl.Float64, strict=False)
+    """A number as Float64 (``12``, ``12.0``, ``1,200``); null when it is not a number
+    (``NaN`` included). ``inf`` and ``1e400`` stay infinite: the range rules name them."""
+    value = pl.col(col).str.replace_all(",", "").cast(pl.Float64, strict=False)
+    return pl.when(value.is_nan()).then(None).otherwise(value)
 
 
 def parse_bool(col: str) -> pl.Expr:
@@ -100,7 +103,7 @@ REASONS: dict[str, str] = {
     "not_number": "is not a number",
     "not_integer": "is not a whole number",
     "negative": "is negative",
-    "too_large": "is too large",
+    "too_large": f"is too large (at most {MAX_NUMBER:,})",
     "unknown_location": "is not a known location (load the locations file first)",
     "unknown_sku": "is not a known SKU (load the products file first)",
     "unknown_style_colour_size": "style, colour and size do not name a known SKU",
@@ -113,6 +116,9 @@ REASONS: dict[str, str] = {
     "duplicate_id": "repeats an id given in an earlier row",
     "style_fields": "differs from another SKU of the same style (category, launch_month and price must agree)",
     "duplicate_style_colour_size": "repeats the style, colour and size of an earlier row",
+    "style_stored": "differs from the stored SKUs of the same style (category, launch_month and price must agree)",
+    "scs_stored": "names the style, colour and size of another stored SKU",
+    "orphans": "would leave stores without a distributor (a store's distributor_id must name a distributor)",
 }
 
 
@@ -139,6 +145,11 @@ def whole(col: str) -> Any:
 def non_negative(col: str) -> Any:
     """No value, or zero or more."""
     return _rule(pl.col(col).is_null() | (pl.col(col) >= 0))
+
+
+def at_most(col: str, limit: float = MAX_NUMBER) -> Any:
+    """No value, or at most ``limit`` (infinity is too large)."""
+    return _rule(pl.col(col).is_null() | (pl.col(col) <= limit))
 
 
 def first_of_its_kind(first_row_col: str) -> Any:
@@ -169,7 +180,7 @@ class StockRules(dy.Schema):
     qty__not_number = parsed("qty_text", "qty")
     qty__not_integer = whole("qty")
     qty__negative = non_negative("qty")
-    qty__too_large = _rule(pl.col("qty").is_null() | (pl.col("qty") <= _MAX_QTY))
+    qty__too_large = at_most("qty")
     sku__duplicate = first_of_its_kind("_first_row")
 
 
@@ -179,6 +190,8 @@ class AmountRules(dy.Schema):
     _row = dy.Int64(nullable=False)
 
     amount__not_number = parsed("amount", "amount_value")
+    amount__negative = non_negative("amount_value")
+    amount__too_large = at_most("amount_value")
 
 
 class ProductRules(dy.Schema):
@@ -196,10 +209,13 @@ class ProductRules(dy.Schema):
     price__required = required("price")
     price__not_number = parsed("price", "price_value")
     price__negative = non_negative("price_value")
+    price__too_large = at_most("price_value")
     is_core_size__bool = parsed("is_core_size", "core_value")
     sku__duplicate_id = first_of_its_kind("_first_row")
     size__duplicate_style_colour_size = first_of_its_kind("_first_scs")
     style__style_fields = _rule(pl.col("_style_ok"))
+    style__style_stored = _rule(pl.col("_detail__style_stored").is_null())
+    size__scs_stored = _rule(pl.col("_detail__scs_stored").is_null())
 
 
 class LocationRules(dy.Schema):
@@ -215,6 +231,7 @@ class LocationRules(dy.Schema):
     min_styles__not_number = parsed("min_styles", "min_value")
     min_styles__not_integer = whole("min_value")
     min_styles__negative = non_negative("min_value")
+    min_styles__too_large = at_most("min_value")
     distributor_id__distributor_of_store = _rule(
         (pl.col("kind") != "store").fill_null(True) | pl.col("_dist_ok")
     )
@@ -222,6 +239,7 @@ class LocationRules(dy.Schema):
         (pl.col("kind") != "distributor").fill_null(True) | pl.col("distributor_id").is_null()
     )
     location_id__duplicate_id = first_of_its_kind("_first_row")
+    kind__orphans = _rule(pl.col("_detail__orphans").is_null())
 
 
 # ---------------------------------------------------------------- reporting
@@ -240,11 +258,16 @@ def _errors(
     details = failure.details()
     if details.height == 0:
         return [], 0
-    rule_cols = [c for c in details.columns if "__" in c and c.split("__")[1] in REASONS]
+    rule_cols = [
+        c
+        for c in details.columns
+        if "__" in c and not c.startswith("_") and c.split("__")[1] in REASONS
+    ]
+    extra = _value_cols(details) + [c for c in details.columns if c.startswith("_detail__")]
     long = (
-        details.select(["_row", *rule_cols, *[c for c in _value_cols(details)]])
+        details.select(["_row", *rule_cols, *extra])
         .unpivot(
-            index=["_row", *_value_cols(details)],
+            index=["_row", *extra],
             on=rule_cols,
             variable_name="rule",
             value_name="result",
@@ -260,6 +283,7 @@ def _errors(
         value = row.get(value_col)
         header = table.headers.get(_canonical(column, table), _canonical(column, table))
         reason = REASONS[check]
+        params: dict[str, Any] = {}
         if check in ("duplicate", "duplicate_id", "duplicate_style_colour_size"):
             first = (
                 row.get("_first_scs")
@@ -267,7 +291,23 @@ def _errors(
                 else row.get("_first_row")
             )
             reason = f"{reason} (row {first})"
-        out.append(RowError(int(row["_row"]), header, "" if value is None else str(value), reason))
+            params["first_row"] = first
+        if check == "too_large":
+            params["max"] = f"{MAX_NUMBER:,}"
+        detail = row.get(f"_detail__{check}")
+        if detail:
+            reason = f"{reason}: {detail}"
+            params["detail"] = detail
+        out.append(
+            RowError(
+                int(row["_row"]),
+                header,
+                "" if value is None else str(value),
+                reason,
+                code=check,
+                params=params,
+            )
+        )
     return out, total
 
 
@@ -305,8 +345,38 @@ def _canonical(column: str, table: RawTable) -> str:
     return column
 
 
+def looks_like(columns: tuple[str, ...] | list[str], kind: str) -> tuple[str, str] | None:
+    """(other kind, telling header) when headers missing ``kind``'s columns carry every
+    required column of another kind: a stock file chosen as sales, and the like."""
+    from assortment.ingest.read import _alias_index, _norm
+
+    for other in KINDS:
+        if other == kind:
+            continue
+        index = _alias_index(REQUIRED[other])
+        found = {index[_norm(c)]: c for c in columns if _norm(c) in index}
+        if set(REQUIRED[other]) <= set(found):
+            telling = [c for c in REQUIRED[other] if c not in REQUIRED[kind]]
+            return other, found[telling[-1]] if telling else ""
+    return None
+
+
 def _missing_columns(table: RawTable, kind: str) -> list[RowError]:
     missing = [c for c in REQUIRED[kind] if c not in table.headers]
+    other = looks_like(table.columns, kind) if missing else None
+    if other is not None:
+        other_kind, header = other
+        return [
+            RowError(
+                1,
+                header,
+                "",
+                f"this looks like a {other_kind} file (it has the column {header!r}), "
+                f"not a {kind} file: choose {other_kind} as the file type",
+                code="looks_like",
+                params={"kind": other_kind, "chosen": kind},
+            )
+        ]
     errors = [
         RowError(
             1,
@@ -315,6 +385,8 @@ def _missing_columns(table: RawTable, kind: str) -> list[RowError]:
             "required column is missing (accepted headers: "
             + ", ".join(HEADER_ALIASES.get(col, (col,))[:4])
             + ")",
+            code="missing_column",
+            params={"accepted": ", ".join(HEADER_ALIASES.get(col, (col,))[:4])},
         )
         for col in missing
     ]
@@ -323,7 +395,11 @@ def _missing_columns(table: RawTable, kind: str) -> list[RowError]:
         if lacking:
             errors.append(
                 RowError(
-                    1, "sku", "", "required column is missing: give sku, or style, colour and size"
+                    1,
+                    "sku",
+                    "",
+                    "required column is missing: give sku, or style, colour and size",
+                    code="missing_sku",
                 )
             )
     return errors
@@ -332,7 +408,7 @@ def _missing_columns(table: RawTable, kind: str) -> list[RowError]:
 def _check_shape(table: RawTable, kind: str) -> None:
     errors = _missing_columns(table, kind)
     if not errors and table.frame.height == 0:
-        errors = [RowError(0, "", "", "the file has no data rows")]
+        errors = [RowError(0, "", "", "the file has no data rows", code="no_rows")]
     if errors:
         raise ValidationError(table.file_name, errors)
 
@@ -346,6 +422,65 @@ def _first_row_of(keys: list[str]) -> pl.Expr:
     """For rows whose keys are all present: the first row number with the same keys."""
     present = pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
     return pl.when(present).then(pl.col("_row").min().over(keys)).otherwise(None)
+
+
+# ---------------------------------------------------------------- completeness guard
+
+
+def count_drops(
+    rows: pl.DataFrame, products: pl.DataFrame, stored: pl.DataFrame, *, share: float
+) -> pl.DataFrame:
+    """The completeness guard (domain.md 3): the (month, location) counts of a stock file
+    that would leave fewer than ``share`` of the styles in stock the location had before.
+
+    Args:
+        rows: The validated stock rows (month, location_key, sku_key, qty).
+        products: sku_key and style of every stored SKU.
+        stored: The stored counts (month, location_key, active_styles) of the file's
+            locations, as they were before this file.
+        share: ``count_drop_share``.
+
+    Returns:
+        month, location_key, before, after: one row per count that drops. ``before`` is
+        the count it replaces, else the latest stored count before that month; a count
+        with neither has nothing to compare with and never drops.
+    """
+    after = (
+        rows.lazy()
+        .select("month", "location_key")
+        .unique()
+        .join(
+            rows.lazy()
+            .filter(pl.col("qty") > 0)
+            .join(products.lazy().select("sku_key", "style"), on="sku_key")
+            .group_by("month", "location_key")
+            .agg(pl.col("style").n_unique().alias("after")),
+            on=["month", "location_key"],
+            how="left",
+        )
+        .with_columns(pl.col("after").fill_null(0).cast(pl.Int64))
+    )
+    earlier = (
+        after.select("month", "location_key")
+        .join(
+            stored.lazy().select(
+                pl.col("month").alias("stored_month"),
+                "location_key",
+                pl.col("active_styles").cast(pl.Int64).alias("before"),
+            ),
+            on="location_key",
+        )
+        .filter(pl.col("stored_month") <= pl.col("month"))
+        .sort("stored_month")
+        .group_by("month", "location_key")
+        .agg(pl.col("before").last())
+    )
+    return (
+        after.join(earlier, on=["month", "location_key"], how="inner")
+        .filter(pl.col("after") < share * pl.col("before") - 1e-9)
+        .select("month", "location_key", "before", "after")
+        .collect()
+    )
 
 
 # ---------------------------------------------------------------- per kind
@@ -426,8 +561,55 @@ def validate_facts(table: RawTable, kind: str, ref: Reference) -> pl.DataFrame:
     return out
 
 
-def validate_products(table: RawTable) -> pl.DataFrame:
-    """Validate a products file; returns the typed rows (one per SKU)."""
+def _stored_style_fields(frame: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
+    """Adds ``_detail__style_stored`` (rows whose style fields differ from the style's stored
+    SKUs that this file does not restate) and ``_detail__scs_stored`` (rows naming the style,
+    colour and size of another stored SKU that stays)."""
+    staying = stored.filter(~pl.col("sku").is_in(frame["sku"].drop_nulls().implode()))
+    by_style = (
+        staying.sort("sku")
+        .unique("style", keep="first")
+        .select(
+            "style",
+            pl.col("sku").alias("_s_sku"),
+            pl.col("category").alias("_s_category"),
+            pl.col("launch_month").alias("_s_launch"),
+            pl.col("price_cny").alias("_s_price"),
+        )
+    )
+    by_scs = staying.unique(["style", "colour", "size"], keep="first").select(
+        "style", "colour", "size", pl.col("sku").alias("_s_scs_sku")
+    )
+    frame = frame.join(by_style, on="style", how="left", maintain_order="left").join(
+        by_scs, on=["style", "colour", "size"], how="left", maintain_order="left"
+    )
+    differs = pl.col("_s_sku").is_not_null() & (
+        (pl.col("category") != pl.col("_s_category")).fill_null(False)
+        | (pl.col("launch_date") != pl.col("_s_launch")).fill_null(False)
+        | (pl.col("price_value") != pl.col("_s_price")).fill_null(False)
+    )
+    stored_desc = pl.format(
+        "stored SKU {} has category {}, launch_month {}, price {}",
+        pl.col("_s_sku"),
+        pl.col("_s_category"),
+        pl.col("_s_launch").dt.strftime("%Y-%m"),
+        pl.col("_s_price"),
+    )
+    return frame.with_columns(
+        pl.when(differs).then(stored_desc).otherwise(None).alias("_detail__style_stored"),
+        pl.when(pl.col("_s_scs_sku").is_not_null() & (pl.col("_s_scs_sku") != pl.col("sku")))
+        .then(pl.format("stored SKU {}", pl.col("_s_scs_sku")))
+        .otherwise(None)
+        .alias("_detail__scs_stored"),
+    ).drop("_s_sku", "_s_category", "_s_launch", "_s_price", "_s_scs_sku")
+
+
+def validate_products(table: RawTable, ref: Reference | None = None) -> pl.DataFrame:
+    """Validate a products file; returns the typed rows (one per SKU).
+
+    With ``ref``, style-level fields are also checked against the stored SKUs of each
+    style that the file does not restate (domain.md 3, consistency with what is stored).
+    """
     _check_shape(table, "products")
     frame = table.frame
     for col in OPTIONAL["products"]:
@@ -448,6 +630,22 @@ def validate_products(table: RawTable) -> pl.DataFrame:
     frame = frame.with_columns(
         pl.when(pl.col("style").is_null()).then(True).otherwise(style_ok).alias("_style_ok")
     )
+    stored = (
+        ref.products
+        if ref is not None and "category" in ref.products.columns
+        else pl.DataFrame(
+            schema={
+                "sku": pl.String,
+                "style": pl.String,
+                "colour": pl.String,
+                "size": pl.String,
+                "category": pl.String,
+                "launch_month": pl.Date,
+                "price_cny": pl.Float64,
+            }
+        )
+    )
+    frame = _stored_style_fields(frame, stored)
     errors, total = _errors(ProductRules, frame, table)
     _raise_if(errors, total, table)
     return frame.select(
@@ -462,6 +660,36 @@ def validate_products(table: RawTable) -> pl.DataFrame:
         "season",
         pl.col("core_value").alias("is_core_size"),
     )
+
+
+def _orphaned_stores(
+    frame: pl.DataFrame, stored: pl.DataFrame, distributors: pl.Series
+) -> pl.DataFrame:
+    """Adds ``_detail__orphans``: on a row that makes a stored distributor something else,
+    the stored stores (not restated by this file) that name it as their distributor."""
+    if "distributor_id" not in stored.columns or stored.height == 0:
+        return frame.with_columns(pl.lit(None, pl.String).alias("_detail__orphans"))
+    in_file = frame["location_id"].drop_nulls().implode()
+    orphans = (
+        stored.filter(
+            (pl.col("kind") == "store")
+            & ~pl.col("location_id").is_in(in_file)
+            & ~pl.col("distributor_id").is_in(distributors.implode()).fill_null(False)
+        )
+        .sort("location_id")
+        .group_by("distributor_id", maintain_order=True)
+        .agg(
+            pl.len().alias("_n"),
+            pl.col("location_id").head(10).str.join(", ").alias("_ids"),
+        )
+        .select(
+            pl.col("distributor_id").alias("location_id"),
+            pl.format("{} store(s) name it: {}", pl.col("_n"), pl.col("_ids"))
+            .add(pl.when(pl.col("_n") > 10).then(pl.lit(" ...")).otherwise(pl.lit("")))
+            .alias("_detail__orphans"),
+        )
+    )
+    return frame.join(orphans, on="location_id", how="left", maintain_order="left")
 
 
 def validate_locations(table: RawTable, ref: Reference) -> pl.DataFrame:
@@ -485,6 +713,7 @@ def validate_locations(table: RawTable, ref: Reference) -> pl.DataFrame:
     frame = frame.with_columns(
         pl.col("distributor_id").is_in(distributors.implode()).fill_null(False).alias("_dist_ok")
     )
+    frame = _orphaned_stores(frame, ref.locations, distributors)
     errors, total = _errors(LocationRules, frame, table)
     _raise_if(errors, total, table)
     return frame.select(

@@ -9,8 +9,10 @@ import dash
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from assortment.errors import RowError
-from assortment.i18n import error_reason
+from assortment.i18n import row_problem
+from assortment.ingest.load import CountDropError
 from dashboard import ids, uploads
+from dashboard.auth import User
 from dashboard.components import ui
 from dashboard.context import data, lang, require_user, services, t
 from dashboard.downloads import send_csv
@@ -109,6 +111,16 @@ def layout(**_query: Any) -> html.Div:
         ),
         ui.section(
             t("upload.step3"),
+            html.Div(
+                dcc.Checklist(
+                    id=ids.UP_ACCEPT_DROP,
+                    options=[{"label": " " + t("upload.accept_drop"), "value": "yes"}],
+                    value=[],
+                    className="accept-drop",
+                ),
+                id=ids.UP_DROP_BOX,
+                hidden=True,
+            ),
             html.Button(
                 t("upload.confirm_idle"),
                 id=ids.UP_CONFIRM,
@@ -218,12 +230,36 @@ clientside_callback(
     Output(ids.UP_CONFIRM, "children"),
     Output(ids.UP_TOKEN, "data"),
     Output(ids.UP_DONE, "children"),
+    Output(ids.UP_DROP_BOX, "hidden"),
+    Output(ids.UP_ACCEPT_DROP, "value"),
     Input(ids.UP_FILE_DATA, "data"),
     Input(ids.UP_KIND, "value"),
     prevent_initial_call=True,
 )
 def check_file(file: dict[str, Any] | None, kind: str) -> tuple[Any, ...]:
-    """Validate the chosen file (nothing stored) and show what was found."""
+    """Validate the chosen file (nothing stored) and show what was found; a file whose
+    counts drop shows the tick box (and its answer starts unticked)."""
+    found = _check_file(file, kind)
+    drop_box_hidden = found[7] if len(found) == 8 else True
+    return (*found[:7], drop_box_hidden, [])
+
+
+def problem_rows(errors: list[RowError], user: User, lg: str) -> list[dict[str, Any]]:
+    """The problems of a file as grid rows, in the user's language and for their role."""
+    return [
+        {
+            "row": e.row,
+            "column": e.column,
+            "value": e.value,
+            "reason": row_problem(
+                e.code, e.reason, e.params, lg, loads_master_data=user.role == "admin"
+            ),
+        }
+        for e in errors
+    ]
+
+
+def _check_file(file: dict[str, Any] | None, kind: str) -> tuple[Any, ...]:
     user = require_user()
     if not user.can_upload:
         raise PermissionError("uploads are for distributors and admins")
@@ -255,20 +291,13 @@ def check_file(file: dict[str, Any] | None, kind: str) -> tuple[Any, ...]:
             None,
         )
     if found.errors:
-        rows = [
-            {
-                "row": e.row,
-                "column": e.column,
-                "value": e.value,
-                "reason": error_reason(e.reason, lg),
-            }
-            for e in found.errors
-        ]
-        message = ui.alert(
-            t("upload.rejected", file=name, n=found.total_errors),
-            tone="error",
-            alert_id="upload-rejected",
+        rows = problem_rows(found.errors, user, lg)
+        text = (
+            t("upload.rejected_one", file=name)
+            if found.total_errors == 1
+            else t("upload.rejected", file=name, n=f"{found.total_errors:,}")
         )
+        message = ui.alert(text, tone="error", alert_id="upload-rejected")
         return message, rows, False, True, idle, found.token, None
     assert found.result is not None
     res = found.result
@@ -304,16 +333,65 @@ def check_file(file: dict[str, Any] | None, kind: str) -> tuple[Any, ...]:
             None,
             None,
         )
+    if found.unchanged:
+        uploads.drop(data().settings, found.token)
+        same = ui.alert(
+            t("upload.unchanged_check", file=name), tone="info", alert_id="upload-unchanged"
+        )
+        return html.Div([same, summary]), [], True, True, idle, None, None
+    confirm_text = t("upload.confirm", rows=f"{res.n_rows:,}")
+    if found.drops:
+        share = f"{data().settings.rules().count_drop_share:.0%}"
+        warning = html.Div(
+            [
+                ui.alert(
+                    t("upload.drop_warning", file=name, n=len(found.drops), share=share),
+                    tone="warn",
+                    alert_id="upload-drop",
+                ),
+                html.Ul(
+                    [
+                        html.Li(
+                            t(
+                                "upload.drop_line",
+                                location=d.location_id,
+                                month=d.month,
+                                before=d.before,
+                                after=d.after,
+                            )
+                        )
+                        for d in found.drops
+                    ],
+                    className="drop-list",
+                ),
+            ]
+        )
+        # the Load button waits for the tick box (see tick_accept_drop)
+        return html.Div([warning, summary]), [], True, True, confirm_text, found.token, None, False
     ok = ui.alert(t("upload.valid", file=name), tone="success", alert_id="upload-valid")
     return (
         html.Div([ok, summary]),
         [],
         True,
         False,
-        t("upload.confirm", rows=f"{res.n_rows:,}"),
+        confirm_text,
         found.token,
         None,
     )
+
+
+@callback(
+    Output(ids.UP_CONFIRM, "disabled", allow_duplicate=True),
+    Input(ids.UP_ACCEPT_DROP, "value"),
+    State(ids.UP_DROP_BOX, "hidden"),
+    State(ids.UP_TOKEN, "data"),
+    prevent_initial_call=True,
+)
+def tick_accept_drop(ticked: list[str] | None, hidden: bool, token: str | None) -> Any:
+    """A file whose counts drop loads only once the person ticks "the count is complete"."""
+    if hidden or not token:
+        return no_update
+    return not ticked
 
 
 @callback(
@@ -321,20 +399,27 @@ def check_file(file: dict[str, Any] | None, kind: str) -> tuple[Any, ...]:
     Output(ids.UP_CONFIRM, "disabled", allow_duplicate=True),
     Input(ids.UP_CONFIRM, "n_clicks"),
     State(ids.UP_TOKEN, "data"),
+    State(ids.UP_ACCEPT_DROP, "value"),
     prevent_initial_call=True,
 )
-def confirm_load(n: int, token: str | None) -> tuple[Any, Any]:
+def confirm_load(n: int, token: str | None, ticked: list[str] | None = None) -> tuple[Any, Any]:
     """Store the checked file and refresh the classification of its months."""
     user = require_user()
     if not n or not token:
         return no_update, no_update
     try:
-        loaded = uploads.confirm(data(), user, token)
+        loaded = uploads.confirm(data(), user, token, accept_drop=bool(ticked))
     except uploads.OutOfScopeError as exc:
         shown = ", ".join(exc.locations[:10])
         return ui.alert(
             t("upload.out_of_scope", file=exc.file_name, locations=shown), tone="error"
         ), True
+    except CountDropError as exc:
+        return ui.alert(
+            t("upload.held", file=exc.file_name, n=len(exc.drops)),
+            tone="error",
+            alert_id="upload-held",
+        ), False
     res = loaded.result
     if res.result == "unchanged":
         lines = [
@@ -396,12 +481,11 @@ def download_errors(n: int, token: str | None, kind: str) -> Any:
     user = require_user()
     if not n or not token:
         return no_update
-    stashed_kind, name, raw = uploads.unstash(data().settings, user, token)
-    found = uploads.check(data(), user, stashed_kind, name, raw)
-    uploads.drop(data().settings, found.token)
-    lg = lang()
-    errors = [RowError(e.row, e.column, e.value, error_reason(e.reason, lg)) for e in found.errors]
-    frame = uploads.error_frame(errors)
+    name, errors = uploads.problems(data().settings, user, token)
+    rows = problem_rows(errors, user, lang())
+    frame = uploads.error_frame(
+        [RowError(r["row"], r["column"], r["value"], r["reason"]) for r in rows]
+    )
     return send_csv(frame, f"problems_{name.rsplit('.', 1)[0]}.csv")
 
 
