@@ -70,6 +70,14 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def finite_numbers(frame: pl.DataFrame) -> pl.DataFrame:
+    """Float cells that are NaN or infinite become empty (a workbook would show #NUM!)."""
+    floats = [c for c, t in frame.schema.items() if t in (pl.Float32, pl.Float64)]
+    return frame.with_columns(
+        pl.when(pl.col(c).is_finite()).then(pl.col(c)).otherwise(None).alias(c) for c in floats
+    )
+
+
 def write_frame(frame: pl.DataFrame, out: Path, *, sheet: str = "data") -> None:
     """Write by extension (.csv in UTF-8, .xlsx, .parquet), atomically; CSV/XLSX text cells are formula-safe."""
     suffix = out.suffix.lower()
@@ -77,6 +85,7 @@ def write_frame(frame: pl.DataFrame, out: Path, *, sheet: str = "data") -> None:
         raise UsageError(f"cannot write {out.name!r}: use one of {', '.join(FORMATS)}")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
+    frame = finite_numbers(frame)
     if suffix == ".csv":
         neutralise_formulas(frame).write_csv(tmp)
     elif suffix == ".xlsx":

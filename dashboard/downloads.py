@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 from dash import dcc
 
-from assortment.export import neutralise_formulas
+from assortment.export import finite_numbers, neutralise_formulas
 
 _SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 
@@ -28,7 +28,7 @@ def frame_of(rows: list[dict[str, Any]], columns: list[tuple[str, str]]) -> pl.D
 def xlsx_bytes(frame: pl.DataFrame, *, sheet: str = "data") -> bytes:
     """An .xlsx workbook of ``frame`` (text cells that look like formulas are neutralised)."""
     buf = io.BytesIO()
-    neutralise_formulas(frame).write_excel(buf, worksheet=sheet[:31], autofit=True)
+    neutralise_formulas(finite_numbers(frame)).write_excel(buf, worksheet=sheet[:31], autofit=True)
     return buf.getvalue()
 
 

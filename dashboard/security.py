@@ -83,6 +83,16 @@ def _safe_next(target: str | None) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+_DISPATCH = "/_dash-update-component"
+_MALFORMED = (KeyError, TypeError, AttributeError, ValueError, IndexError)
+
+
+def _malformed(why: str) -> flask.typing.ResponseReturnValue:
+    """400 for a callback request Dash cannot read, logged in one line (no traceback)."""
+    log.warning("malformed callback request from %s: %s", flask.request.remote_addr, str(why)[:200])
+    return flask.jsonify({"message": "malformed request"}), 400
+
+
 def _is_api(path: str) -> bool:
     return path.startswith("/_dash-") or path.startswith("/_reload-hash")
 
@@ -192,6 +202,10 @@ def install(server: flask.Flask, services: Services) -> None:
         flask.g.user = user
         if flask.request.method not in ("GET", "HEAD", "OPTIONS") and not _csrf_ok():
             return flask.jsonify({"message": "missing or wrong CSRF token"}), 403
+        if path == _DISPATCH and flask.request.method == "POST":
+            body = flask.request.get_json(silent=True)
+            if not isinstance(body, dict) or not isinstance(body.get("output"), str):
+                return _malformed("the body is not a callback request")
         return None
 
     def _csrf_ok() -> bool:
@@ -304,7 +318,13 @@ def install(server: flask.Flask, services: Services) -> None:
     @server.errorhandler(Exception)
     def any_error(exc: Exception) -> flask.typing.ResponseReturnValue:
         if isinstance(exc, HTTPException) and exc.code and exc.code < 500:
+            if flask.request.path == _DISPATCH:
+                return _malformed(exc.description or exc.name)
             return _error_page(exc.description or exc.name, exc.code)
+        if flask.request.path == _DISPATCH and isinstance(exc, _MALFORMED):
+            # a callback's own errors go to the app's on_error; what reaches this point
+            # is Dash failing to read the request (unknown output, wrong shapes)
+            return _malformed(f"{type(exc).__name__}: {exc}")
         ref = uuid.uuid4().hex[:8]
         log.exception("error %s on %s %s", ref, flask.request.method, flask.request.path)
         message = i18n.t("common.error", lang(), ref=ref)

@@ -104,7 +104,7 @@ def stash(settings: Settings, user: User, kind: str, file_name: str, data: bytes
     Older uploads make room (an hour at most, within a count and a total size).
     """
     folder = _stash_dir(settings)
-    prune(folder, KeepLimits.uploads(), room_for=len(data) + 1024)
+    prune(folder, KeepLimits.uploads(), room_for=len(data) + 1024, room_files=2)
     token = secrets.token_urlsafe(24)
     try:
         (folder / f"{token}.bin").write_bytes(data)

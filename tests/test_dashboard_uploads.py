@@ -261,3 +261,67 @@ def test_a_new_database_has_an_empty_users_table(tmp_path):
     assert Data(s).users() == {}
     with store.reader(s) as con:
         assert con.execute("select count(*) from users").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"{}",
+        b"[]",
+        b'{"output": "nope.children", "outputs": [], "inputs": [], "changedPropIds": []}',
+        b'{"output": "upload-result.children", "inputs": 5}',
+    ],
+)
+def test_a_malformed_callback_request_is_a_400_logged_in_one_line(net, caplog, body):
+    import logging
+
+    from tests.e2e.helpers import csrf_of
+
+    client = create_app(net.settings).server.test_client()
+    login(client, "admin")
+    client.get("/")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="dashboard"):
+        r = client.post(
+            "/_dash-update-component",
+            data=body,
+            headers={"X-CSRFToken": csrf_of(client), "Content-Type": "application/json"},
+        )
+    assert r.status_code == 400 and r.get_json() == {"message": "malformed request"}
+    records = [rec for rec in caplog.records if rec.name == "dashboard"]
+    assert len(records) == 1 and records[0].levelname == "WARNING"
+    assert records[0].exc_info is None and "Traceback" not in caplog.text
+
+
+def test_distributors_are_told_to_ask_the_brand_and_chinese_has_no_english_left(net):
+    from dashboard.pages.upload import problem_rows
+
+    text = stock_csv(
+        [
+            ("2026-10", "D01-S003", "B1001-BLK-75B", 1),
+            ("2026-10", "D01-S003", "NOPE-1", 1),
+            ("2026-10", "D01-S003", "B1001-BLK-75B", 2),
+        ]
+    )
+    found = uploads.check(Data(net.settings), DIST1, "stock", "x.csv", text, today=TODAY)
+    en = {r["row"]: r["reason"] for r in problem_rows(found.errors, DIST1, "en")}
+    assert "ask the brand" in en[3] and "load the products file" not in en[3]
+    admin = {r["row"]: r["reason"] for r in problem_rows(found.errors, ADMIN, "en")}
+    assert "load the products file first" in admin[3]
+    zh = {r["row"]: r["reason"] for r in problem_rows(found.errors, DIST1, "zh")}
+    assert zh[4] == "与第 2 行的月份、网点、SKU 重复" and "row" not in zh[4]
+    assert "品牌方" in zh[3]
+
+
+def test_a_stock_file_uploaded_as_sales_and_one_problem_in_words(net):
+    from dashboard.i18n import t
+    from dashboard.pages.upload import problem_rows
+
+    found = uploads.check(Data(net.settings), DIST1, "sales", "s.csv", GOOD, today=TODAY)
+    rows = problem_rows(found.errors, DIST1, "en")
+    assert [r["reason"] for r in rows] == [
+        "this looks like a Stock file, not a Sales file: choose Stock as the file type"
+    ]
+    assert "这看起来是库存文件" in problem_rows(found.errors, DIST1, "zh")[0]["reason"]
+    assert "(1 problem)" in t("upload.rejected_one", "en", file="s.csv")

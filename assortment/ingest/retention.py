@@ -21,10 +21,18 @@ def safe_name(file_name: str) -> str:
     return re.sub(r"[^\w.\-\u4e00-\u9fff]+", "_", Path(file_name).name)[:120] or "file"
 
 
-def prune(folder: Path, limits: KeepLimits, *, room_for: int = 0, now: float | None = None) -> None:
+def prune(
+    folder: Path,
+    limits: KeepLimits,
+    *,
+    room_for: int = 0,
+    room_files: int | None = None,
+    now: float | None = None,
+) -> None:
     """Delete files of ``folder`` (and its subfolders) beyond ``limits``, oldest first,
-    leaving room for one more file of ``room_for`` bytes. Files that vanish meanwhile
-    (another process pruning) are skipped."""
+    leaving room for ``room_files`` more files (default: one when ``room_for`` is given)
+    of ``room_for`` bytes. Files that vanish meanwhile (another process pruning) are
+    skipped."""
     now = time.time() if now is None else now
     files: list[tuple[float, int, Path]] = []
     for path in folder.rglob("*"):
@@ -33,7 +41,8 @@ def prune(folder: Path, limits: KeepLimits, *, room_for: int = 0, now: float | N
             if path.is_file():
                 files.append((st.st_mtime, st.st_size, path))
     files.sort(key=lambda f: f[0], reverse=True)  # newest first
-    kept_n, kept_bytes = 1 if room_for else 0, room_for
+    kept_n = room_files if room_files is not None else (1 if room_for else 0)
+    kept_bytes = room_for
     for mtime, size, path in files:
         keep = (
             now - mtime <= limits.max_age_s

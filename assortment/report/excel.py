@@ -8,6 +8,7 @@ report's month, so the same inputs give the same bytes.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -99,7 +100,7 @@ class _Book:
         return self.wb.add_worksheet(final), final
 
     def cell(self, ws: Worksheet, row: int, col: int, value: Any, kind: str = "text") -> None:
-        if value is None or (isinstance(value, float) and value != value):
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
             ws.write_blank(row, col, None)
         elif kind == "text":
             ws.write_string(row, col, str(value))

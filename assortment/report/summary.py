@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,17 @@ def add_files(summary: dict[str, Any], root: Path) -> dict[str, Any]:
     return {**summary, "files": files}
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities as None (JSON has no such numbers)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
 def dumps(summary: dict[str, Any]) -> str:
-    """The JSON text (UTF-8, Chinese as is, stable)."""
-    return json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+    """The JSON text (UTF-8, Chinese as is, stable; a number that is not finite is null)."""
+    return json.dumps(_finite(summary), ensure_ascii=False, indent=2, allow_nan=False) + "\n"

@@ -293,3 +293,20 @@ def test_distributor_uploads_a_bad_then_a_good_file(
     )
     text_in(browser, "#upload-done", "2026-09")
     text_in(browser, "#upload-history-grid", "stock_good.csv")
+    # a count with far fewer styles than the store had waits for the tick box
+    first = e2e_net.stores[e2e_net.distributors[0]][0]
+    short = tmp_path / "stock_short.csv"
+    short.write_text(
+        f"month,location_id,sku,on_hand\n2026-09,{first},B1001-BLK-75B,1\n", encoding="utf-8"
+    )
+    upload_file(browser, short)
+    text_in(browser, "#upload-drop", first)
+    confirm = css(browser, "#upload-confirm")
+    assert not confirm.is_enabled()
+    css(browser, "#upload-accept-drop input").click()
+    wait(browser).until(lambda d: confirm.is_enabled())
+    confirm.click()
+    WebDriverWait(browser, 60).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "#upload-loaded"))
+    )
+    text_in(browser, "#upload-history-grid", "stock_short.csv")
