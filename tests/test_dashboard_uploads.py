@@ -310,12 +310,12 @@ def test_distributors_are_told_to_ask_the_brand_and_chinese_has_no_english_left(
     admin = {r["row"]: r["reason"] for r in problem_rows(found.errors, ADMIN, "en")}
     assert "load the products file first" in admin[3]
     zh = {r["row"]: r["reason"] for r in problem_rows(found.errors, DIST1, "zh")}
-    assert zh[4] == "与第 2 行的月份、网点、SKU 重复" and "row" not in zh[4]
+    assert zh[4] == "与前面某行的月份、网点、SKU 重复（第 2 行）" and "row" not in zh[4]
     assert "品牌方" in zh[3]
 
 
 def test_a_stock_file_uploaded_as_sales_and_one_problem_in_words(net):
-    from dashboard.i18n import t
+    from assortment.i18n import t
     from dashboard.pages.upload import problem_rows
 
     found = uploads.check(Data(net.settings), DIST1, "sales", "s.csv", GOOD, today=TODAY)

@@ -553,9 +553,9 @@ def web(tmp_path_factory: pytest.TempPathFactory):
 @settings(max_examples=CASES["web_check"], **SETTINGS)
 @given(kind=st.sampled_from(["stock", "sales"]), data=st.data())
 def test_the_upload_check_answers_in_words(web, kind, data):
+    from assortment.i18n import row_problem
     from dashboard import uploads
     from dashboard.auth import User
-    from dashboard.i18n import row_problem
 
     name, raw = data.draw(mutated(kind))
     for user in (User("admin", "admin"), User("dist", "distributor", "D01")):
