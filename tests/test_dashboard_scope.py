@@ -205,6 +205,8 @@ def test_upload_checks_are_refused_to_reps(app, net):
             (ids.UP_CONFIRM, "children"),
             (ids.UP_TOKEN, "data"),
             (ids.UP_DONE, "children"),
+            (ids.UP_DROP_BOX, "hidden"),
+            (ids.UP_ACCEPT_DROP, "value"),
         ],
         [(ids.UP_FILE_DATA, "data", payload), (ids.UP_KIND, "value", "stock")],
     )

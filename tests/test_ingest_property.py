@@ -36,13 +36,13 @@ from tests.conftest import LOCATIONS_CSV, PRODUCTS_CSV, TODAY
 
 # examples per property; the sum is the number of cases a run tries
 CASES = {
-    "same_meaning": 50,
-    "hostile_stock": 110,
-    "hostile_sales": 40,
-    "hostile_master": 60,
-    "hostile_workbook": 40,
-    "cli": 30,
-    "web_check": 30,
+    "same_meaning": 30,
+    "hostile_stock": 80,
+    "hostile_sales": 30,
+    "hostile_master": 40,
+    "hostile_workbook": 30,
+    "cli": 20,
+    "web_check": 20,
 }
 SETTINGS = {
     "deadline": None,
