@@ -300,7 +300,8 @@ def test_distributor_uploads_a_bad_then_a_good_file(
         f"month,location_id,sku,on_hand\n2026-09,{first},B1001-BLK-75B,1\n", encoding="utf-8"
     )
     upload_file(browser, short)
-    text_in(browser, "#upload-drop", first)
+    text_in(browser, "#upload-drop", "fewer than 50%")
+    text_in(browser, "#upload-result", first)
     confirm = css(browser, "#upload-confirm")
     assert not confirm.is_enabled()
     css(browser, "#upload-accept-drop input").click()
