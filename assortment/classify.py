@@ -46,9 +46,10 @@ from datetime import date
 import polars as pl
 
 from assortment import months
-from assortment.actions import order_plan, plan_actions
+from assortment.actions import plan_actions
 from assortment.compliance import location_compliance
 from assortment.config import Rules
+from assortment.demand import DemandInputs
 from assortment.rules_engine import at_least, below
 
 __all__ = [
@@ -58,7 +59,6 @@ __all__ = [
     "PartitionResults",
     "classify_partition",
     "network_facts",
-    "order_plan",
 ]
 
 
@@ -615,6 +615,7 @@ def classify_partition(
     facts: NetworkFacts,
     inp: PartitionInputs,
     products: pl.LazyFrame,
+    demand_inputs: DemandInputs,
     *,
     month: date,
     rules: Rules,
@@ -625,6 +626,7 @@ def classify_partition(
         facts: From :func:`network_facts` (ideally ``.collect()``-ed once).
         inp: The partition's locations, month-M stock, sales over W and style-count history.
         products: The products file (sku, style, colour, size, price).
+        demand_inputs: What the rate of sale (6.1) reads, for the whole network.
         month: Month M.
         rules: The thresholds in force.
 
@@ -664,7 +666,9 @@ def classify_partition(
         month=month,
         rules=rules,
     )
-    actions = plan_actions(pairs, missing, stock, inp.locations, skus)
+    actions = plan_actions(
+        pairs, missing, stock, inp.locations, skus, demand_inputs, month=month, rules=rules
+    )
     return PartitionResults(
         style_health=style_health_view(pairs, missing, sku_dtype=sku_dtype),
         compliance=compliance,

@@ -277,7 +277,8 @@ def export(
     kind: Annotated[
         str,
         typer.Argument(
-            help="style-health, compliance, actions, order-plan, bestsellers or new-styles."
+            help="style-health, compliance, actions, order-plan, bestsellers, new-styles,"
+            " follow-through or rep-scorecard."
         ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Output file: .csv, .xlsx or .parquet.")],
@@ -287,9 +288,9 @@ def export(
 ) -> None:
     """Write a classification result table for a month (classified first when out of date)."""
     from assortment import months, store
-    from assortment.export import EXPORTS
+    from assortment.export import EXPORTS, JUDGED_BY_NEXT_MONTH
     from assortment.export import export as run
-    from assortment.job import ensure_classified
+    from assortment.job import ensure_classified, ensure_next_classified
 
     if kind not in EXPORTS:
         raise UsageError(f"unknown export {kind!r}; choose one of {', '.join(EXPORTS)}")
@@ -297,6 +298,11 @@ def export(
     resolved, refreshed = ensure_classified(state.settings, month)
     if refreshed is not None:
         err(f"classified first (results were missing or out of date): {refreshed.summary()}")
+    if kind in JUDGED_BY_NEXT_MONTH:
+        # the follow-through of M is judged by M+1's count and compliance
+        following = ensure_next_classified(state.settings, resolved)
+        if following is not None:
+            err(f"classified the following month first: {following.summary()}")
     with store.reader(state.settings) as con:
         n = run(con, kind, months.fmt(resolved), out)
     echo(f"wrote {n:,} rows to {out}")

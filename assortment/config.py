@@ -28,18 +28,20 @@ _SHIPPED: dict[str, Any] = tomllib.loads(_shipped_text())
 
 @dataclass(frozen=True, slots=True)
 class KindRules:
-    """Thresholds that differ between distributors and stores (domain.md section 5)."""
+    """Thresholds that differ between distributors and stores (domain.md sections 5 and 6.2)."""
 
     min_styles: int
     min_bestseller_coverage: float
     min_new_coverage: float
     max_broken_size_share: float
     max_slow_stock_share: float
+    display_min: int
+    replenish_cover_months: float
 
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """Every threshold of domain.md sections 4-6.
+    """Every threshold of domain.md (the names of section 7).
 
     The defaults are the values of the shipped ``assortment/rules.toml`` (read once at import):
     ``Rules()`` is the shipped rules, and a new threshold needs a field here and a line there.
@@ -56,6 +58,11 @@ class Rules:
     cover_months: int = _SHIPPED["cover_months"]
     count_drop_share: float = float(_SHIPPED["count_drop_share"])
     max_unpacked_mb: float = float(_SHIPPED["max_unpacked_mb"])
+    carry_forward_months: int = _SHIPPED["carry_forward_months"]
+    clearance_done_share: float = _SHIPPED["clearance_done_share"]
+    stuck_min_units: int = _SHIPPED["stuck_min_units"]
+    min_store_reach: float = _SHIPPED["min_store_reach"]
+    proven_sell_through: float = _SHIPPED["proven_sell_through"]
     distributor: KindRules = field(default_factory=lambda: KindRules(**_SHIPPED["distributor"]))
     store: KindRules = field(default_factory=lambda: KindRules(**_SHIPPED["store"]))
 
@@ -121,15 +128,26 @@ class Rules:
         return rules
 
     def _check(self, name: str) -> None:
-        for key in ("lookback_months", "new_months", "bestseller_max_styles", "cover_months"):
+        for key in (
+            "lookback_months",
+            "new_months",
+            "bestseller_max_styles",
+            "cover_months",
+        ):
             if getattr(self, key) < 1:
                 raise ConfigError(f"rules file {name!r}: {key} must be at least 1")
+        for key in ("carry_forward_months", "stuck_min_units"):
+            if getattr(self, key) < 0:
+                raise ConfigError(f"rules file {name!r}: {key} must not be negative")
         for key in (
             "bestseller_share",
             "slow_sell_through",
             "core_size_share",
             "broken_size_min_core_share",
             "core_colour_share",
+            "clearance_done_share",
+            "min_store_reach",
+            "proven_sell_through",
         ):
             if not 0 <= getattr(self, key) <= 1:
                 raise ConfigError(f"rules file {name!r}: {key} must be between 0 and 1")
@@ -139,6 +157,14 @@ class Rules:
             raise ConfigError(
                 f"rules file {name!r}: max_unpacked_mb must be more than 0 (megabytes)"
             )
+        for kind in LOCATION_KINDS:
+            kind_rules: KindRules = getattr(self, kind)
+            if kind_rules.display_min < 0:
+                raise ConfigError(f"rules file {name!r}: {kind}.display_min must not be negative")
+            if kind_rules.replenish_cover_months < 0:
+                raise ConfigError(
+                    f"rules file {name!r}: {kind}.replenish_cover_months must not be negative"
+                )
 
 
 def _typed(name: str, key: str, value: object, want: type) -> object:

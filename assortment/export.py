@@ -1,4 +1,4 @@
-"""Exports (a contract): style-health, compliance, actions, order-plan as CSV, XLSX or Parquet."""
+"""Exports (a contract): the result tables of a month as CSV, XLSX or Parquet."""
 
 from __future__ import annotations
 
@@ -19,7 +19,11 @@ EXPORTS: dict[str, str] = {
     "order-plan": "export_order_plan",
     "bestsellers": "export_bestsellers",
     "new-styles": "export_new_styles",
+    "follow-through": "export_follow_through",
+    "rep-scorecard": "export_rep_scorecard",
 }
+JUDGED_BY_NEXT_MONTH = ("follow-through", "rep-scorecard")
+"""Exports of month M that read the count (and results) of M+1 too (domain.md 8)."""
 FORMATS = (".csv", ".xlsx", ".parquet")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

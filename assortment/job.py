@@ -16,13 +16,12 @@ from datetime import UTC, date, datetime
 import duckdb
 import polars as pl
 
-from assortment import months, store
+from assortment import demand, followthrough, months, store
 from assortment.classify import (
     NetworkInputs,
     PartitionInputs,
     classify_partition,
     network_facts,
-    order_plan,
 )
 from assortment.config import Rules, Settings
 from assortment.errors import NoDataError
@@ -36,6 +35,7 @@ RESULT_TABLES = (
     "core_skus",
     "size_curve",
     "order_plan",
+    "order_plan_locations",
 )
 
 
@@ -95,6 +95,10 @@ class MonthInputs:
     net_12m: pl.DataFrame
     history: pl.DataFrame
     codes: pl.DataFrame  # kind, key, code
+    stock_prev: pl.DataFrame  # in-stock rows of the counts of M-L .. M-1 (6.1)
+    sales_months: pl.DataFrame  # sales per month over W (6.1)
+    last_counts: pl.DataFrame  # each location's latest counted month <= M (6.6)
+    carried_stock: pl.DataFrame  # in-stock rows of the carried counts (6.6)
 
 
 def read_inputs(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> MonthInputs:
@@ -111,6 +115,20 @@ def read_inputs(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> Mo
             con, "classify_history", start=months.add(month, -3), end=months.add(month, -1)
         ),
         codes=store.query(con, "id_maps"),
+        stock_prev=store.query(
+            con,
+            "classify_stock_prev",
+            start=months.add(month, -rules.lookback_months),
+            end=months.add(month, -1),
+        ),
+        sales_months=store.query(con, "classify_sales_months", start=w_start, month=month),
+        last_counts=store.query(con, "classify_last_counts", month=month),
+        carried_stock=store.query(
+            con,
+            "classify_carried_stock",
+            start=months.add(month, -rules.carry_forward_months),
+            month=month,
+        ),
     )
 
 
@@ -129,25 +147,44 @@ def compute(
         rules=rules,
     ).collect()
 
-    region_of = inp.locations.lazy().select("location_id", "region")
-    region_sales = (
-        inp.sales_w.lazy()
-        .join(region_of, on="location_id")
-        .group_by("region", "sku")
-        .agg(pl.col("units_sold").sum())
+    locations = inp.locations.lazy()
+    demand_inputs = demand.DemandInputs(
+        stock_prev=inp.stock_prev.lazy(),
+        sales_months=inp.sales_months.lazy(),
+        locations=locations,
     )
-    region_on_hand = (
-        inp.stock_m.lazy()
-        .join(region_of, on="location_id")
-        .group_by("region", "sku")
-        .agg(pl.col("on_hand").sum())
+    required = pl.concat([facts.bestsellers.select("style"), facts.new_styles.select("style")])
+    required_skus = products.join(required, on="style", how="semi").select("sku")
+    coverage = demand.plan_coverage(
+        locations,
+        inp.last_counts.lazy(),
+        month=month,
+        carry_forward_months=rules.carry_forward_months,
+    )
+    plan = demand.order_plan(
+        required,
+        products,
+        facts.size_curve,
+        coverage,
+        demand.own_rate_of_sale(
+            demand_inputs.stock_prev.join(required_skus, on="sku", how="semi"),
+            demand_inputs.sales_months.join(required_skus, on="sku", how="semi"),
+            month=month,
+            lookback_months=rules.lookback_months,
+        ),
+        pl.concat([inp.stock_m.lazy(), inp.carried_stock.lazy()], how="vertical_relaxed"),
+        locations,
+        cover_months=rules.cover_months,
     )
     network = [
         facts.bestsellers,
         facts.new_styles,
         facts.core_skus,
         facts.size_curve,
-        order_plan(facts, products, region_sales, region_on_hand, rules=rules),
+        plan,
+        coverage.filter(pl.col("coverage") != "counted").select(
+            "location_id", "region", "coverage", "count_month"
+        ),
     ]
 
     groups = inp.locations.select(
@@ -174,14 +211,16 @@ def compute(
                 sales_w=inp.sales_w.lazy(),
                 history=inp.history.lazy(),
             )
-        res = classify_partition(facts, part_inputs, products, month=month, rules=rules)
+        res = classify_partition(
+            facts, part_inputs, products, demand_inputs, month=month, rules=rules
+        )
         # the last partition shares one optimised plan with the network-wide tables
         extra = network if part == n - 1 else []
         h, c, a, *rest = pl.collect_all([res.style_health, res.compliance, res.actions, *extra])
         health.append(h)
         compliance.append(c)
         actions.append(a)
-    bestsellers, new_styles, core_skus, size_curve, plan_df = rest
+    bestsellers, new_styles, core_skus, size_curve, plan_df, plan_locations = rest
     return _to_codes(
         {
             "style_health": pl.concat(health),
@@ -192,6 +231,7 @@ def compute(
             "core_skus": core_skus,
             "size_curve": size_curve,
             "order_plan": plan_df,
+            "order_plan_locations": plan_locations,
         },
         inp.codes,
     )
@@ -228,6 +268,9 @@ def _to_codes(frames: dict[str, pl.DataFrame], codes: pl.DataFrame) -> dict[str,
             )
         out[name] = f
     out["core_skus"] = out["core_skus"].with_columns(as_code("sku", sku_map))
+    out["order_plan_locations"] = out["order_plan_locations"].with_columns(
+        as_code("location_id", loc_map)
+    )
     return out
 
 
@@ -273,15 +316,66 @@ def write_results(
         raise
 
 
+FOLLOW_TABLES = ("follow_through", "location_changes", "rep_scorecard")
+
+
+def judge(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> dict[str, pl.DataFrame]:
+    """Month M's stored action lines judged by the count of M+1 (domain.md 8), with the
+    locations fixed or worse and each rep's scorecard. Everything is unknown until M+1 is
+    counted; fixed and worse need M+1's compliance results."""
+    nxt = months.add(month, 1)
+    judged = followthrough.judge_lines(
+        store.query(con, "follow_lines", month=month).lazy(),
+        stock_m=store.query(con, "follow_stock", month=month, action_month=month).lazy(),
+        stock_next=store.query(con, "follow_stock", month=nxt, action_month=month).lazy(),
+        sales_next=store.query(con, "follow_sales", month=nxt, action_month=month).lazy(),
+        counted_next=store.query(con, "follow_counted", month=nxt).lazy(),
+        products=store.query(con, "follow_products").lazy(),
+        clearance_done_share=rules.clearance_done_share,
+    )
+    changes = followthrough.status_changes(
+        store.query(con, "follow_statuses", month=month).lazy(),
+        store.query(con, "follow_statuses", month=nxt).lazy(),
+    )
+    card = followthrough.rep_scorecard(judged, changes)
+    frames = pl.collect_all([judged, changes, card])
+    return dict(zip(FOLLOW_TABLES, frames, strict=True))
+
+
+def write_follow_through(
+    con: duckdb.DuckDBPyConnection, month: date, frames: dict[str, pl.DataFrame]
+) -> None:
+    """Replace month M's follow-through tables in one transaction."""
+    con.execute("begin transaction")
+    try:
+        for table in FOLLOW_TABLES:
+            con.execute(f"delete from {table} where month = ?", [month])  # fixed list
+            con.register("result_frame", frames[table].with_columns(pl.lit(month).alias("month")))
+            con.execute(f"insert into {table} by name select * from result_frame")
+            con.unregister("result_frame")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
 def run_month(
     con: duckdb.DuckDBPyConnection, month: date, rules: Rules, *, partitions: int = 1
 ) -> JobResult:
-    """Classify month M on a writer connection and store its results."""
+    """Classify month M on a writer connection and store its results.
+
+    Then judge the actions of M-1 (when classified) and of M by the count that follows
+    (domain.md 8): both judgements change when M is classified again.
+    """
     t0 = time.perf_counter()
     inputs = read_inputs(con, month, rules)
     results = compute(inputs, month, rules, partitions=partitions)
     seconds = time.perf_counter() - t0
     write_results(con, month, rules, results, seconds)
+    classified = {m for (m,) in con.execute("select month from classify_runs").fetchall()}
+    for judged_month in (months.add(month, -1), month):
+        if judged_month in classified:
+            write_follow_through(con, judged_month, judge(con, judged_month, rules))
     comp = results["compliance"]
     counts = dict(comp.group_by("status").len().iter_rows())
     return JobResult(
@@ -320,6 +414,17 @@ def ensure_classified(settings: Settings, month: str | None) -> tuple[date, JobR
         if is_current(con, m, rules):
             return m, None
     return m, classify(settings, month=months.fmt(m))[0]
+
+
+def ensure_next_classified(settings: Settings, month: date) -> JobResult | None:
+    """Classify M+1 when it is counted and its results are not current (the follow-through of
+    M reads them); returns the new run or None."""
+    rules = settings.rules()
+    nxt = months.add(month, 1)
+    with store.reader(settings) as con:
+        if nxt not in counted_months(con) or is_current(con, nxt, rules):
+            return None
+    return classify(settings, month=months.fmt(nxt))[0]
 
 
 def classify(

@@ -38,6 +38,10 @@ class Network:
         history: {location_id: {k: active_styles in month M-k}} for k in 1..3, only for
             months where the location was counted.
         has_core_column: False when the products file has no is_core_size column.
+        stock_prev: Counts of months before M, {month: {location_id: {sku: on_hand}}} (the
+            rate of sale of 6.1 reads M-L .. M-1).
+        sales_by_month: Sales per month of W, {month: {location_id: {sku: units}}}; by
+            default every unit of ``sales_w`` was sold in M.
     """
 
     month: date
@@ -48,6 +52,8 @@ class Network:
     units_12m: dict[str, int] = field(default_factory=dict)
     history: dict[str, dict[int, int]] = field(default_factory=dict)
     has_core_column: bool = True
+    stock_prev: dict[date, dict[str, dict[str, int]]] = field(default_factory=dict)
+    sales_by_month: dict[date, dict[str, dict[str, int]]] | None = None
 
 
 def month_number(d: date) -> int:
@@ -326,8 +332,10 @@ def needed_skus(net: Network, rules: Rules) -> set[tuple[str, str]]:
 
 
 def polars_inputs(net: Network):
-    """(NetworkInputs, PartitionInputs, products LazyFrame): the whole network as one partition."""
+    """(NetworkInputs, PartitionInputs, products LazyFrame, DemandInputs): the whole network as
+    one partition."""
     from assortment.classify import NetworkInputs, PartitionInputs
+    from assortment.demand import DemandInputs
 
     product_cols = ["sku", "style", "colour", "size", "category", "launch_month", "price"]
     products = pl.DataFrame(
@@ -390,9 +398,27 @@ def polars_inputs(net: Network):
         ],
         schema={"location_id": pl.String, "month": pl.Date, "active_styles": pl.Int64},
     )
+
+    def monthly(nested: dict[date, dict[str, dict[str, int]]], value: str) -> pl.DataFrame:
+        return pl.DataFrame(
+            [
+                {"location_id": loc, "sku": sku, "month": month, value: n}
+                for month, per_loc in nested.items()
+                for loc, per_sku in per_loc.items()
+                for sku, n in per_sku.items()
+            ],
+            schema={"location_id": pl.String, "sku": pl.String, "month": pl.Date, value: pl.Int64},
+        )
+
+    by_month = net.sales_by_month if net.sales_by_month is not None else {net.month: net.sales_w}
     network = NetworkInputs(products.lazy(), net_w.lazy(), net_12m.lazy())
     partition = PartitionInputs(locations.lazy(), stock.lazy(), sales.lazy(), history.lazy())
-    return network, partition, products.lazy()
+    rates = DemandInputs(
+        monthly(net.stock_prev, "on_hand").lazy(),
+        monthly(by_month, "units_sold").lazy(),
+        locations.lazy(),
+    )
+    return network, partition, products.lazy(), rates
 
 
 @dataclass
@@ -413,9 +439,9 @@ def run_job(net: Network, rules: Rules) -> JobResults:
     """Run network_facts and classify_partition on ``net`` (one partition) and collect."""
     from assortment.classify import classify_partition, network_facts
 
-    network, partition, products = polars_inputs(net)
+    network, partition, products, rates = polars_inputs(net)
     facts = network_facts(network, month=net.month, rules=rules).collect()
-    res = classify_partition(facts, partition, products, month=net.month, rules=rules)
+    res = classify_partition(facts, partition, products, rates, month=net.month, rules=rules)
     health, comp, actions = pl.collect_all([res.style_health, res.compliance, res.actions])
     return JobResults(
         *(f.collect() for f in (facts.bestsellers, facts.new_styles, facts.core_skus)),

@@ -1,4 +1,9 @@
-"""Actions of domain.md section 6: replenish, transfer, clearance and the factory order plan."""
+"""Actions of domain.md section 6 through the job: replenish, transfer and clearance lines.
+
+The rules themselves (rate of sale, targets, sources, value at stake, the order plan) are
+tested one by one in tests/test_demand.py; these tests check how the job turns them into
+action rows.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,6 @@ from polars.testing import assert_frame_equal
 
 from assortment import vocab
 from assortment.actions import COLUMNS as ACTION_COLUMNS
-from assortment.classify import NetworkFacts, order_plan
 from assortment.config import Rules
 from assortment.export import with_reason_words
 from tests.reference_rules import Network, location, run_job, style_skus
@@ -29,6 +33,11 @@ ACTION_SCHEMA = {
     "source_location_id": pl.String,
     "value_cny": pl.Float64,
     "reason": pl.String,
+    "demand_units_per_month": pl.Float64,
+    "target_units": pl.Int64,
+    "source_kind": pl.String,
+    "value_at_stake_cny": pl.Float64,
+    "months_of_cover": pl.Float64,
 }
 
 
@@ -36,14 +45,35 @@ def actions_frame(rows: list[tuple]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=ACTION_SCHEMA, orient="row")
 
 
-def per_sku(loc: str, action: str, sku: str, reason: str, *, source: str | None = None) -> tuple:
-    """A replenish or transfer row of 1 unit at 100.0, for SKU code ``style-colour-size``."""
+def per_sku(
+    loc: str,
+    action: str,
+    sku: str,
+    reason: str,
+    *,
+    source: str | None = None,
+    source_kind: str = "brand",
+    units: int = 1,
+    demand: float = 0.0,
+    target: int = 1,
+) -> tuple:
+    """A replenish or transfer row of a SKU priced 100.0 (code ``style-colour-size``); its
+    value at stake is demand x 100 x units / target (the need: nothing is on hand)."""
     style, colour, size = sku.split("-")
-    return (loc, action, style, colour, size, sku, 1, source, 100.0, reason)
+    at_stake = demand * 100.0 * units / target
+    return (
+        loc, action, style, colour, size, sku, units, source, 100.0 * units, reason,
+        demand, target, source_kind, at_stake, None,
+    )  # fmt: skip
 
 
-def cleared(loc: str, style: str, units: int, value: float, reason: str) -> tuple:
-    return (loc, "clearance", style, None, None, None, units, None, value, reason)
+def cleared(
+    loc: str, style: str, units: int, value: float, reason: str, cover: float | None
+) -> tuple:
+    return (
+        loc, "clearance", style, None, None, None, units, None, value, reason,
+        None, None, None, None, cover,
+    )  # fmt: skip
 
 
 def worded(actions: pl.DataFrame) -> pl.DataFrame:
@@ -112,14 +142,12 @@ def test_broken_size_asks_for_each_missing_core_size() -> None:
         sales_w={"D1": {"A-BK-85C": 4}},  # A is a bestseller, and in stock
     )
     got = actions_at(net, "D1")
+    # nobody ever had 70A or 80B: demand 0, so a distributor's target is its display_min, 2
+    broken = "broken size run: colour BK lacks core size"
     want = actions_frame(
         [
-            per_sku(
-                "D1", "replenish", "A-BK-70A", "broken size run: colour BK lacks core size 70A"
-            ),
-            per_sku(
-                "D1", "replenish", "A-BK-80B", "broken size run: colour BK lacks core size 80B"
-            ),
+            per_sku("D1", "replenish", "A-BK-70A", f"{broken} 70A", units=2, target=2),
+            per_sku("D1", "replenish", "A-BK-80B", f"{broken} 80B", units=2, target=2),
         ]
     )
     assert_frame_equal(got, want)
@@ -177,6 +205,7 @@ def test_transfer_comes_from_a_sibling_that_keeps_its_size_run() -> None:
                 "A-BK-75B",
                 "broken size run: colour BK lacks core size 75B; transfer from T3 (holds 2)",
                 source="T3",
+                source_kind="store",
             ),
         ]
     )
@@ -208,8 +237,8 @@ def test_without_a_source_the_store_is_replenished() -> None:
     ]
 
 
-def test_transfer_prefers_the_source_that_completes_the_size_run() -> None:
-    # T1 lacks 75B and 80B. T2 can spare 4 of 75B but no 80B; T3 can spare both.
+def test_each_missing_sku_comes_from_the_source_with_most_to_spare() -> None:
+    # T1 lacks 75B and 80B. T2 can spare 4 of 75B and no 80B; T3 can spare 1 of each.
     net = group_network(
         stock={
             "T1": {"A-BK-70A": 1},
@@ -221,8 +250,65 @@ def test_transfer_prefers_the_source_that_completes_the_size_run() -> None:
     )
     got = actions_at(net, "T1")
     assert got.select("action", "sku", "source_location_id").rows() == [
-        ("transfer", "A-BK-75B", "T3"),
+        ("transfer", "A-BK-75B", "T2"),
         ("transfer", "A-BK-80B", "T3"),
+    ]
+
+
+def test_stock_out_corrected_demand_sizes_the_transfer_and_its_value() -> None:
+    # T1 had 2 of 75B at the end of July and sold both in August, then had none: 75B was
+    # available in August only, so T1 sells 2 a month and its target is ceil(2 x 2) = 4.
+    # T2 holds 10 of 75B and never sold it: its rate is its peers' (T1's 2), so it keeps
+    # 4 and spares 6. T1 gets 4 from T2, worth 2 x 100 a month.
+    jul, aug, sep = date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1)
+    net = group_network(
+        stock={"T1": {"A-BK-70A": 1}, "T2": {"A-BK-75B": 10}},
+        sales={"T1": {"A-BK-75B": 2, "A-BK-70A": 1}},
+    )
+    net.stock_prev = {
+        jul: {"T1": {"A-BK-70A": 1, "A-BK-75B": 2}},
+        aug: {"T1": {"A-BK-70A": 1}},
+        sep: {"T1": {"A-BK-70A": 1}},
+    }
+    net.sales_by_month = {aug: {"T1": {"A-BK-75B": 2}}, M: {"T1": {"A-BK-70A": 1}}}
+    got = actions_at(net, "T1")
+    want = actions_frame(
+        [
+            per_sku(
+                "T1",
+                "transfer",
+                "A-BK-75B",
+                "broken size run: colour BK lacks core size 75B; transfer from T2 (holds 10)",
+                source="T2",
+                source_kind="store",
+                units=4,
+                demand=2.0,
+                target=4,
+            )
+        ]
+    )
+    assert_frame_equal(got, want)
+
+
+def test_what_the_group_cannot_spare_is_replenished_on_a_second_line() -> None:
+    # as above, but T2 holds 6: it keeps 4 and spares 2; the other 2 come from the brand
+    jul, aug, sep = date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1)
+    net = group_network(
+        stock={"T1": {"A-BK-70A": 1}, "T2": {"A-BK-75B": 6}},
+        sales={"T1": {"A-BK-75B": 2, "A-BK-70A": 1}},
+    )
+    net.stock_prev = {
+        jul: {"T1": {"A-BK-70A": 1, "A-BK-75B": 2}},
+        aug: {"T1": {"A-BK-70A": 1}},
+        sep: {"T1": {"A-BK-70A": 1}},
+    }
+    net.sales_by_month = {aug: {"T1": {"A-BK-75B": 2}}, M: {"T1": {"A-BK-70A": 1}}}
+    got = actions_at(net, "T1").select(
+        "action", "units", "source_location_id", "source_kind", "value_at_stake_cny"
+    )
+    assert got.rows() == [
+        ("replenish", 2, None, "brand", 100.0),
+        ("transfer", 2, "T2", "store", 100.0),
     ]
 
 
@@ -270,7 +356,10 @@ def test_the_distributor_is_replenished_not_supplied_by_its_stores() -> None:
         sales={"D1": {"A-BK-70A": 1}, "T1": {"A-BK-70A": 1}},
     )
     got = run_job(net, RULES).actions
-    assert got.select("location_id", "action", "sku").rows() == [("D1", "replenish", "A-BK-75B")]
+    # nobody ever had 75B: demand 0, so the distributor's target is its display_min, 2
+    assert got.select("location_id", "action", "sku", "units", "target_units").rows() == [
+        ("D1", "replenish", "A-BK-75B", 2, 2)
+    ]
 
 
 # --- clearance -----------------------------------------------------------------------------------
@@ -299,6 +388,7 @@ def test_clearance_lists_slow_old_styles_largest_on_hand_first() -> None:
                 8,
                 400.0,
                 "slow-moving: 1 sold over the window, 8 on hand (sell-through 11%)",
+                8 / (1 / 3),  # months of cover: on hand over the monthly rate
             ),
             cleared(
                 "T1",
@@ -306,6 +396,7 @@ def test_clearance_lists_slow_old_styles_largest_on_hand_first() -> None:
                 5,
                 500.0,
                 "slow-moving: 0 sold over the window, 5 on hand (sell-through 0%)",
+                None,  # nothing sold: no cover
             ),
         ]
     )
@@ -337,77 +428,6 @@ def test_actions_are_ordered_replenish_transfer_clearance_per_location() -> None
         ("T1", "clearance", "OLD", None),
         ("T2", "replenish", "B", "B-BK-70A"),
     ]
-
-
-# --- factory order plan ------------------------------------------------------------------------
-
-
-def plan_facts() -> NetworkFacts:
-    empty = pl.LazyFrame(schema={"style": pl.String, "colour": pl.String})
-    return NetworkFacts(
-        bestsellers=pl.LazyFrame(
-            {"rank": [1], "style": ["A"], "net_units": [36], "cumulative_share": [0.9]},
-            schema_overrides={"rank": pl.Int32},
-        ),
-        new_styles=pl.LazyFrame({"style": ["N"], "launch_month": [date(2026, 9, 1)]}),
-        core_skus=pl.LazyFrame(
-            schema={
-                "sku": pl.String,
-                "style": pl.String,
-                "colour": pl.String,
-                "size": pl.String,
-                "source": pl.String,
-            }
-        ),
-        core_colours=empty,
-        size_curve=pl.LazyFrame(
-            {
-                "category": ["bra"] * 4 + ["set"] * 2,
-                "size": ["70A", "75B", "80B", "85C", "M", "S"],
-                "units": [50, 30, 10, 10, 0, 0],
-                "share": [0.5, 0.3, 0.1, 0.1, 0.0, 0.0],
-                "is_core": [True, True, False, False, True, True],
-            }
-        ),
-    )
-
-
-def test_order_plan_splits_by_the_curve_and_is_never_negative() -> None:
-    products = pl.LazyFrame(
-        style_skus("A", "BK WH", "70A 75B 80B")
-        + style_skus("N", "BK", "S M", category="set")
-        + style_skus("Z", "BK", "70A")
-    ).select("sku", "style", "category", "size")
-    sales = pl.LazyFrame(
-        {
-            "region": ["north", "north", "north", "south"],
-            "sku": ["A-BK-70A", "N-BK-S", "Z-BK-70A", "A-WH-75B"],
-            "units_sold": [30, 3, 99, 6],
-        }
-    )
-    on_hand = pl.LazyFrame(
-        {
-            "region": ["north", "north", "south"],
-            "sku": ["A-BK-75B", "A-WH-80B", "A-BK-70A"],
-            "on_hand": [10, 2, 10],
-        }
-    )
-    got = order_plan(plan_facts(), products, sales, on_hand, rules=RULES).collect()
-    # north A: 30 / 3 months x 3 = 30, minus 12 on hand = 18, over 70A 75B 80B by
-    # 0.5 : 0.3 : 0.1 (renormalised to 0.9) = 10, 6, 2.
-    # north N: demand 3, nothing on hand; its category never sold: 1.5 each, rounded up.
-    # south A: demand 6, 10 on hand: nothing. Z is neither bestseller nor new.
-    want = pl.DataFrame(
-        {
-            "region": ["north"] * 5,
-            "style": ["A", "A", "A", "N", "N"],
-            "size": ["70A", "75B", "80B", "M", "S"],
-            "units": [10, 6, 2, 2, 2],
-            "demand_units": [30.0, 30.0, 30.0, 3.0, 3.0],
-            "on_hand_units": [12, 12, 12, 0, 0],
-        }
-    )
-    assert_frame_equal(got, want)
 
 
 # --- reasons are codes with typed parameters ------------------------------------------------
@@ -447,7 +467,17 @@ def test_each_reason_is_a_code_with_its_parameters_in_typed_columns() -> None:
     rows = got.select(cols).rows()
     assert rows == [
         ("replenish", "B", "bestseller_not_in_stock", 1, None, None, None, None, None),
-        ("replenish", "N", "new_style_not_in_stock", None, date(2026, 9, 1), None, None, None, None),
+        (
+            "replenish",
+            "N",
+            "new_style_not_in_stock",
+            None,
+            date(2026, 9, 1),
+            None,
+            None,
+            None,
+            None,
+        ),
         ("transfer", "A", "broken_size_run", None, None, "T2", 3, None, None),
         ("clearance", "OLD", "slow_moving", None, None, None, None, 0, 0.0),
     ]

@@ -16,6 +16,7 @@ from assortment.classify import (
     style_net_units,
 )
 from assortment.config import Rules
+from assortment.demand import DemandInputs
 from tests.reference_rules import Network, location, run_job, style_skus
 
 M = date(2026, 10, 1)
@@ -494,8 +495,10 @@ def test_integer_keys_work_like_strings() -> None:
         month=M,
         rules=RULES,
     )
+    by_month = sales.with_columns(pl.lit(M).alias("month"))
+    rates = DemandInputs(stock.with_columns(pl.lit(M).alias("month")).clear(), by_month, loc)
     res = classify_partition(
-        facts, PartitionInputs(loc, stock, sales, history), products, month=M, rules=RULES
+        facts, PartitionInputs(loc, stock, sales, history), products, rates, month=M, rules=RULES
     )
     sh, comp, act = pl.collect_all([res.style_health, res.compliance, res.actions])
     assert sh["missing_core_skus"].dtype == pl.List(pl.Int32)

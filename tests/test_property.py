@@ -127,6 +127,8 @@ def rule_sets(draw: st.DrawFn) -> Rules:
             min_new_coverage=draw(st.sampled_from([0.5, 0.8, 1.0])),
             max_broken_size_share=draw(st.sampled_from([0.25, 0.5])),
             max_slow_stock_share=draw(st.sampled_from([0.25, 0.4])),
+            display_min=draw(st.sampled_from([1, 2])),
+            replenish_cover_months=draw(st.sampled_from([2.0, 3.0])),
         )
 
     return Rules(
@@ -189,29 +191,34 @@ def test_job_matches_reference(net: Network, rules: Rules) -> None:
             else:
                 assert comp[lid][name] == value, (lid, name, comp[lid][name], value)
 
-    # actions: every missing SKU is either replenished or transferred, exactly once
+    # actions: every missing SKU gets lines adding up to its need (target - 0 on hand)
     per_unit = got.actions.filter(pl.col("action") != "clearance")
-    pairs = list(per_unit.select("location_id", "sku").iter_rows())
-    assert len(pairs) == len(set(pairs))
-    assert set(pairs) == needed_skus(net, rules)
-    # ... transfers come from a sibling of the group that can spare the unit
+    lines = list(per_unit.select("location_id", "sku", "source_location_id").iter_rows())
+    assert len(lines) == len(set(lines))  # one line per (location, SKU, source)
+    assert {(loc, sku) for loc, sku, _ in lines} == needed_skus(net, rules)
+    totals = per_unit.group_by("location_id", "sku").agg(
+        pl.col("units").sum(),
+        pl.col("target_units").first(),
+        pl.col("target_units").n_unique().alias("n_targets"),
+    )
+    for loc, sku, units, target, n_targets in totals.iter_rows():
+        assert units == target and n_targets == 1, (loc, sku, units, target)
+    # ... transfers come from a sibling of the group that keeps at least its display minimum
     locs = {loc["location_id"]: loc for loc in net.locations}
     for row in got.actions.filter(pl.col("action") == "transfer").iter_rows(named=True):
         src, dst = locs[row["source_location_id"]], locs[row["location_id"]]
-        assert dst["kind"] == "store"
+        assert dst["kind"] == "store" and row["source_kind"] == src["kind"]
         assert (src["distributor_id"] or src["location_id"]) == dst["distributor_id"]
-        held = net.stock[src["location_id"]].get(row["sku"], 0)
-        slow = want_health[(src["location_id"], row["style"])]["segment"] == "slow_moving"
-        assert held >= 2 or (held >= 1 and slow)
     given_away = (
         got.actions.filter(pl.col("action") == "transfer")
         .group_by("source_location_id", "sku", "style")
-        .len()
+        .agg(pl.col("units").sum())
     )
     for src, sku, style, n in given_away.iter_rows():
         held = net.stock[src][sku]
         slow = want_health[(src, style)]["segment"] == "slow_moving"
-        assert n <= (held if slow else held - 1)
+        keep = 0 if slow else rules.for_kind(locs[src]["kind"]).display_min
+        assert n <= held - keep
     # clearance: exactly the slow-moving styles that are not new
     cleared = set(
         got.actions.filter(pl.col("action") == "clearance")

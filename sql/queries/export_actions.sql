@@ -1,5 +1,6 @@
--- One row per action of month $month: replenish, transfer, clearance, with the reason as a
--- code and its parameters (the exporter adds the reason in words: assortment/actions.py).
+-- One row per action line of month $month: replenish, transfer (one per SKU and source),
+-- clearance, with the reason as a code and its parameters (the exporter adds the reason in
+-- words: assortment/actions.py), then what the line is worth (domain.md 6.3).
 select
     strftime(month, '%Y-%m') as month,
     location_id,
@@ -16,10 +17,14 @@ select
     strftime(launch_month, '%Y-%m') as launch_month,
     source_on_hand,
     units_sold,
-    sell_through
+    sell_through,
+    demand_units_per_month,
+    target_units,
+    source_kind,
+    value_at_stake_cny
 from actions
 where month = $month::date
 order by
     location_id,
     case action when 'replenish' then 1 when 'transfer' then 2 else 3 end,
-    style, colour, size
+    style, colour, size, source_location_id

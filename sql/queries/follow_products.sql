@@ -1,0 +1,2 @@
+-- One row per SKU: its style (codes).
+select sku, style from products
