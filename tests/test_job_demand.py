@@ -150,6 +150,12 @@ def test_actions_export_is_sized_by_corrected_demand(hand_store, tmp_path) -> No
         "source_location_id",
         "value_cny",
         "reason",
+        "reason_code",
+        "bestseller_rank",
+        "launch_month",
+        "source_on_hand",
+        "units_sold",
+        "sell_through",
         "demand_units_per_month",
         "target_units",
         "source_kind",
@@ -179,6 +185,10 @@ def test_actions_export_is_sized_by_corrected_demand(hand_store, tmp_path) -> No
         ("S002", "clearance", "O", "", 5, "", "", "", None, None, 250.0),
         ("S201", "clearance", "O", "", 3, "", "", "", None, None, 150.0),
     ]
+    assert rows[0]["reason"] == (
+        "broken size run: colour BK lacks core size 80B; transfer from D01 (holds 30)"
+    )
+    assert rows[2]["reason"] == "bestseller #1 not in stock; transfer from D01 (holds 30)"
 
 
 def test_order_plan_export_names_carried_and_left_out_locations(hand_store, tmp_path) -> None:
