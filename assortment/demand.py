@@ -58,9 +58,6 @@ from assortment.config import Rules
 from assortment.rules_engine import TOL
 from assortment.vocab import LOCATION_KINDS
 
-SOURCE_KINDS = ("distributor", "store", "brand")
-COVERAGE = ("counted", "carried", "left_out")
-
 KindValues = Mapping[str, float]
 
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 import polars as pl
 
 from assortment.rules_engine import TOL
+from assortment.vocab import FOLLOW_STATUSES
+from assortment.vocab import LOCATION_CHANGES as CHANGES
 
-FOLLOW_STATUSES = ("done", "partly", "not_done", "unknown")
-CHANGES = ("fixed", "worse")
 _RANK = {"pass": 0, "warn": 1, "fail": 2}
 
 

@@ -76,6 +76,18 @@ ACTION_REASON_PARAMS = {
 
 TRANSFER_PARAMS = ("source_location_id", "source_on_hand")
 
+SOURCE_KINDS = ("distributor", "store", "brand")
+"""``actions.source_kind``: who gives the units of a transfer or replenish line (6.3)."""
+
+PLAN_COVERAGE = ("counted", "carried", "left_out")
+"""How a location takes part in the order plan (6.6): its count of M, a carried count, or not."""
+
+FOLLOW_STATUSES = ("done", "partly", "not_done", "unknown")
+"""``follow_through.follow_status``: an action line of M judged by the count of M+1 (8)."""
+
+LOCATION_CHANGES = ("fixed", "worse")
+"""``location_changes.change``: a location's status from M to M+1 (8)."""
+
 
 def reason_params(row: Mapping[str, Any]) -> dict[str, str]:
     """The parameters of an action row's reason as text, for any language's wording.
