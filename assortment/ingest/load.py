@@ -195,7 +195,8 @@ def validate_file(
             .sort("month", "location_id")
         )
         result.slices = [
-            (months.fmt(m), loc) for m, loc in slices.select("month", "location_id").iter_rows()
+            (months.fmt(m), loc)
+            for m, loc in slices.select("month", "location_id").iter_rows()
         ]
         result.months = sorted({m for m, _ in result.slices})
         result.locations = sorted({loc for _, loc in result.slices})

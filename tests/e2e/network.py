@@ -506,7 +506,9 @@ def _insert_results(
         "sku", "style", "colour", "size"
     )
     absent = pairs.filter((pl.col("is_bestseller") | pl.col("is_new")) & (pl.col("on_hand") == 0))
-    launched = styles.select("style", pl.col("launch_month").str.to_date("%Y-%m").alias("launched"))
+    launched = styles.select(
+        "style", pl.col("launch_month").str.to_date("%Y-%m").alias("launched")
+    )
     rep_rows = (
         absent.join(core, on="style")
         .join(best.select("style", pl.col("rank").cast(pl.Int64)), on="style", how="left")
