@@ -219,7 +219,8 @@ def test_migration_turns_stored_sentences_into_codes_and_parameters(tmp_path, mo
         patch.setattr(store, "migrations", lambda: [(v, p) for v, p in every if v < 10])
         store.migrate(con)
     con.execute(
-        "insert into actions values"
+        "insert into actions (month, location_id, action, style, colour, size, sku, units,"
+        " source_location_id, value_cny, reason, rules_fingerprint) values"
         " ('2026-10-01', 'D01-S001', 'replenish', 'B1', 'BLK', '75B', 'B1-BLK-75B', 1, null,"
         "  199, 'bestseller #3 not in stock', 'fp'),"
         " ('2026-10-01', 'D01-S001', 'transfer', 'B1', 'BLK', '80B', 'B1-BLK-80B', 1, 'D01-S008',"
