@@ -147,43 +147,44 @@ def _load(
     today = config_today()
     rules = state.settings.rules()
     user = os.environ.get("USER") or None
-    changed = False
-    # --check only reads (a snapshot, never waiting on a writer); a load writes the master
-    opened = store.reader(state.settings) if check else store.writer(state.settings, publish=False)
-    with opened as con:
-        for f in files:
-            try:
-                if check:
-                    _, result = validate_file(con, kind, f, sheet=sheet, today=today, rules=rules)
-                    if result.drops and not accept_drop:
-                        raise CountDropError(
-                            result.file_name, result.drops, share=rules.count_drop_share
+    # --check only reads (a snapshot, never waiting on a writer); a load writes the master,
+    # and the writer publishes whenever the master differs from what readers see
+    opened = store.reader(state.settings) if check else store.writer(state.settings)
+    try:
+        with opened as con:
+            for f in files:
+                try:
+                    if check:
+                        _, result = validate_file(
+                            con, kind, f, sheet=sheet, today=today, rules=rules
                         )
-                else:
-                    result = load_file(
-                        con,
-                        state.settings,
-                        kind,
-                        f,
-                        sheet=sheet,
-                        loaded_by=user,
-                        today=today,
-                        accept_drop=accept_drop,
-                    )
-                    changed |= result.result == "loaded"
-                echo(result.summary())
-            except ValidationError as exc:
-                rejected.append(exc)
-                err(str(exc))
-            except CountDropError as exc:
-                held += 1
-                err(str(exc))
-    if changed or not (state.settings.snapshot_dir / "CURRENT").exists():
-        store.publish(state.settings)
-    if errors_out is not None:
-        _write_errors(errors_out, rejected)
-        if rejected:
-            err(f"error report written to {errors_out}")
+                        if result.drops and not accept_drop:
+                            raise CountDropError(
+                                result.file_name, result.drops, share=rules.count_drop_share
+                            )
+                    else:
+                        result = load_file(
+                            con,
+                            state.settings,
+                            kind,
+                            f,
+                            sheet=sheet,
+                            loaded_by=user,
+                            today=today,
+                            accept_drop=accept_drop,
+                        )
+                    echo(result.summary())
+                except ValidationError as exc:
+                    rejected.append(exc)
+                    err(str(exc))
+                except CountDropError as exc:
+                    held += 1
+                    err(str(exc))
+    finally:
+        if errors_out is not None:
+            _write_errors(errors_out, rejected)
+            if rejected:
+                err(f"error report written to {errors_out}")
     if rejected or held:
         raise typer.Exit(1)
 

@@ -53,6 +53,17 @@ def environment_problem(path: object, exc: OSError, *, what: str) -> Environment
     return EnvironmentProblemError(f"cannot {what} {str(path)!r}: {reason} ({hint})")
 
 
+class PublishError(AssortmentError):
+    """The data is stored in the master, but the read snapshot could not be published
+    (disk full, read-only folder): readers still see the previous data until a later
+    writer or ``assortment verify`` publishes."""
+
+
+class StoreCheckError(AssortmentError):
+    """``assortment verify`` or ``rebuild`` found the store inconsistent in a way it cannot
+    repair by itself (the message says what to do)."""
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
     """One invalid cell of an uploaded file, as a spreadsheet user would find it.

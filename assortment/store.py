@@ -11,6 +11,15 @@ DuckDB allows one read-write process or many read-only processes, never both. So
   ``CURRENT`` read-only. They never open the master, so they never wait on a writer
   and a writer never waits on them. An open reader keeps its (possibly unlinked)
   snapshot until it reconnects; old snapshots are deleted after each publish.
+* Publishing heals itself. Beside each snapshot a small record keeps the master's
+  size, mtime and inode at the moment it was copied. Every writer (and ``assortment
+  verify``) compares the master with the record of the snapshot ``CURRENT`` names and
+  publishes whenever they differ, so a writer killed, or a disk that filled, between
+  the master commit and the publish never leaves readers on old data for good: the next
+  writer publishes even when its own work changed nothing. DuckDB does not touch the
+  file when a writer changes nothing, so an unchanged store is not copied again.
+  Temporary copies are written only under the writers' lock, so whatever temporary
+  file the next lock holder finds is a leftover and is removed at once.
 """
 
 from __future__ import annotations
@@ -18,6 +27,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import json
+import logging
 import os
 import re
 import shutil
@@ -32,11 +43,21 @@ import duckdb
 import polars as pl
 
 from assortment.config import Settings
-from assortment.errors import EnvironmentProblemError, NoDataError, StoreBusyError
+from assortment.errors import (
+    AssortmentError,
+    EnvironmentProblemError,
+    NoDataError,
+    PublishError,
+    StoreBusyError,
+)
 
 SQL_DIR = Path(os.environ.get("ASSORTMENT_SQL_DIR", Path(__file__).resolve().parent.parent / "sql"))
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 _KEEP_SNAPSHOTS = 2
+_STAMP_SUFFIX = ".published.json"  # beside each snapshot: the master stamp it was copied from
+_FAULT_ENV = "ASSORTMENT_TEST_PUBLISH_FAULT"  # test-only fault injection, see _fault()
+
+log = logging.getLogger(__name__)
 
 LOCK_TIMEOUT_S = float(os.environ.get("ASSORTMENT_LOCK_TIMEOUT", "120"))
 
@@ -128,43 +149,164 @@ def _file_lock(path: Path, timeout_s: float) -> Iterator[None]:
 def writer(settings: Settings, *, publish: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the master database read-write under the writers' lock.
 
-    The caller runs its own transactions. On a clean exit the database is checkpointed,
-    closed and (with ``publish``) copied to a new read snapshot. If the caller raises,
-    its open transaction is rolled back and nothing is published.
+    The caller runs its own transactions. On exit the database is checkpointed and closed
+    and (with ``publish``) a new read snapshot is published whenever the master differs
+    from the published one: after this writer's own work, and also when an earlier writer
+    committed but died (or failed) before publishing. If the caller raises, its open
+    transaction is rolled back; what earlier transactions committed is still published.
+
+    Raises:
+        PublishError: the data is stored but a snapshot could not be published (disk
+            full, read-only folder); the next writer or ``assortment verify`` retries.
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with _file_lock(settings.lock_path, LOCK_TIMEOUT_S):
+        remove_leftovers(settings)
+        if publish and (settings.snapshot_dir / "CURRENT").exists() and is_stale(settings):
+            log.warning(
+                "the data readers see was behind %s (an earlier write stopped before"
+                " publishing it); publishing it now",
+                settings.db_path,
+            )
         con = _connect(settings.db_path)
+        clean = False
         try:
             migrate(con)
             yield con
             con.execute("checkpoint")
+            clean = True
         finally:
+            if not clean:
+                for stmt in ("rollback", "checkpoint"):
+                    with contextlib.suppress(duckdb.Error):
+                        con.execute(stmt)
             con.close()
-        if publish:
-            publish_snapshot(settings)
+            if publish and clean:
+                publish_if_stale(settings)
+            elif publish:
+                # the caller's error wins; a failure here is retried by the next writer
+                with contextlib.suppress(AssortmentError, OSError):
+                    publish_if_stale(settings)
 
 
 def publish(settings: Settings) -> Path:
     """Publish a new read snapshot of the master (takes the writers' lock)."""
     with _file_lock(settings.lock_path, LOCK_TIMEOUT_S):
+        remove_leftovers(settings)
         return publish_snapshot(settings)
 
 
-def publish_snapshot(settings: Settings) -> Path:
+def master_stamp(settings: Settings) -> dict[str, int] | None:
+    """Size, modification time and inode of the master file (None when it does not exist).
+
+    DuckDB leaves the file untouched when a writer changes nothing, so a different stamp
+    means different data.
+    """
+    try:
+        st = os.stat(settings.db_path)
+    except FileNotFoundError:
+        return None
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "ino": st.st_ino}
+
+
+def published_stamp(settings: Settings) -> dict[str, int] | None:
+    """The master stamp recorded when the snapshot named by CURRENT was published."""
+    try:
+        name = (settings.snapshot_dir / "CURRENT").read_text("utf-8").strip()
+        record = json.loads((settings.snapshot_dir / f"{name}{_STAMP_SUFFIX}").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (settings.snapshot_dir / name).is_file():
+        return None
+    return record.get("master") if isinstance(record, dict) else None
+
+
+def is_stale(settings: Settings) -> bool:
+    """True when the published snapshot is not a copy of the master as it is now.
+
+    That happens when a writer committed and was killed (or the disk filled) before it
+    published; it is repaired by :func:`publish_if_stale`. Call with the writers' lock held
+    (or accept that a writer may be between its commit and its publish).
+    """
+    stamp = master_stamp(settings)
+    if stamp is None:
+        return False
+    wal = settings.db_path.with_name(settings.db_path.name + ".wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return True  # committed work not yet checkpointed into the file
+    return stamp != published_stamp(settings)
+
+
+def publish_if_stale(settings: Settings) -> Path | None:
+    """Publish a snapshot when the master differs from the published one (lock held).
+
+    Returns the new snapshot, or None when the published one was current.
+    """
+    if not is_stale(settings):
+        return None
+    return publish_snapshot(settings)
+
+
+def publish_snapshot(settings: Settings, *, attempts: int = 3) -> Path:
     """Copy the (closed, checkpointed) master to a new snapshot and point CURRENT at it.
 
     Must be called while holding the writers' lock with no open connection to the master.
+    A failed attempt removes its partial copy and is retried (``attempts`` in all).
+
+    Raises:
+        PublishError: every attempt failed (the master keeps the data; readers keep the
+            previous snapshot until a later writer or ``assortment verify`` publishes).
     """
+    for attempt in range(1, attempts + 1):
+        try:
+            return _publish_once(settings)
+        except OSError as exc:
+            remove_leftovers(settings)
+            if attempt == attempts:
+                where = exc.filename or settings.snapshot_dir
+                raise PublishError(
+                    f"the data is stored in {settings.db_path}, but publishing it for readers"
+                    f" failed ({exc.strerror or exc}: {where}); the dashboard, exports and"
+                    " reports still show the previous data. Free space or fix permissions"
+                    f" in {settings.snapshot_dir}, then run `assortment verify` (any later"
+                    " load or classification also publishes it)"
+                ) from None
+            time.sleep(0.2 * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _fault(stage: str) -> None:
+    """Test-only fault injection (env ``ASSORTMENT_TEST_PUBLISH_FAULT=<stage>:<action>``).
+
+    ``action`` is a number of seconds to pause (printing ``PAUSED-IN-PUBLISH <stage>`` so a
+    test can kill the process at that moment) or ``fail`` (an OSError as from a full disk).
+    """
+    spec = os.environ.get(_FAULT_ENV, "")
+    want, _, action = spec.partition(":")
+    if not spec or want != stage:
+        return
+    if action == "fail":
+        raise OSError(errno.ENOSPC, "No space left on device", f"(injected at {stage})")
+    print(f"PAUSED-IN-PUBLISH {stage}", flush=True)
+    time.sleep(float(action or "60"))
+
+
+def _publish_once(settings: Settings) -> Path:
     snap_dir = settings.snapshot_dir
     snap_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    name = f"{settings.db_path.stem}-{stamp}.duckdb"
+    stamp = master_stamp(settings)
+    _fault("copy")
+    name = f"{settings.db_path.stem}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}.duckdb"
     tmp = snap_dir / f".{name}.tmp"
     shutil.copyfile(settings.db_path, tmp)
     with open(tmp, "rb+") as fh:
         os.fsync(fh.fileno())
+    _fault("rename")
     os.replace(tmp, snap_dir / name)
+    record_tmp = snap_dir / f".{name}{_STAMP_SUFFIX}.tmp"
+    record_tmp.write_text(json.dumps({"master": stamp}), "utf-8")
+    os.replace(record_tmp, snap_dir / f"{name}{_STAMP_SUFFIX}")
+    _fault("pointer")
     pointer_tmp = snap_dir / ".CURRENT.tmp"
     pointer_tmp.write_text(name, "utf-8")
     os.replace(pointer_tmp, snap_dir / "CURRENT")
@@ -172,15 +314,29 @@ def publish_snapshot(settings: Settings) -> Path:
     return snap_dir / name
 
 
+def remove_leftovers(settings: Settings) -> list[Path]:
+    """Delete temporary files a killed or failed writer left in ``snapshots/`` (lock held).
+
+    Only the holder of the writers' lock writes temporary files, so every one found while
+    holding it is a leftover. Returns what was removed.
+    """
+    removed = []
+    for stale in settings.snapshot_dir.glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+            removed.append(stale)
+    return removed
+
+
 def _prune_snapshots(snap_dir: Path, *, keep: str) -> None:
     snaps = sorted(p for p in snap_dir.glob("*.duckdb") if p.name != keep)
     for old in snaps[: max(0, len(snaps) - (_KEEP_SNAPSHOTS - 1))]:
         with contextlib.suppress(OSError):
             old.unlink()
-    for stale in snap_dir.glob(".*.tmp"):
-        if stale.name != ".CURRENT.tmp" and time.time() - stale.stat().st_mtime > 3600:
+    for record in snap_dir.glob(f"*{_STAMP_SUFFIX}"):
+        if not (snap_dir / record.name.removesuffix(_STAMP_SUFFIX)).exists():
             with contextlib.suppress(OSError):
-                stale.unlink()
+                record.unlink()
 
 
 def current_snapshot(settings: Settings) -> Path:
@@ -252,6 +408,7 @@ def init(settings: Settings) -> list[str]:
     """Create or migrate the database and publish a first snapshot; returns applied migrations."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with _file_lock(settings.lock_path, LOCK_TIMEOUT_S):
+        remove_leftovers(settings)
         con = _connect(settings.db_path)
         try:
             applied = migrate(con)
@@ -260,4 +417,6 @@ def init(settings: Settings) -> list[str]:
             con.close()
         if applied or not (settings.snapshot_dir / "CURRENT").exists():
             publish_snapshot(settings)
+        else:
+            publish_if_stale(settings)
     return applied

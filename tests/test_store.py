@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 
 from assortment import store
 from assortment.config import Settings
-from assortment.errors import NoDataError
+from assortment.errors import NoDataError, PublishError
 from assortment.ingest import load_file
 from tests.conftest import TODAY, write
 
@@ -181,3 +182,127 @@ def test_cli_exit_codes(loaded, tmp_path):
     assert bad_check.returncode == 1 and "is negative" in bad_check.stderr
     status = run("status")
     assert status.returncode == 0 and "2026-10" in status.stdout
+
+
+# ---------------------------------------------------------------- self-healing publish
+
+
+def _stock_rows(settings: Settings) -> list[tuple]:
+    with store.reader(settings) as con:
+        return sorted(con.execute("select * from stock").fetchall())
+
+
+def _cli_env(settings: Settings, **extra: str) -> dict[str, str]:
+    return dict(
+        os.environ,
+        ASSORTMENT_DB=str(settings.db_path),
+        ASSORTMENT_TODAY=TODAY.isoformat(),
+        **extra,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", ["copy", "rename", "pointer"])
+def test_writer_killed_while_publishing_is_healed_by_the_next_writer(loaded, tmp_path, stage):
+    """Killed after the master commit, before readers see it: the retried load says
+    'unchanged' and still publishes, and the partial copy is gone at once."""
+    path = write(tmp_path / "a.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n")
+    env = _cli_env(loaded, ASSORTMENT_TEST_PUBLISH_FAULT=f"{stage}:60")
+    with subprocess.Popen(
+        [sys.executable, "-m", "assortment", "load", "stock", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            lines = [proc.stdout.readline(), proc.stdout.readline()]
+            assert "loaded" in lines[0] and f"PAUSED-IN-PUBLISH {stage}" in lines[1], lines
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+    assert _stock_rows(loaded) == []  # readers are still on the old snapshot
+    assert store.is_stale(loaded)
+    retry = subprocess.run(
+        [sys.executable, "-m", "assortment", "load", "stock", str(path)],
+        capture_output=True,
+        text=True,
+        env=_cli_env(loaded),
+        timeout=120,
+    )
+    assert retry.returncode == 0, retry.stderr
+    assert "unchanged" in retry.stdout and "publishing it now" in retry.stderr
+    assert [r[2:] for r in _stock_rows(loaded)] == [(1, 5)]
+    assert not store.is_stale(loaded)
+    assert list(loaded.snapshot_dir.glob(".*")) == []  # no temporary copy left behind
+
+
+def test_any_writer_publishes_what_an_interrupted_one_left(loaded, tmp_path):
+    path = write(tmp_path / "a.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n")
+    with store.writer(loaded, publish=False) as con:  # as if killed before publishing
+        load_file(con, loaded, "stock", path, today=TODAY)
+    (loaded.snapshot_dir / ".assortment-x.duckdb.tmp").write_bytes(b"partial copy")
+    assert _stock_rows(loaded) == [] and store.is_stale(loaded)
+    with store.writer(loaded):  # a writer that changes nothing (a user added, a no-op load)
+        assert list(loaded.snapshot_dir.glob(".*.tmp")) == []  # removed at once, under the lock
+    assert len(_stock_rows(loaded)) == 1 and not store.is_stale(loaded)
+
+
+def test_a_writer_that_changes_nothing_does_not_copy_the_store_again(loaded):
+    before = store.current_snapshot(loaded)
+    with store.writer(loaded) as con:
+        con.execute("select count(*) from stock").fetchall()
+    assert store.current_snapshot(loaded) == before
+
+
+def test_failed_publish_is_reported_cleaned_up_and_retried(loaded, tmp_path, monkeypatch):
+    """A disk that fills while the snapshot is copied: the load is stored, the failure is a
+    PublishError naming the folder, no partial copy stays, and the next writer publishes."""
+    path = write(tmp_path / "a.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n")
+    real_copy = store.shutil.copyfile
+    calls = []
+
+    def full_disk(src, dst):  # writes part of the copy, then the disk is full
+        calls.append(dst)
+        with open(dst, "wb") as fh:
+            fh.write(b"\0" * 4096)
+        raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+
+    monkeypatch.setattr(store.shutil, "copyfile", full_disk)
+    with (
+        pytest.raises(PublishError, match="stored.*No space left.*assortment verify"),
+        store.writer(loaded) as con,
+    ):
+        load_file(con, loaded, "stock", path, today=TODAY)
+    assert len(calls) == 3  # retried before giving up
+    assert list(loaded.snapshot_dir.glob(".*")) == []
+    assert _stock_rows(loaded) == [] and store.is_stale(loaded)
+    monkeypatch.setattr(store.shutil, "copyfile", real_copy)
+    with store.writer(loaded) as con:
+        assert load_file(con, loaded, "stock", path, today=TODAY).result == "unchanged"
+    assert len(_stock_rows(loaded)) == 1 and not store.is_stale(loaded)
+
+
+def test_cli_reports_a_failed_publish_in_words_and_a_retry_heals_it(loaded, tmp_path):
+    path = write(tmp_path / "a.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n")
+    cmd = [sys.executable, "-m", "assortment", "load", "stock", str(path)]
+    failed = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        env=_cli_env(loaded, ASSORTMENT_TEST_PUBLISH_FAULT="rename:fail"),
+        timeout=120,
+    )
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr, failed.stderr
+    assert "loaded" in failed.stdout and "publishing it for readers failed" in failed.stderr
+    assert _stock_rows(loaded) == []
+    status = subprocess.run(
+        [sys.executable, "-m", "assortment", "load", "stock", str(path)],
+        capture_output=True,
+        text=True,
+        env=_cli_env(loaded),
+        timeout=120,
+    )
+    assert status.returncode == 0 and "unchanged" in status.stdout
+    assert len(_stock_rows(loaded)) == 1
