@@ -90,6 +90,49 @@ def status() -> None:
     echo(status_report(state.settings))
 
 
+@app.command()
+def verify(
+    deep: Annotated[
+        bool,
+        typer.Option(
+            "--deep", help="Also replay the archive into a scratch copy and compare every table."
+        ),
+    ] = False,
+) -> None:
+    """Check the store: published snapshot vs master, load log vs archive vs tables.
+
+    Publishes the master when readers were left on older data. Exit 0 when consistent,
+    1 when a problem needs you (each is named with what to do).
+    """
+    from assortment.verify import verify as run
+
+    report = run(state.settings, deep=deep, today=config_today())
+    echo(report.text())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def rebuild(
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Rebuild into a scratch copy and compare; change nothing."),
+    ] = False,
+) -> None:
+    """Rebuild the tables from the archive, replaying successful loads in load-log order.
+
+    The current database is kept beside the rebuilt one (<db>.before-rebuild-<time>).
+    With --dry-run, exit 1 when the rebuilt tables would differ.
+    """
+    from assortment.rebuild import rebuild as run
+
+    report = run(state.settings, dry_run=dry_run, today=config_today())
+    for line in report.lines():
+        echo(line)
+    if dry_run and not report.identical:
+        raise typer.Exit(1)
+
+
 # ---------------------------------------------------------------- load
 
 

@@ -102,6 +102,11 @@ class Rules:
         return cls._from_mapping(raw, name)
 
     @classmethod
+    def from_json(cls, text: str) -> Rules:
+        """Rules as recorded with a classification run (``classify_runs.rules_json``)."""
+        return cls._from_mapping(json.loads(text), "recorded rules")
+
+    @classmethod
     def _from_mapping(cls, raw: dict[str, object], name: str) -> Rules:
         defaults = cls()
         scalar = {f.name: f for f in fields(cls) if f.name not in LOCATION_KINDS}

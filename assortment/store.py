@@ -75,6 +75,17 @@ def _connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnectio
     return con
 
 
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection to a database file that is not the master (a rebuild's copy)."""
+    return _connect(path)
+
+
+def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a database file (the master under the writers' lock, or a
+    snapshot)."""
+    return _connect(path, read_only=True)
+
+
 def query_text(name: str) -> str:
     """The text of ``sql/queries/<name>.sql``."""
     return (SQL_DIR / "queries" / f"{name}.sql").read_text("utf-8")
@@ -143,6 +154,14 @@ def _file_lock(path: Path, timeout_s: float) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+@contextlib.contextmanager
+def writer_lock(settings: Settings) -> Iterator[None]:
+    """Hold the writers' lock without opening the master (verify, rebuild)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with _file_lock(settings.lock_path, LOCK_TIMEOUT_S):
+        yield
 
 
 @contextlib.contextmanager
