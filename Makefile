@@ -11,7 +11,7 @@ I18N_KEYWORDS := -k t:1 -k N_  # the catalogue's call shapes (tests/test_i18n.py
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo serve test test-fast e2e-deps bench bench-load bench-monthly bench-dashboard lint i18n clean
+.PHONY: help install run demo serve test test-fast e2e-deps bench bench-load bench-monthly bench-dashboard soak lint i18n clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ i18n: $(STAMP) ## extract the keys from the code into the .po files (then transl
 	@$(BIN)/pybabel -q update -i $(VENV)/messages.pot -d assortment/locale -D messages -w 100 \
 		--no-fuzzy-matching --ignore-obsolete
 	@$(BIN)/python -m pytest -q tests/test_i18n.py
+
+soak: $(STAMP) e2e-deps ## a few minutes of everything at once with writers killed; checks nothing is lost (writes BENCHMARKS.md)
+	@$(BIN)/python benchmarks/soak.py
 
 lint: $(STAMP) ## ruff and mypy
 	@$(BIN)/ruff check assortment dashboard tests benchmarks
