@@ -8,6 +8,7 @@ DEMO_DB ?= data/demo/assortment.duckdb
 HOST ?= 127.0.0.1
 PORT ?= 8050
 I18N_KEYWORDS := -k t:1 -k N_  # the catalogue's call shapes (tests/test_i18n.py reads this line)
+SOAK_SECONDS ?= 120
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
@@ -63,7 +64,7 @@ i18n: $(STAMP) ## extract the keys from the code into the .po files (then transl
 	@$(BIN)/python -m pytest -q tests/test_i18n.py
 
 soak: $(STAMP) e2e-deps ## a few minutes of everything at once with writers killed; checks nothing is lost (writes BENCHMARKS.md)
-	@$(BIN)/python benchmarks/soak.py
+	@$(BIN)/python benchmarks/soak.py --seconds $(SOAK_SECONDS)
 
 lint: $(STAMP) ## ruff and mypy
 	@$(BIN)/ruff check assortment dashboard tests benchmarks
