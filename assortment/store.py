@@ -76,7 +76,8 @@ def _connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnectio
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-write connection to a database file that is not the master (a rebuild's copy)."""
+    """A read-write connection to a database file, for callers that hold the writers' lock
+    (verify replaying the master's WAL, rebuild writing its scratch copy)."""
     return _connect(path)
 
 

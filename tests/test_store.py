@@ -249,6 +249,23 @@ def test_any_writer_publishes_what_an_interrupted_one_left(loaded, tmp_path):
     assert len(_stock_rows(loaded)) == 1 and not store.is_stale(loaded)
 
 
+def test_retried_cli_load_publishes_what_a_killed_load_committed(loaded, tmp_path):
+    """The defect as users met it: the load committed, its process died before publishing,
+    and the retried load said 'unchanged' while every reader kept the old numbers."""
+    path = write(tmp_path / "a.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n")
+    with store.writer(loaded, publish=False) as con:  # committed, then killed
+        load_file(con, loaded, "stock", path, today=TODAY)
+    retry = subprocess.run(
+        [sys.executable, "-m", "assortment", "load", "stock", str(path)],
+        capture_output=True,
+        text=True,
+        env=_cli_env(loaded),
+        timeout=120,
+    )
+    assert retry.returncode == 0 and "unchanged" in retry.stdout, retry.stderr
+    assert [r[2:] for r in _stock_rows(loaded)] == [(1, 5)]
+
+
 def test_a_writer_that_changes_nothing_does_not_copy_the_store_again(loaded):
     before = store.current_snapshot(loaded)
     with store.writer(loaded) as con:
