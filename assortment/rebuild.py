@@ -23,7 +23,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from inspect import signature
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -176,6 +178,11 @@ def _build(
 
     # the replay archives into the same folder (the files are there already: nothing written)
     replay = Settings(db_path=target, rules_path=settings.rules_path)
+    # every replayed load was accepted once: a confirmation the loader asks for (the
+    # completeness guard's accept_drop, where the loader has it) was given then
+    confirmed: dict[str, Any] = (
+        {"accept_drop": True} if "accept_drop" in signature(load_file).parameters else {}
+    )
     con = store.connect(target)
     try:
         store.migrate(con)
@@ -185,7 +192,14 @@ def _build(
             assert path is not None
             try:
                 result = load_file(
-                    con, replay, kind, path, file_name=file_name, loaded_by=loaded_by, today=today
+                    con,
+                    replay,
+                    kind,
+                    path,
+                    file_name=file_name,
+                    loaded_by=loaded_by,
+                    today=today,
+                    **confirmed,
                 )
             except ValidationError as exc:
                 raise StoreCheckError(

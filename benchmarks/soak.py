@@ -82,7 +82,7 @@ class Tally:
     accepted: dict[str, list[tuple[int, str]]] = field(
         default_factory=lambda: {"web": [], "cli": []}
     )
-    running: dict[int, tuple[str, subprocess.Popen[str]]] = field(default_factory=dict)
+    running: dict[int, tuple[str, subprocess.Popen[str], bool]] = field(default_factory=dict)
 
     def error(self, msg: str) -> None:
         with self.lock:
@@ -238,13 +238,19 @@ def web_uploader(base: str, net: Network, tally: Tally, stop: threading.Event) -
 
 
 def _watch(
-    name: str, args: list[str], env: dict[str, str], tally: Tally, *, kill_on_marker: bool = False
+    name: str,
+    args: list[str],
+    env: dict[str, str],
+    tally: Tally,
+    *,
+    kill_on_marker: bool = False,
+    killable: bool = True,
 ) -> tuple[int, str, str]:
-    """Run a writer the killer may SIGKILL; with ``kill_on_marker`` kill it ourselves when it
-    pauses inside publishing. Returns (returncode, stdout, stderr)."""
+    """Run a writer the killer may SIGKILL (when ``killable``); with ``kill_on_marker`` kill
+    it ourselves when it pauses inside publishing. Returns (returncode, stdout, stderr)."""
     p = cli(args, env=env)
     with tally.lock:
-        tally.running[p.pid] = (name, p)
+        tally.running[p.pid] = (name, p, killable)
     out_lines = []
     try:
         assert p.stdout is not None
@@ -281,13 +287,18 @@ def cli_uploader(
             roll = rng.random()
             extra: dict[str, str] = {}
             marker = False
-            if roll < 0.4:
+            if roll < 0.35:
                 extra["ASSORTMENT_TEST_PUBLISH_FAULT"] = f"{rng.choice(PUBLISH_STAGES)}:1"
                 marker = rng.random() < 0.8
             elif roll < 0.5:
                 extra["ASSORTMENT_TEST_PUBLISH_FAULT"] = f"{rng.choice(PUBLISH_STAGES)}:fail"
             rc, out, err = _watch(
-                "load", load_args("stock", path), {**env, **extra}, tally, kill_on_marker=marker
+                "load",
+                load_args("stock", path),
+                {**env, **extra},
+                tally,
+                kill_on_marker=marker,
+                killable=attempt == 1 and not extra,  # a retry is left to finish
             )
             with tally.lock:
                 tally.cases["CLI loads"] += 1
@@ -332,7 +343,7 @@ def killer(tally: Tally, stop: threading.Event, rng: random.Random) -> None:
     """SIGKILL a random running writer (CLI load, classify, monthly) every 2-6 s."""
     while not stop.wait(rng.uniform(2.0, 6.0)):
         with tally.lock:
-            running = list(tally.running.values())
+            running = [(name, p) for name, p, killable in tally.running.values() if killable]
         if not running:
             continue
         name, p = rng.choice(running)
