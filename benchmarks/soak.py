@@ -584,6 +584,11 @@ def report(f: dict[str, object]) -> str:
         f"`make soak` on {machine()}: {f['traffic_seconds']} s of concurrent traffic,"
         f" {f['seconds']} s in all. Server: `assortment serve --threads 6` on 127.0.0.1:{PORT}.",
         "",
+        "A read is consistent when a distributor's month shows one upload's version at every"
+        " store (snapshot reads) and the style list shows that version times each style's SKUs"
+        " (reads through the server). Data lost: an accepted upload missing from the load log,"
+        " logged twice, or not what the month holds at the end.",
+        "",
         "| what | figure |",
         "|---|---|",
         f"| cases run | {f['n_cases']:,}: "
