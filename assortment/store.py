@@ -371,10 +371,26 @@ def current_snapshot(settings: Settings) -> Path:
     return settings.snapshot_dir / name
 
 
+def open_current(settings: Settings) -> tuple[Path, duckdb.DuckDBPyConnection]:
+    """Open the snapshot CURRENT names read-only.
+
+    Between reading CURRENT and opening the file, writers may publish twice and prune the
+    named snapshot; then CURRENT is read again (a few times) instead of failing the read.
+    """
+    for attempt in range(5):
+        path = current_snapshot(settings)
+        try:
+            return path, _connect(path, read_only=True)
+        except duckdb.IOException:
+            if path.exists() or attempt == 4:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 @contextlib.contextmanager
 def reader(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the current snapshot, closed on exit."""
-    con = _connect(current_snapshot(settings), read_only=True)
+    _, con = open_current(settings)
     try:
         yield con
     finally:
@@ -401,8 +417,7 @@ class SnapshotReader:
                 path = current_snapshot(self.settings)
                 if path != self._path:
                     # cursors already handed out keep the old snapshot open until dropped
-                    self._con = _connect(path, read_only=True)
-                    self._path = path
+                    self._path, self._con = open_current(self.settings)
             assert self._con is not None
             return self._con
 

@@ -323,3 +323,18 @@ def test_cli_reports_a_failed_publish_in_words_and_a_retry_heals_it(loaded, tmp_
     )
     assert status.returncode == 0 and "unchanged" in status.stdout
     assert len(_stock_rows(loaded)) == 1
+
+
+def test_a_reader_whose_snapshot_was_pruned_meanwhile_reads_current_again(loaded, monkeypatch):
+    """CURRENT read, then two publishes prune that snapshot before it is opened."""
+    real = store.current_snapshot
+    gone = loaded.snapshot_dir / "assortment-19990101T000000000000.duckdb"
+    answers = [gone]
+
+    def racing(settings):
+        return answers.pop() if answers else real(settings)
+
+    monkeypatch.setattr(store, "current_snapshot", racing)
+    with store.reader(loaded) as con:
+        assert con.execute("select count(*) from products").fetchall() == [(5,)]
+    assert answers == []
