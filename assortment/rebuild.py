@@ -29,7 +29,7 @@ from typing import Any
 
 import duckdb
 
-from assortment import store
+from assortment import months, store
 from assortment.config import Rules, Settings
 from assortment.errors import StoreCheckError, ValidationError
 
@@ -117,7 +117,7 @@ def rebuild(
                 " where result = 'loaded' order by load_id"
             ).fetchall()
             tables = [t for (t,) in store.query(src, "store_tables").iter_rows()]
-            months = [
+            runs = [
                 (m, rj)
                 for m, rj in src.sql(
                     "select month, rules_json from classify_runs order by month"
@@ -139,7 +139,7 @@ def rebuild(
         target = settings.data_dir / f".rebuild-{os.getpid()}.duckdb"
         _remove_db(target)
         try:
-            report = _build(settings, target, src_path, loads, tables, months, today=today)
+            report = _build(settings, target, src_path, loads, tables, runs, today=today)
             report.source = source
             if dry_run:
                 return report
@@ -169,12 +169,12 @@ def _build(
     src_path: Path,
     loads: list[tuple],
     tables: list[str],
-    months: list[tuple[date, str]],
+    runs: list[tuple[date, str]],
     *,
     today: date | None,
 ) -> RebuildReport:
     from assortment.ingest import load_file
-    from assortment.job import RESULT_TABLES, fmt_month, run_month
+    from assortment.job import RESULT_TABLES, run_month
 
     # the replay archives into the same folder (the files are there already: nothing written)
     replay = Settings(db_path=target, rules_path=settings.rules_path)
@@ -229,9 +229,9 @@ def _build(
         for table in copied:  # identifiers from the source's own catalogue
             con.execute(f'insert into main."{table}" by name select * from src."{table}"')
         classified = []
-        for month, rules_json in months:
+        for month, rules_json in runs:
             run_month(con, month, Rules.from_json(rules_json))
-            classified.append(fmt_month(month))
+            classified.append(months.fmt(month))
         for table in ("classify_runs", "schema_migrations"):  # history, kept as it was
             con.execute(f"delete from {table}")
             con.execute(f"insert into {table} by name select * from src.{table}")
