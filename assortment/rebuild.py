@@ -31,7 +31,7 @@ import duckdb
 
 from assortment import months, store
 from assortment.config import Rules, Settings
-from assortment.errors import StoreCheckError, ValidationError
+from assortment.errors import EnvironmentProblemError, StoreCheckError, ValidationError
 
 # tables the replayed loads write; everything else is copied or recomputed
 DATA_TABLES = ("products", "locations", "stock", "sales", "stock_summary", "slice_source")
@@ -93,7 +93,7 @@ def archived_file(settings: Settings, kind: str, sha256: str) -> Path | None:
 def _open_source(settings: Settings) -> tuple[duckdb.DuckDBPyConnection, Path, str]:
     try:
         return store.connect_read_only(settings.db_path), settings.db_path, "master"
-    except duckdb.Error:
+    except (duckdb.Error, EnvironmentProblemError):
         snap = store.current_snapshot(settings)
         return store.connect_read_only(snap), snap, f"snapshot {snap.name}"
 

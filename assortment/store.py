@@ -381,7 +381,7 @@ def open_current(settings: Settings) -> tuple[Path, duckdb.DuckDBPyConnection]:
         path = current_snapshot(settings)
         try:
             return path, _connect(path, read_only=True)
-        except duckdb.IOException:
+        except (duckdb.IOException, EnvironmentProblemError):
             if path.exists() or attempt == 4:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
