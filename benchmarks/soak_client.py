@@ -35,6 +35,7 @@ UP_KIND, UP_FILE_DATA, UP_RESULT, UP_TOKEN = (
     "upload-token",
 )
 UP_CONFIRM, UP_DONE, UP_ERRORS_GRID = "upload-confirm", "upload-done", "upload-errors-grid"
+UP_DROP_BOX, UP_ACCEPT_DROP = "upload-drop-box", "upload-accept-drop"  # the completeness guard
 
 
 def cli(
@@ -187,6 +188,8 @@ class WebClient:
                 (UP_CONFIRM, "children"),
                 (UP_TOKEN, "data"),
                 (UP_DONE, "children"),
+                (UP_DROP_BOX, "hidden"),
+                (UP_ACCEPT_DROP, "value"),
             ],
             [(UP_FILE_DATA, "data", payload), (UP_KIND, "value", kind)],
         )
@@ -197,7 +200,7 @@ class WebClient:
         status, done = self.callback(
             [(UP_DONE, "children"), (UP_CONFIRM, "disabled")],
             [(UP_CONFIRM, "n_clicks", 1)],
-            [(UP_TOKEN, "data", token)],
+            [(UP_TOKEN, "data", token), (UP_ACCEPT_DROP, "value", [])],  # counts never drop
             output=self._output_of(f"{UP_DONE}.children"),
         )
         text = json.dumps(done, ensure_ascii=False)
