@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -238,7 +239,7 @@ def test_rebuild_of_a_sample_network_loaded_through_the_cli_is_identical(tmp_pat
     run("classify", "--all-months")
     before = all_tables(db)
     out = run("rebuild")
-    assert "compared 16 tables: identical" in out.stdout
+    assert re.search(r"compared \d+ tables: identical", out.stdout), out.stdout
     after = all_tables(db)
     assert after == before
     assert sum(len(before[t]) for t in ("stock", "sales")) > 500
