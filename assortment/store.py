@@ -64,6 +64,20 @@ def query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFr
     return con.sql(query_text(name), params=params or None).pl()
 
 
+def statement_text(name: str) -> str:
+    """The text of ``sql/statements/<name>.sql`` (one statement that changes data)."""
+    return (SQL_DIR / "statements" / f"{name}.sql").read_text("utf-8")
+
+
+def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[tuple[Any, ...]]:
+    """Run ``sql/statements/<name>.sql`` with bound ``$name`` parameters; the rows it returns."""
+    cur = con.execute(statement_text(name), params or None)
+    try:
+        return cur.fetchall()
+    except duckdb.InvalidInputError:  # a statement without a result set
+        return []
+
+
 def migrations() -> list[tuple[int, Path]]:
     """The numbered schema files of ``sql/``, in order."""
     found = []
