@@ -1,4 +1,4 @@
--- One row per location the user may see ($role, $scope), with its distributor group.
+-- One row per location the user may see (the scoped_locations rule), with its distributor group.
 with scoped as (
     select * from scoped_locations($role, $scope)
 ),
