@@ -17,14 +17,10 @@ import duckdb
 import polars as pl
 
 from assortment import demand, followthrough, months, store
-from assortment.classify import (
-    NetworkInputs,
-    PartitionInputs,
-    classify_partition,
-    network_facts,
-)
+from assortment.classify import NetworkInputs, PartitionInputs, network_facts
 from assortment.config import Rules, Settings
 from assortment.errors import NoDataError
+from assortment.pipeline import classify_partition
 
 RESULT_TABLES = (
     "style_health",
