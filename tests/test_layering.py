@@ -74,3 +74,46 @@ def test_rule_modules_have_no_import_cycle():
 
     assert [name for name in rules if reaches(name, name)] == []
     assert {"classify", "compliance", "actions"} <= graph["pipeline"]
+
+
+# ---------------------------------------------------------------- SQL lives in sql/
+
+_CONTROL = ("begin", "commit", "rollback", "checkpoint", "set ", "pragma")
+# store.py's migration bookkeeping (the table that records migrations) is the one exception
+_SQL_EXEMPT = {"store.py"}
+
+
+def _sql_literals(path: Path) -> list[str]:
+    """String literals passed straight to execute/sql/executescript in a file."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("execute", "sql", "executescript", "query")
+            and node.args
+        ):
+            arg = node.args[0]
+            if isinstance(arg, ast.JoinedStr) or (
+                isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+            ):
+                text = arg.value if isinstance(arg, ast.Constant) else ast.unparse(arg)
+                if not text.strip().lower().startswith(_CONTROL):
+                    found.append(text)
+    return found
+
+
+def test_no_sql_statements_in_python_strings():
+    files = [*PACKAGE.rglob("*.py"), *(PACKAGE.parent / "dashboard").rglob("*.py")]
+    offenders = {
+        str(path.relative_to(PACKAGE.parent)): _sql_literals(path)
+        for path in files
+        if path.name not in _SQL_EXEMPT
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_every_sql_file_opens_with_what_it_returns():
+    sql = Path(__file__).resolve().parent.parent / "sql"
+    for path in [*sql.glob("queries/*.sql"), *sql.glob("statements/*.sql"), *sql.glob("auth/*.sql")]:
+        assert path.read_text("utf-8").startswith("--"), f"{path.name} has no header comment"

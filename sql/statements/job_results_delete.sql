@@ -1,0 +1,3 @@
+-- Remove month $month's rows of one result table ({table} is formatted from job.RESULT_TABLES).
+delete from {table}
+where month = $month
