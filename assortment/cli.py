@@ -6,8 +6,8 @@ import csv
 import os
 import sys
 import traceback
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, cast
 
 import typer

@@ -48,8 +48,6 @@ class PartitionResults:
     actions: pl.LazyFrame
 
 
-
-
 def classify_partition(
     facts: NetworkFacts,
     inp: PartitionInputs,

@@ -175,7 +175,11 @@ class AuthState:
             if n_account >= self.account_limit or n_address >= self.address_limit:
                 return None
             ids = tuple(
-                int(con.execute(_sql("attempt_insert"), {"throttle_key": key, "now": now}).fetchone()[0])
+                int(
+                    con.execute(
+                        _sql("attempt_insert"), {"throttle_key": key, "now": now}
+                    ).fetchone()[0]
+                )
                 for key in (account_key, address_key)
             )
         return Ticket(attempt_ids=ids)

@@ -70,12 +70,12 @@ def statement_text(name: str) -> str:
 
 
 def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[tuple[Any, ...]]:
-    """Run ``sql/statements/<name>.sql`` with bound ``$name`` parameters; the rows it returns."""
-    cur = con.execute(statement_text(name), params or None)
-    try:
-        return cur.fetchall()
-    except duckdb.InvalidInputError:  # a statement without a result set
-        return []
+    """Run ``sql/statements/<name>.sql`` with bound ``$name`` parameters.
+
+    Returns:
+        The rows of its ``returning`` clause (DuckDB answers a count row for other statements).
+    """
+    return con.execute(statement_text(name), params or None).fetchall()
 
 
 def migrations() -> list[tuple[int, Path]]:

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from common import machine, write_section  # noqa: E402  (benchmarks/ is on sys.path)
 
-from assortment.config import Settings  # noqa: E402
 from assortment import users  # noqa: E402
+from assortment.config import Settings  # noqa: E402
 from dashboard import ids  # noqa: E402
 from tests.e2e.helpers import callback_body  # noqa: E402
 from tests.e2e.network import build  # noqa: E402

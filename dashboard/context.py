@@ -11,6 +11,7 @@ from assortment import i18n
 from assortment.config import Settings
 from assortment.sessions import AuthState
 from assortment.users import User
+from dashboard import i18n
 from dashboard.data import Data
 
 EXTENSION = "assortment"

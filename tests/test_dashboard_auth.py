@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from assortment import users
 from assortment.config import Settings
 from assortment.errors import UsageError
-from assortment import users
 from dashboard import security
 from dashboard.app import create_app
 from tests.e2e.helpers import (

@@ -23,9 +23,12 @@ def _imports(path: Path) -> set[str]:
             found.update(f"{node.module}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Call):  # importlib.import_module("dashboard...")
             for arg in node.args:
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    if arg.value == "dashboard" or arg.value.startswith("dashboard."):
-                        found.add(arg.value)
+                if (
+                    isinstance(arg, ast.Constant)
+                    and isinstance(arg.value, str)
+                    and (arg.value == "dashboard" or arg.value.startswith("dashboard."))
+                ):
+                    found.add(arg.value)
     return found
 
 
@@ -115,5 +118,9 @@ def test_no_sql_statements_in_python_strings():
 
 def test_every_sql_file_opens_with_what_it_returns():
     sql = Path(__file__).resolve().parent.parent / "sql"
-    for path in [*sql.glob("queries/*.sql"), *sql.glob("statements/*.sql"), *sql.glob("auth/*.sql")]:
+    for path in [
+        *sql.glob("queries/*.sql"),
+        *sql.glob("statements/*.sql"),
+        *sql.glob("auth/*.sql"),
+    ]:
         assert path.read_text("utf-8").startswith("--"), f"{path.name} has no header comment"

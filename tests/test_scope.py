@@ -21,8 +21,19 @@ LOCATION_TABLES = re.compile(
 )
 # dashboard queries that read no location's data (the catalogue, months, users, the
 # region-level order plan that only admins may open)
-UNSCOPED_DASH = {"dash_months", "dash_style_list", "dash_template_skus", "dash_users", "dash_order_plan"}
-RULE_PIECES = ("l.rep = $scope", "$role = 'rep'", "$role = 'distributor'", "distributor_id = $scope")
+UNSCOPED_DASH = {
+    "dash_months",
+    "dash_style_list",
+    "dash_template_skus",
+    "dash_users",
+    "dash_order_plan",
+}
+RULE_PIECES = (
+    "l.rep = $scope",
+    "$role = 'rep'",
+    "$role = 'distributor'",
+    "distributor_id = $scope",
+)
 
 
 def test_no_query_repeats_the_scope_rule():

@@ -7,10 +7,10 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from assortment.errors import UsageError
 from assortment import users as user_store
-from dashboard import ids
+from assortment.errors import UsageError
 from assortment.users import User
+from dashboard import ids
 from dashboard.components import ui
 from dashboard.context import data, require_user, services, t
 
