@@ -56,7 +56,8 @@ class User:
         return self.display_name or self.username
 
     def params(self) -> dict[str, Any]:
-        """The bound parameters every ``dash_*`` query filters its locations with."""
+        """The bound ``$role`` and ``$scope`` of every ``dash_*`` query: the arguments of the one
+        scope rule, ``scoped_locations(role, scope)`` (sql/005_scope.sql)."""
         return {"role": self.role, "scope": self.scope or ""}
 
 
