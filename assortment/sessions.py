@@ -24,9 +24,12 @@ Choices:
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import os
 import secrets
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +45,7 @@ WINDOW_S = 600.0
 _BUSY_TIMEOUT_S = 30.0
 
 
+@functools.cache
 def _sql(name: str) -> str:
     return (SQL_DIR / "auth" / f"{name}.sql").read_text("utf-8")
 
@@ -82,21 +86,23 @@ class AuthState:
         self.address_limit = max(address_limit, account_limit + 1)
         self.window_s = window_s
         self.session_s = session_hours * 3600
-        self._ready = False
+        self._local = threading.local()
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
-        try:
-            if not self._ready:
-                con.execute("pragma journal_mode = wal")
-                con.executescript(_sql("schema"))
-                self._ready = True
+        """This thread's connection (opened once per thread and process; a forked child opens
+        its own)."""
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None or getattr(self._local, "pid", None) != os.getpid():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            con = sqlite3.connect(
+                self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=True
+            )
+            con.execute("pragma journal_mode = wal")
             con.execute("pragma synchronous = normal")
-            yield con
-        finally:
-            con.close()
+            con.executescript(_sql("schema"))
+            self._local.con, self._local.pid = con, os.getpid()
+        yield con
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

@@ -129,3 +129,12 @@ def test_every_scoped_read_returns_only_the_users_locations(net):
         assert data.location_styles(user, outside, month).is_empty()
         assert data.location_actions(user, outside, month).is_empty()
         assert data.size_run(user, outside, month, style).is_empty()
+
+
+def test_pages_read_only_through_the_scoped_reader():
+    """Pages and components never query the store themselves: they call Data's scoped methods."""
+    root = store.SQL_DIR.parent / "dashboard"
+    for path in [*root.glob("pages/*.py"), *root.glob("components/*.py"), root / "app.py"]:
+        text = path.read_text("utf-8")
+        for call in ("store.query(", ".cursor(", ".frame(", "store.reader("):
+            assert call not in text, f"{path.name} reads the store directly ({call})"
