@@ -24,6 +24,7 @@ Choices:
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import hashlib
 import os
@@ -95,12 +96,14 @@ class AuthState:
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
         if con is None or getattr(self._local, "pid", None) != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            con = sqlite3.connect(
-                self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=True
-            )
-            con.execute("pragma journal_mode = wal")
+            con = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+            # the first connections of several processes may race to create the file and
+            # switch it to WAL: one at a time (a lock file beside it)
+            with open(self.path.with_suffix(".lock"), "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                con.execute("pragma journal_mode = wal")
+                con.executescript(_sql("schema"))
             con.execute("pragma synchronous = normal")
-            con.executescript(_sql("schema"))
             self._local.con, self._local.pid = con, os.getpid()
         yield con
 
