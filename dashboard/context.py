@@ -11,7 +11,6 @@ from assortment import i18n
 from assortment.config import Settings
 from assortment.sessions import AuthState
 from assortment.users import User
-from dashboard import i18n
 from dashboard.data import Data
 
 EXTENSION = "assortment"
