@@ -140,8 +140,10 @@ def guard() -> flask.typing.ResponseReturnValue | None:
         return None
     user = load_user()
     if user is None:
-        if flask.session:
-            flask.session.clear()  # the browser's cookie is dropped, never renewed
+        if flask.session.get(SESSION_KEY):
+            # an ended session's cookie is dropped, never renewed (an anonymous session, which
+            # only holds the sign-in form's CSRF token, is kept for that form)
+            flask.session.clear()
         if _is_api(path):
             return flask.jsonify(
                 {"message": i18n.t("common.session_expired", lang()), "signin": "/login"}

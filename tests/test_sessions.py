@@ -169,3 +169,18 @@ def test_the_throttled_page_says_so_in_words(app):
     r = login(client, "nobody", "x-wrong-password")
     assert r.status_code == 429
     assert re.search(r"Too many failed sign-ins", r.get_data(as_text=True))
+
+
+def test_a_stray_request_before_sign_in_keeps_the_forms_token(app):
+    """A request from an old page between showing the form and posting it must not drop the
+    form's CSRF token (only an ended session's cookie is dropped)."""
+    client = app.server.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    assert client.post("/_dash-update-component", json={}).status_code == 401
+    r = client.post(
+        "/login",
+        data={"username": "admin", "password": PASSWORDS["admin"], "csrf_token": token[1]},
+    )
+    assert r.status_code == 302
