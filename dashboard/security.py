@@ -96,6 +96,10 @@ def install(server: flask.Flask, services_: Services) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=_secure_cookies(),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=services_.auth_state.session_s / 3600),
+        # the cookie is written at sign-in and sign-out only: never renewed (the session's
+        # expiry is kept on the server), and a late answer to a page the browser already left
+        # cannot put an old cookie back over a newer one
+        SESSION_REFRESH_EACH_REQUEST=False,
         # base64 in a JSON callback body is 4/3 of the file, plus the envelope
         MAX_CONTENT_LENGTH=int(services_.max_upload_mb * 1024 * 1024 * 4 / 3) + 1024 * 1024,
     )
