@@ -339,9 +339,12 @@ def write_follow_through(
     con.execute("begin transaction")
     try:
         for table in FOLLOW_TABLES:
-            con.execute(f"delete from {table} where month = ?", [month])  # fixed list
+            # identifiers from the fixed list FOLLOW_TABLES only
+            con.execute(
+                store.statement_text("job_results_delete").format(table=table), {"month": month}
+            )
             con.register("result_frame", frames[table].with_columns(pl.lit(month).alias("month")))
-            con.execute(f"insert into {table} by name select * from result_frame")
+            con.execute(store.statement_text("job_results_insert").format(table=table))
             con.unregister("result_frame")
         con.execute("commit")
     except BaseException:
@@ -362,7 +365,7 @@ def run_month(
     results = compute(inputs, month, rules, partitions=partitions)
     seconds = time.perf_counter() - t0
     write_results(con, month, rules, results, seconds)
-    classified = {m for (m,) in con.execute("select month from classify_runs").fetchall()}
+    classified = set(store.query(con, "job_classified_months")["month"].to_list())
     for judged_month in (months.add(month, -1), month):
         if judged_month in classified:
             write_follow_through(con, judged_month, judge(con, judged_month, rules))
