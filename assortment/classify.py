@@ -6,9 +6,9 @@ Two entry points, called by the job runner:
   (bestsellers, new styles, the category size curves, core sizes and core colours).
   Every field of :class:`NetworkFacts` is a LazyFrame; call :meth:`NetworkFacts.collect`
   to materialise them once (they are tiny) before classifying many partitions.
-* :func:`classify_partition` classifies the locations of one or more distributor groups
-  and returns :class:`PartitionResults`: three LazyFrames (style health, compliance,
-  actions) sharing one plan, to be collected together with ``pl.collect_all``.
+* The rules of section 4 (``style_table`` ... ``add_segments``, ``style_health_view``),
+  which :func:`assortment.pipeline.classify_partition` composes with compliance
+  (section 5) and actions (section 6) for the locations of one or more distributor groups.
 
 Keys (``location_id``, ``sku``, ``distributor_id``) may be strings or integer surrogate
 keys: the rules only join and compare them by equality and sort by them only to give
@@ -46,18 +46,13 @@ from datetime import date
 import polars as pl
 
 from assortment import months
-from assortment.actions import plan_actions
-from assortment.compliance import location_compliance
 from assortment.config import Rules
-from assortment.demand import DemandInputs
 from assortment.rules_engine import at_least, below
 
 __all__ = [
     "NetworkFacts",
     "NetworkInputs",
     "PartitionInputs",
-    "PartitionResults",
-    "classify_partition",
     "network_facts",
 ]
 
@@ -127,21 +122,6 @@ class PartitionInputs:
     stock_m: pl.LazyFrame
     sales_w: pl.LazyFrame
     history: pl.LazyFrame
-
-
-@dataclass(frozen=True)
-class PartitionResults:
-    """Three LazyFrames over one shared plan: collect them together with ``pl.collect_all``.
-
-    Attributes:
-        style_health: one row per classified (location, style), see :func:`classify_partition`.
-        compliance: one row per location that is not closed.
-        actions: replenish / transfer / clearance rows for a rep's visit.
-    """
-
-    style_health: pl.LazyFrame
-    compliance: pl.LazyFrame
-    actions: pl.LazyFrame
 
 
 # --------------------------------------------------------------------------------------
@@ -608,69 +588,4 @@ def style_health_view(
             pl.col("missing_core_skus").fill_null(pl.lit([], dtype=pl.List(sku_dtype))),
         )
         .sort("location_id", "style")
-    )
-
-
-def classify_partition(
-    facts: NetworkFacts,
-    inp: PartitionInputs,
-    products: pl.LazyFrame,
-    demand_inputs: DemandInputs,
-    *,
-    month: date,
-    rules: Rules,
-) -> PartitionResults:
-    """Classify, check and plan actions for the locations of a partition (domain.md 4-6).
-
-    Args:
-        facts: From :func:`network_facts` (ideally ``.collect()``-ed once).
-        inp: The partition's locations, month-M stock, sales over W and style-count history.
-        products: The products file (sku, style, colour, size, price).
-        demand_inputs: What the rate of sale (6.1) reads, for the whole network.
-        month: Month M.
-        rules: The thresholds in force.
-
-    Returns:
-        :class:`PartitionResults` with three LazyFrames:
-
-        * style_health: location_id, style, segment, is_bestseller, is_new, on_hand (Int64),
-          units_sold (Int64), sell_through (f64, null when units + on hand is 0),
-          broken_size, broken_colour, missing_core_skus (List[sku dtype], by colour then
-          size); ordered by location_id, style.
-        * compliance: see :func:`assortment.compliance.location_compliance`.
-        * actions: see :func:`assortment.actions.plan_actions`.
-    """
-    sku_dtype = products.collect_schema()["sku"]
-    # .cache(): these intermediates feed several outputs; computing each once keeps the
-    # whole job one pass over the month's stock.
-    styles = style_table(products, facts).cache()
-    skus = sku_table(products, facts, styles).cache()
-    located = classified_locations(inp.locations, inp.stock_m).cache()
-    stock = stock_in_hand(inp.stock_m, located, skus).cache()
-    colours = flag_broken_colours(
-        stock, skus, min_core_share=rules.broken_size_min_core_share
-    ).cache()
-    missing = missing_core_skus(colours, skus, stock).cache()
-    pairs = (
-        classify_pairs(colours, inp.sales_w, located, skus, styles)
-        .pipe(add_segments, styles, slow_sell_through=rules.slow_sell_through)
-        .cache()
-    )
-    compliance = location_compliance(
-        inp.locations,
-        located,
-        pairs,
-        facts.bestsellers,
-        facts.new_styles,
-        inp.history,
-        month=month,
-        rules=rules,
-    )
-    actions = plan_actions(
-        pairs, missing, stock, inp.locations, skus, demand_inputs, month=month, rules=rules
-    )
-    return PartitionResults(
-        style_health=style_health_view(pairs, missing, sku_dtype=sku_dtype),
-        compliance=compliance,
-        actions=actions,
     )

@@ -6,8 +6,9 @@ import csv
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
@@ -381,9 +382,28 @@ def serve(
     threads: Annotated[int, typer.Option(envvar="ASSORTMENT_THREADS", help="Worker threads.")] = 8,
 ) -> None:
     """Serve the dashboard with a production WSGI server (waitress)."""
-    from dashboard.server import serve as run
-
+    run = _web_server()
     run(state.settings, host=host, port=port, threads=threads)
+
+
+WEB_ENTRY_POINT = "assortment.web"
+
+
+def _web_server() -> Callable[..., None]:
+    """The dashboard's ``serve`` function, found through the ``assortment.web`` entry point.
+
+    ``assortment`` never imports ``dashboard`` (data flows one way); the dashboard package
+    registers itself in pyproject.toml and the CLI looks it up by name.
+    """
+    from importlib.metadata import entry_points
+
+    found = entry_points(group=WEB_ENTRY_POINT, name="serve")
+    if not found:
+        raise UsageError(
+            "the dashboard is not installed in this environment: run `make install` "
+            "(or `pip install -e .`) first"
+        )
+    return cast(Callable[..., None], next(iter(found)).load())
 
 
 users_app = typer.Typer(
@@ -408,19 +428,19 @@ def users_add(
     ] = None,
 ) -> None:
     """Add a user."""
-    from dashboard import auth
+    from assortment import users
 
     pw = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    auth.add_user(state.settings, username, pw, role=role, scope=scope, display_name=display_name)
+    users.add_user(state.settings, username, pw, role=role, scope=scope, display_name=display_name)
     echo(f"added {username} ({role}{', ' + scope if scope else ''})")
 
 
 @users_app.command("list")
 def users_list() -> None:
     """List users."""
-    from dashboard import auth
+    from assortment import users
 
-    for u in auth.list_users(state.settings):
+    for u in users.list_users(state.settings):
         echo(
             f"{u['username']:<16} {u['role']:<12} {u['scope'] or '-':<16} {u['display_name'] or ''}"
         )
@@ -429,9 +449,9 @@ def users_list() -> None:
 @users_app.command("remove")
 def users_remove(username: str) -> None:
     """Remove a user."""
-    from dashboard import auth
+    from assortment import users
 
-    auth.remove_user(state.settings, username)
+    users.remove_user(state.settings, username)
     echo(f"removed {username}")
 
 
@@ -441,19 +461,19 @@ def users_set_password(
     password: Annotated[str | None, typer.Option(help="New password (default: prompt).")] = None,
 ) -> None:
     """Set a user's password."""
-    from dashboard import auth
+    from assortment import users
 
     pw = password or typer.prompt("new password", hide_input=True, confirmation_prompt=True)
-    auth.set_password(state.settings, username, pw)
+    users.set_password(state.settings, username, pw)
     echo(f"password set for {username}")
 
 
 @users_app.command("demo")
 def users_demo() -> None:
     """Create the demo logins (one admin, one rep, one distributor) and print them."""
-    from dashboard import auth
+    from assortment import users
 
-    for line in auth.demo_users(state.settings):
+    for line in users.demo_users(state.settings):
         echo(line)
 
 

@@ -30,12 +30,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def classified_months(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Months with classification results, ``YYYY-MM``, ascending."""
-    return [
-        m
-        for (m,) in con.execute(
-            "select strftime(month, '%Y-%m') from classify_runs order by 1"
-        ).fetchall()
-    ]
+    return [str(m) for m in store.query(con, "export_months")["month"]]
 
 
 def export_frame(

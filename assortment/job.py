@@ -17,14 +17,10 @@ import duckdb
 import polars as pl
 
 from assortment import demand, followthrough, months, store
-from assortment.classify import (
-    NetworkInputs,
-    PartitionInputs,
-    classify_partition,
-    network_facts,
-)
+from assortment.classify import NetworkInputs, PartitionInputs, network_facts
 from assortment.config import Rules, Settings
 from assortment.errors import NoDataError
+from assortment.pipeline import classify_partition
 
 RESULT_TABLES = (
     "style_health",
@@ -41,9 +37,7 @@ RESULT_TABLES = (
 
 def counted_months(con: duckdb.DuckDBPyConnection) -> list[date]:
     """Months with at least one stock count, ascending."""
-    return [
-        m for (m,) in con.execute("select distinct month from stock_summary order by 1").fetchall()
-    ]
+    return store.query(con, "job_counted_months")["month"].to_list()
 
 
 def resolve_month(con: duckdb.DuckDBPyConnection, month: str | None) -> date:
@@ -285,30 +279,26 @@ def write_results(
     fp = rules.fingerprint
     con.execute("begin transaction")
     try:
-        for table in RESULT_TABLES:
-            con.execute(
-                f"delete from {table} where month = ?", [month]
-            )  # table names from a fixed list
+        for table in RESULT_TABLES:  # identifiers from this fixed list only
+            delete = store.statement_text("job_results_delete").format(table=table)
+            con.execute(delete, {"month": month})
             frame = results[table].with_columns(pl.lit(month).alias("month"))
             if table in ("style_health", "compliance", "actions"):
                 frame = frame.with_columns(pl.lit(fp).alias("rules_fingerprint"))
             con.register("result_frame", frame)
-            con.execute(f"insert into {table} by name select * from result_frame")
+            con.execute(store.statement_text("job_results_insert").format(table=table))
             con.unregister("result_frame")
-        con.execute("delete from classify_runs where month = ?", [month])
-        con.execute(
-            "insert into classify_runs by name select ? as month, ? as rules_fingerprint,"
-            " ? as rules_json, ? as run_at, ? as n_locations, ? as n_pairs, ? as seconds,"
-            " (select coalesce(max(load_id), 0) from load_log where result = 'loaded') as data_version",
-            [
-                month,
-                fp,
-                json.dumps(rules.to_dict(), sort_keys=True),
-                datetime.now(UTC).replace(tzinfo=None),
-                results["compliance"].height,
-                results["style_health"].height,
-                seconds,
-            ],
+        store.execute(con, "job_run_delete", month=month)
+        store.execute(
+            con,
+            "job_run_insert",
+            month=month,
+            rules_fingerprint=fp,
+            rules_json=json.dumps(rules.to_dict(), sort_keys=True),
+            run_at=datetime.now(UTC).replace(tzinfo=None),
+            n_locations=results["compliance"].height,
+            n_pairs=results["style_health"].height,
+            seconds=seconds,
         )
         con.execute("commit")
     except BaseException:
@@ -349,9 +339,12 @@ def write_follow_through(
     con.execute("begin transaction")
     try:
         for table in FOLLOW_TABLES:
-            con.execute(f"delete from {table} where month = ?", [month])  # fixed list
+            # identifiers from the fixed list FOLLOW_TABLES only
+            con.execute(
+                store.statement_text("job_results_delete").format(table=table), {"month": month}
+            )
             con.register("result_frame", frames[table].with_columns(pl.lit(month).alias("month")))
-            con.execute(f"insert into {table} by name select * from result_frame")
+            con.execute(store.statement_text("job_results_insert").format(table=table))
             con.unregister("result_frame")
         con.execute("commit")
     except BaseException:
@@ -372,7 +365,7 @@ def run_month(
     results = compute(inputs, month, rules, partitions=partitions)
     seconds = time.perf_counter() - t0
     write_results(con, month, rules, results, seconds)
-    classified = {m for (m,) in con.execute("select month from classify_runs").fetchall()}
+    classified = set(store.query(con, "job_classified_months")["month"].to_list())
     for judged_month in (months.add(month, -1), month):
         if judged_month in classified:
             write_follow_through(con, judged_month, judge(con, judged_month, rules))
@@ -391,15 +384,12 @@ def run_month(
 
 def is_current(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> bool:
     """True when month M's results exist, used these rules, and no load changed data since."""
-    rows = con.execute(
-        "select rules_fingerprint, data_version,"
-        " (select coalesce(max(load_id), 0) from load_log where result = 'loaded')"
-        " from classify_runs where month = ?",
-        [month],
-    ).fetchall()
-    if not rows:
+    state = store.query(con, "job_run_state", month=month)
+    if state.is_empty():
         return False
-    fingerprint, seen, latest = rows[0]
+    fingerprint, seen, latest = state.select(
+        "rules_fingerprint", "data_version", "latest_data_version"
+    ).row(0)
     return bool(fingerprint == rules.fingerprint and seen >= latest)
 
 

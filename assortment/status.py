@@ -9,13 +9,7 @@ from assortment.config import Settings
 def status_report(settings: Settings) -> str:
     """A plain-text report of the store's contents (read from the current snapshot)."""
     with store.reader(settings) as con:
-        counts = con.sql(
-            "select (select count(*) from products) as skus,"
-            " (select count(distinct style) from products) as styles,"
-            " (select count(*) filter (where kind = 'distributor') from locations) as distributors,"
-            " (select count(*) filter (where kind = 'store') from locations) as stores,"
-            " (select count(*) filter (where status = 'closed') from locations) as closed"
-        ).fetchall()[0]
+        counts = store.query(con, "status_counts").row(0)
         by_month = store.query(con, "status_months")
         last = store.query(con, "status_last_loads")
         missing = None

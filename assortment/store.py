@@ -97,6 +97,20 @@ def query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFr
     return con.sql(query_text(name), params=params or None).pl()
 
 
+def statement_text(name: str) -> str:
+    """The text of ``sql/statements/<name>.sql`` (one statement that changes data)."""
+    return (SQL_DIR / "statements" / f"{name}.sql").read_text("utf-8")
+
+
+def execute(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[tuple[Any, ...]]:
+    """Run ``sql/statements/<name>.sql`` with bound ``$name`` parameters.
+
+    Returns:
+        The rows of its ``returning`` clause (DuckDB answers a count row for other statements).
+    """
+    return con.execute(statement_text(name), params or None).fetchall()
+
+
 def migrations() -> list[tuple[int, Path]]:
     """The numbered schema files of ``sql/``, in order."""
     found = []

@@ -31,8 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 from common import machine, write_section  # noqa: E402  (benchmarks/ is on sys.path)
 
+from assortment import users  # noqa: E402
 from assortment.config import Settings  # noqa: E402
-from dashboard import auth, ids  # noqa: E402
+from dashboard import ids  # noqa: E402
 from tests.e2e.helpers import callback_body  # noqa: E402
 from tests.e2e.network import build  # noqa: E402
 
@@ -51,10 +52,10 @@ def build_network(rebuild: bool) -> tuple[Settings, dict[str, Any]]:
         net = build(
             settings, distributors=DISTRIBUTORS, stores_per=STORES_PER, styles=STYLES, months=MONTHS
         )
-        auth.add_user(
+        users.add_user(
             settings, "bench", "bench-password", role="admin", scope=None, display_name="Bench"
         )
-        auth.add_user(
+        users.add_user(
             settings,
             "bench-d",
             "bench-password",

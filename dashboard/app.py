@@ -14,6 +14,7 @@ from dash import set_props
 from assortment import i18n
 from assortment.config import Settings
 from assortment.errors import AssortmentError
+from assortment.sessions import AuthState
 from dashboard import ids, security
 from dashboard.components import shell
 from dashboard.context import Services, lang
@@ -59,6 +60,7 @@ def create_app(settings: Settings) -> dash.Dash:
         data=Data(settings),
         secret=security.secret_key(settings),
         max_upload_mb=max_mb,
+        auth_state=AuthState(settings),
     )
     app = dash.Dash(
         "dashboard",

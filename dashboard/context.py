@@ -9,7 +9,8 @@ import flask
 
 from assortment import i18n
 from assortment.config import Settings
-from dashboard.auth import User
+from assortment.sessions import AuthState
+from assortment.users import User
 from dashboard.data import Data
 
 EXTENSION = "assortment"
@@ -17,12 +18,13 @@ EXTENSION = "assortment"
 
 @dataclass
 class Services:
-    """What one dashboard app holds: its settings, its reader and its secrets."""
+    """What one dashboard app holds: its settings, its reader, its secrets and sign-in state."""
 
     settings: Settings
     data: Data
     secret: bytes
     max_upload_mb: int
+    auth_state: AuthState
 
 
 def services() -> Services:

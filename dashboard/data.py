@@ -13,7 +13,7 @@ import polars as pl
 from assortment import months, store
 from assortment.config import Settings
 from assortment.errors import NoDataError
-from dashboard.auth import User
+from assortment.users import User
 
 _CACHE_SIZE = 512
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from typing import Any
 
 from assortment.config import Settings
 from dashboard.app import create_app
@@ -24,6 +26,12 @@ def serve(settings: Settings, *, host: str, port: int, threads: int) -> None:
         f"Assortment Health dashboard on http://{host}:{port}  (database {settings.db_path})",
         flush=True,
     )
+    # behind a reverse proxy, the client's own address (for the sign-in throttle) comes from
+    # its X-Forwarded-For, trusted only from the proxy's address
+    proxy = os.environ.get("ASSORTMENT_TRUSTED_PROXY", "").strip()
+    proxy_options: dict[str, Any] = (
+        {"trusted_proxy": proxy, "trusted_proxy_headers": {"x-forwarded-for"}} if proxy else {}
+    )
     waitress_serve(
         app.server,
         host=host,
@@ -32,4 +40,5 @@ def serve(settings: Settings, *, host: str, port: int, threads: int) -> None:
         max_request_body_size=max_body * 2,  # Flask answers 413 in words first
         ident="assortment",
         clear_untrusted_proxy_headers=True,
+        **proxy_options,
     )

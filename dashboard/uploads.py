@@ -28,7 +28,7 @@ from assortment.errors import AssortmentError, RowError, UsageError, ValidationE
 from assortment.ingest import LoadResult, load_file, validate_file
 from assortment.ingest.load import Drop
 from assortment.ingest.retention import prune
-from dashboard.auth import User
+from assortment.users import User
 from dashboard.data import Data
 
 log = logging.getLogger("dashboard")
@@ -205,10 +205,10 @@ def drop(settings: Settings, token: str) -> None:
 
 def allowed_locations(data: Data, user: User) -> set[str] | None:
     """Locations the user may load rows for (None: any, for an admin)."""
-    if user.role == "admin":
-        return None
-    if user.role != "distributor":
+    if not user.can_upload:
         return set()
+    if user.is_admin:
+        return None
     return set(data.scope_locations(user)["location_id"].to_list())
 
 
@@ -295,14 +295,8 @@ def confirm(
         _, checked = validate_file(
             con, kind, raw, file_name=file_name, today=today, rules=settings.rules()
         )
-        if user.role != "admin":
-            mine = {
-                r[0]
-                for r in con.execute(
-                    "select location_id from locations where location_id = ? or distributor_id = ?",
-                    [user.scope, user.scope],
-                ).fetchall()
-            }
+        if not user.is_admin:
+            mine = set(store.query(con, "dash_scope_locations", **user.params())["location_id"])
             outside = sorted(set(checked.locations) - mine)
             if outside:
                 raise OutOfScopeError(file_name, outside)

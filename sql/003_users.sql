@@ -1,6 +1,6 @@
 -- Dashboard users: who may sign in and what they may see.
 -- role: admin (everything), rep (locations whose rep = scope), distributor (location_id or
--- distributor_id = scope). password_hash is scrypt with a random salt (dashboard/auth.py).
+-- distributor_id = scope). password_hash is scrypt with a random salt (assortment/users.py).
 
 create table users (
     username       varchar primary key,

@@ -437,7 +437,8 @@ class JobResults:
 
 def run_job(net: Network, rules: Rules) -> JobResults:
     """Run network_facts and classify_partition on ``net`` (one partition) and collect."""
-    from assortment.classify import classify_partition, network_facts
+    from assortment.classify import network_facts
+    from assortment.pipeline import classify_partition
 
     network, partition, products, rates = polars_inputs(net)
     facts = network_facts(network, month=net.month, rules=rules).collect()

@@ -451,12 +451,8 @@ def test_style_health_schema() -> None:
 
 
 def test_integer_keys_work_like_strings() -> None:
-    from assortment.classify import (
-        NetworkInputs,
-        PartitionInputs,
-        classify_partition,
-        network_facts,
-    )
+    from assortment.classify import NetworkInputs, PartitionInputs, network_facts
+    from assortment.pipeline import classify_partition
 
     products = pl.LazyFrame(
         {

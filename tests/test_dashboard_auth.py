@@ -1,4 +1,5 @@
-"""Users in the database, sign-in, sessions, CSRF, size limits and the secret key."""
+"""Users in the database, sign-in, sessions, CSRF, size limits and the secret key (the web
+edge; revocation and throttling across processes are in test_sessions.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from assortment import users
 from assortment.config import Settings
 from assortment.errors import UsageError
-from dashboard import auth, security
+from dashboard import security
 from dashboard.app import create_app
 from tests.e2e.helpers import (
     PASSWORDS,
@@ -43,30 +45,30 @@ def client(net, monkeypatch):
 
 
 def test_hash_is_salted_scrypt_and_verifies():
-    a, b = auth.hash_password("correct horse"), auth.hash_password("correct horse")
+    a, b = users.hash_password("correct horse"), users.hash_password("correct horse")
     assert a != b and a.startswith("scrypt$")
-    assert auth.verify_password("correct horse", a)
-    assert not auth.verify_password("wrong horse", a)
-    assert not auth.verify_password("anything", None)
-    assert not auth.verify_password("anything", "md5$junk")
+    assert users.verify_password("correct horse", a)
+    assert not users.verify_password("wrong horse", a)
+    assert not users.verify_password("anything", None)
+    assert not users.verify_password("anything", "md5$junk")
 
 
 def test_add_list_set_password_remove(net):
     s = net.settings
-    auth.add_user(
+    users.add_user(
         s, "zoe", "a-long-password", role="rep", scope=net.reps["D02"], display_name="Zoe"
     )
-    users = {u["username"]: u for u in auth.list_users(s)}
-    assert users["zoe"] == {
+    listed = {u["username"]: u for u in users.list_users(s)}
+    assert listed["zoe"] == {
         "username": "zoe",
         "role": "rep",
         "scope": net.reps["D02"],
         "display_name": "Zoe",
     }
-    assert set(users["zoe"]) == {"username", "role", "scope", "display_name"}
-    auth.set_password(s, "zoe", "another-password")
-    auth.remove_user(s, "zoe")
-    assert "zoe" not in {u["username"] for u in auth.list_users(s)}
+    assert set(listed["zoe"]) == {"username", "role", "scope", "display_name"}
+    users.set_password(s, "zoe", "another-password")
+    users.remove_user(s, "zoe")
+    assert "zoe" not in {u["username"] for u in users.list_users(s)}
 
 
 @pytest.mark.parametrize(
@@ -80,22 +82,22 @@ def test_add_list_set_password_remove(net):
 )
 def test_bad_roles_and_scopes_are_usage_errors(net, kwargs, message):
     with pytest.raises(UsageError, match=message):
-        auth.add_user(net.settings, "x1", "a-long-password", display_name=None, **kwargs)
+        users.add_user(net.settings, "x1", "a-long-password", display_name=None, **kwargs)
 
 
 def test_duplicate_unknown_user_and_short_password(net):
     with pytest.raises(UsageError, match="already exists"):
-        auth.add_user(
+        users.add_user(
             net.settings, "admin", "a-long-password", role="admin", scope=None, display_name=None
         )
     with pytest.raises(UsageError, match="no user 'ghost'"):
-        auth.remove_user(net.settings, "ghost")
+        users.remove_user(net.settings, "ghost")
     with pytest.raises(UsageError, match="no user 'ghost'"):
-        auth.set_password(net.settings, "ghost", "a-long-password")
+        users.set_password(net.settings, "ghost", "a-long-password")
     with pytest.raises(UsageError, match="at least 8"):
-        auth.add_user(net.settings, "shorty", "short", role="admin", scope=None, display_name=None)
+        users.add_user(net.settings, "shorty", "short", role="admin", scope=None, display_name=None)
     with pytest.raises(UsageError, match="bad username"):
-        auth.add_user(
+        users.add_user(
             net.settings,
             "no spaces",
             "a-long-password",
@@ -107,7 +109,7 @@ def test_duplicate_unknown_user_and_short_password(net):
 
 def test_demo_users_use_a_real_rep_and_distributor(net, monkeypatch):
     monkeypatch.delenv("ASSORTMENT_PORT", raising=False)
-    lines = auth.demo_users(net.settings)
+    lines = users.demo_users(net.settings)
     assert lines[0].split() == ["url", "user", "password", "role", "scope"]
     rows = [line.split() for line in lines[1:]]
     assert rows[0] == ["http://127.0.0.1:8050", "admin", "admin-demo", "admin", "-"]
@@ -115,7 +117,7 @@ def test_demo_users_use_a_real_rep_and_distributor(net, monkeypatch):
     assert roles["rep"][4] in net.reps.values()
     assert roles["distributor"][4] in net.distributors
     # running it again overwrites, it does not fail
-    assert auth.demo_users(net.settings) == lines
+    assert users.demo_users(net.settings) == lines
 
 
 # ---------------------------------------------------------------- sign-in and sessions
@@ -197,20 +199,14 @@ def test_sign_out_needs_csrf_and_ends_the_session(client):
 def test_new_password_ends_old_sessions(client, net):
     login(client, "dist1")
     assert client.get("/").status_code == 200
-    auth.set_password(net.settings, "dist1", "a-brand-new-password")
-    import time
-
-    time.sleep(0.6)  # the reader looks for a new snapshot at most every 0.5 s
-    assert client.get("/").status_code == 302
+    users.set_password(net.settings, "dist1", "a-brand-new-password")
+    assert client.get("/").status_code == 302  # at once: the session was ended on the server
 
 
 def test_removed_user_is_signed_out(client, net):
     login(client, "rep")
-    auth.remove_user(net.settings, "rep")
-    import time
-
-    time.sleep(0.6)
-    assert client.get("/").status_code == 302
+    users.remove_user(net.settings, "rep")
+    assert client.get("/").status_code == 302  # at once, not at the next snapshot
 
 
 def test_too_large_requests_get_words_not_a_crash(net, monkeypatch):

@@ -8,7 +8,7 @@ import pytest
 
 from assortment import store
 from assortment.months import parse as month_date
-from dashboard.auth import User
+from assortment.users import User
 from dashboard.data import Data
 from tests.e2e.helpers import build_with_users, clone
 

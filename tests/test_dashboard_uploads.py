@@ -10,9 +10,9 @@ import pytest
 
 from assortment import store
 from assortment.errors import UsageError
+from assortment.users import User
 from dashboard import ids, uploads
 from dashboard.app import create_app
-from dashboard.auth import User
 from dashboard.data import Data
 from tests.e2e.helpers import build_with_users, callback_body, clone, login, post_callback
 from tests.e2e.network import TODAY

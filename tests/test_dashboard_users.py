@@ -1,4 +1,4 @@
-"""The users page's callbacks: admins add, remove and re-password users through dashboard.auth;
+"""The users page's callbacks: admins add, remove and re-password users through assortment.users;
 anyone else posting the same callbacks gets nothing and changes nothing."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from dashboard import auth, ids
+from assortment import users
+from dashboard import ids
 from dashboard.app import create_app
 from tests.e2e.helpers import build_with_users, callback_body, login, post_callback
 
@@ -34,7 +35,7 @@ def text_of(r) -> str:
 
 
 def usernames(net) -> list[str]:
-    return [u["username"] for u in auth.list_users(net.settings)]
+    return [u["username"] for u in users.list_users(net.settings)]
 
 
 def list_body():
@@ -135,19 +136,19 @@ def test_admin_adds_sets_a_password_and_removes_a_user(app, net):
     ],
 )
 def test_mistakes_come_back_in_words_and_change_nothing(app, net, body, words):
-    before = auth.list_users(net.settings)
+    before = users.list_users(net.settings)
     r = post_callback(client_for(app, "admin"), body)
     assert r.status_code == 200
     text = text_of(r)
     assert words in text
     assert "Traceback" not in text
-    assert auth.list_users(net.settings) == before
+    assert users.list_users(net.settings) == before
 
 
 @pytest.mark.parametrize("who", ["rep", "dist1"])
 def test_crafted_user_callbacks_from_non_admins_get_nothing_and_change_nothing(app, net, who):
     c = client_for(app, who)
-    before = auth.list_users(net.settings)
+    before = users.list_users(net.settings)
     rep_name = net.reps[net.distributors[0]]
     bodies = [
         list_body(),
@@ -165,7 +166,7 @@ def test_crafted_user_callbacks_from_non_admins_get_nothing_and_change_nothing(a
         ), text
         assert "dist2" not in text and rep_name not in text and "scrypt$" not in text
         assert "not available for your role" in text
-    assert auth.list_users(net.settings) == before
+    assert users.list_users(net.settings) == before
     assert login(app.server.test_client(), "admin", "taken-over-1").status_code == 401
     assert login(app.server.test_client(), "admin").status_code == 302
 

@@ -245,8 +245,8 @@ def test_cells_without_their_place_are_placed_one_after_another(con, loaded, tmp
 
 
 def test_the_web_check_refuses_a_bomb_in_words(tmp_path):
+    from assortment.users import User
     from dashboard import uploads
-    from dashboard.auth import User
     from dashboard.data import Data
     from tests.e2e.helpers import build_with_users
 
@@ -562,8 +562,8 @@ def test_a_huge_rejected_file_is_not_kept(loaded, tmp_path, monkeypatch):
 
 
 def test_web_checks_keep_no_rejected_bytes_and_a_bounded_stash(tmp_path, monkeypatch):
+    from assortment.users import User
     from dashboard import uploads
-    from dashboard.auth import User
     from dashboard.data import Data
     from tests.e2e.helpers import build_with_users
 

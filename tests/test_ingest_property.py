@@ -554,8 +554,8 @@ def web(tmp_path_factory: pytest.TempPathFactory):
 @given(kind=st.sampled_from(["stock", "sales"]), data=st.data())
 def test_the_upload_check_answers_in_words(web, kind, data):
     from assortment.i18n import row_problem
+    from assortment.users import User
     from dashboard import uploads
-    from dashboard.auth import User
 
     name, raw = data.draw(mutated(kind))
     for user in (User("admin", "admin"), User("dist", "distributor", "D01")):

@@ -21,8 +21,8 @@ from assortment.config import Settings
 from assortment.export import export
 from assortment.job import classify
 from assortment.sample import generate, load_network
+from assortment.users import User
 from dashboard import figures
-from dashboard.auth import User
 from dashboard.data import Data
 
 ADMIN = User("admin", "admin")

@@ -85,6 +85,27 @@ def test_second_writer_waits_then_reports_busy(loaded, monkeypatch):
         pass
 
 
+# The CLI with a fault the test injects itself (production code has no test hook): after the
+# last statement of the load's transaction, say so and wait to be killed before the commit.
+_PAUSE_BEFORE_COMMIT = """
+import sys, time
+from assortment import cli, store
+
+real_execute = store.execute
+
+def execute_then_pause(con, name, **params):
+    rows = real_execute(con, name, **params)
+    if name == "load_slice_source":
+        print("PAUSED-IN-TRANSACTION", flush=True)
+        time.sleep(60)
+    return rows
+
+store.execute = execute_then_pause
+sys.argv = ["assortment", *sys.argv[1:]]
+cli.main()
+"""
+
+
 @pytest.mark.slow
 def test_kill_minus_nine_mid_load_keeps_the_previous_data(loaded, tmp_path):
     good = write(
@@ -97,14 +118,9 @@ def test_kill_minus_nine_mid_load_keeps_the_previous_data(loaded, tmp_path):
         summary_before = sorted(c.execute("select * from stock_summary").fetchall())
     lines = "".join(f"2026-10,D01,S1-BLK-80B,{i}\n" for i in range(1, 2))
     new = write(tmp_path / "new.csv", HEADER + lines + "2026-10,D01-S002,S1-NUD-75B,7\n")
-    env = dict(
-        os.environ,
-        ASSORTMENT_TEST_PAUSE_IN_LOAD="60",
-        ASSORTMENT_DB=str(loaded.db_path),
-        ASSORTMENT_TODAY=TODAY.isoformat(),
-    )
+    env = dict(os.environ, ASSORTMENT_DB=str(loaded.db_path), ASSORTMENT_TODAY=TODAY.isoformat())
     with subprocess.Popen(
-        [sys.executable, "-m", "assortment", "load", "stock", str(new)],
+        [sys.executable, "-c", _PAUSE_BEFORE_COMMIT, "load", "stock", str(new)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -74,10 +74,6 @@ class CountDropError(AssortmentError):
         )
 
 
-# fault injection for the crash test: sleep this long inside the open transaction
-_PAUSE_ENV = "ASSORTMENT_TEST_PAUSE_IN_LOAD"
-
-
 @dataclass
 class LoadResult:
     """What a load (or a dry-run check) found and did."""
@@ -117,12 +113,8 @@ class LoadResult:
 
 def reference(con: duckdb.DuckDBPyConnection, *, today: date | None = None) -> Reference:
     """What rows are checked against: the stored products and locations."""
-    products = con.sql(
-        "select sku, sku_key, style, colour, size, category, launch_month, price_cny from products"
-    ).pl()
-    locations = con.sql(
-        "select location_id, location_key, kind, distributor_id from locations"
-    ).pl()
+    products = store.query(con, "load_reference_products")
+    locations = store.query(con, "load_reference_locations")
     return Reference(products=products, locations=locations, today=today or date.today())
 
 
@@ -274,10 +266,18 @@ def log_rejection(
         result = "rejected"
         first = err.errors[0] if err.errors else ""
         message = f"{err.total} problem{'s' if err.total != 1 else ''}; first: {first}"
-    con.execute(
-        "insert into load_log (loaded_by, file_name, sha256, kind, n_rows, slices, result, message)"
-        " values (?, ?, ?, ?, 0, '[]', ?, ?)",
-        [loaded_by, file_name, sha, kind, result, message],
+    store.execute(
+        con,
+        "load_log_insert",
+        loaded_by=loaded_by,
+        file_name=file_name,
+        sha256=sha,
+        kind=kind,
+        n_rows=0,
+        slices="[]",
+        result=result,
+        message=message,
+        confirmed_drops=None,
     )
 
 
@@ -344,36 +344,26 @@ def load_file(
             if result.drops and result.result == "loaded"
             else None
         )
-        result.load_id = con.execute(
-            "insert into load_log (loaded_by, file_name, sha256, kind, n_rows, slices, result,"
-            " message, confirmed_drops) values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning load_id",
-            [
-                loaded_by,
-                name,
-                sha,
-                kind,
-                result.n_rows,
-                json.dumps(result.slices, ensure_ascii=False),
-                result.result,
-                f"fewer styles confirmed: {'; '.join(map(str, result.drops))}"
-                if confirmed
-                else None,
-                confirmed,
-            ],
-        ).fetchall()[0][0]  # type: ignore[index]
+        result.load_id = store.execute(
+            con,
+            "load_log_insert",
+            loaded_by=loaded_by,
+            file_name=name,
+            sha256=sha,
+            kind=kind,
+            n_rows=result.n_rows,
+            slices=json.dumps(result.slices, ensure_ascii=False),
+            result=result.result,
+            message=f"fewer styles confirmed: {'; '.join(map(str, result.drops))}"
+            if confirmed
+            else None,
+            confirmed_drops=confirmed,
+        )[0][0]
         if kind in ("stock", "sales") and result.result == "loaded":
             con.register("incoming", rows)
-            con.execute(
-                "insert or replace into slice_source"
-                " select distinct ?, month, location_key, ?, ? from incoming",
-                [kind, result.load_id, sha],
+            store.execute(
+                con, "load_slice_source", kind=kind, load_id=result.load_id, sha256=sha
             )
-        pause = os.environ.get(_PAUSE_ENV)
-        if pause:
-            import time
-
-            print("PAUSED-IN-TRANSACTION", flush=True)
-            time.sleep(float(pause))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -392,49 +382,25 @@ def _unregister(con: duckdb.DuckDBPyConnection) -> None:
 def _store_facts(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame) -> None:
     """Replace the file's (month, location) slices of ``stock`` or ``sales``."""
     con.register("incoming", rows)
-    con.execute(
-        "create or replace temp table incoming_slices as"
-        " select distinct month, location_key from incoming"
-    )
+    store.execute(con, "load_incoming_slices")
+    store.execute(con, f"load_{kind}_delete")  # kind is 'stock' or 'sales'
+    store.execute(con, f"load_{kind}_insert")
     if kind == "stock":
-        con.execute(
-            "delete from stock s using incoming_slices i"
-            " where s.month = i.month and s.location_key = i.location_key"
-        )
-        con.execute(
-            "insert into stock select month, location_key, sku_key, qty::integer from incoming"
-            " order by month, location_key, sku_key"
-        )
-        con.execute(
-            "delete from stock_summary s using incoming_slices i"
-            " where s.month = i.month and s.location_key = i.location_key"
-        )
-        con.execute(
-            "insert into stock_summary"
-            " select i.month, i.location_key,"
-            "  count(distinct p.style) filter (where i.qty > 0), sum(i.qty), count(*)"
-            " from incoming i join products p using (sku_key)"
-            " group by i.month, i.location_key"
-        )
-    else:
-        con.execute(
-            "delete from sales s using incoming_slices i"
-            " where s.month = i.month and s.location_key = i.location_key"
-        )
-        con.execute(
-            "insert into sales select month, location_key, sku_key, qty::integer, amount from incoming"
-            " order by month, location_key, sku_key"
-        )
+        _recount_stock_summary(con)
+
+
+def _recount_stock_summary(con: duckdb.DuckDBPyConnection) -> None:
+    """Recount ``stock_summary`` for the slices in the temp table ``incoming_slices``."""
+    store.execute(con, "stock_summary_delete")
+    store.execute(con, "stock_summary_insert")
 
 
 def _with_keys(
     con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, table: str, id_col: str, key_col: str
 ) -> pl.DataFrame:
     """Keep the stored surrogate key of each id; number new ids after the largest key."""
-    existing = con.sql(
-        f"select {id_col}, {key_col} from {table}"
-    ).pl()  # identifiers from a fixed list
-    start = con.execute(f"select coalesce(max({key_col}), 0) from {table}").fetchall()[0][0]  # type: ignore[index]
+    existing = store.query(con, f"load_keys_{table}")  # table is products or locations
+    start = existing.select(pl.col(key_col).max().fill_null(0)).item()
     keyed = rows.join(existing, on=id_col, how="left", maintain_order="left")
     return keyed.with_columns(
         pl.when(pl.col(key_col).is_null())
@@ -449,33 +415,19 @@ def _store_products(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:
     """Insert new SKUs and update known ones (SKUs are never deleted: facts refer to them)."""
     keyed = _with_keys(con, rows, "products", "sku", "sku_key")
     con.register("incoming", keyed)
-    con.execute("delete from products where sku_key in (select sku_key from incoming)")
-    con.execute(
-        "insert into products select sku_key, sku, style, colour, size, category, launch_month,"
-        " price_cny, style_name, season, is_core_size from incoming"
-    )
-    # a SKU may have moved to another style: recount the stored slices' active styles
-    has_counts = con.execute("select count(*) from stock_summary").fetchall()[0][0]
-    if has_counts:
-        con.execute("delete from stock_summary")
-        con.execute(
-            "insert into stock_summary"
-            " select s.month, s.location_key,"
-            "  count(distinct p.style) filter (where s.on_hand > 0), sum(s.on_hand), count(*)"
-            " from stock s join products p using (sku_key)"
-            " group by s.month, s.location_key"
-        )
+    store.execute(con, "load_products_delete")
+    store.execute(con, "load_products_insert")
+    # a SKU may have moved to another style: recount every stored slice's active styles
+    store.execute(con, "load_all_stock_slices")
+    _recount_stock_summary(con)
 
 
 def _store_locations(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:
     """Insert new locations and update known ones (closing is done with status 'closed')."""
     keyed = _with_keys(con, rows, "locations", "location_id", "location_key")
     con.register("incoming", keyed)
-    con.execute("delete from locations where location_key in (select location_key from incoming)")
-    con.execute(
-        "insert into locations select location_key, location_id, name, kind, distributor_id, region,"
-        " province, city, rep, min_styles, status from incoming"
-    )
+    store.execute(con, "load_locations_delete")
+    store.execute(con, "load_locations_insert")
 
 
 def load_frame(
@@ -498,10 +450,18 @@ def load_frame(
     con.execute("begin transaction")
     try:
         _store_facts(con, kind, rows)
-        con.execute(
-            "insert into load_log (file_name, sha256, kind, n_rows, slices, result)"
-            " values (?, '', ?, ?, '[]', 'loaded')",
-            [file_name, kind, rows.height],
+        store.execute(
+            con,
+            "load_log_insert",
+            loaded_by=None,
+            file_name=file_name,
+            sha256="",
+            kind=kind,
+            n_rows=rows.height,
+            slices="[]",
+            result="loaded",
+            message=None,
+            confirmed_drops=None,
         )
         con.execute("commit")
     except BaseException:

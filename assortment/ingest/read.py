@@ -330,21 +330,10 @@ def read_table(
     )
 
 
-def sniff_kind(table_headers: list[str]) -> str | None:
-    """Guess whether headers belong to a stock or a sales file (for the upload page)."""
-    canon = {_alias_index(("on_hand", "units_sold")).get(_norm(h)) for h in table_headers}
-    if "on_hand" in canon:
-        return "stock"
-    if "units_sold" in canon:
-        return "sales"
-    return None
-
-
 __all__ = [
     "DEFAULT_MAX_UNPACKED_MB",
     "HEADER_ALIASES",
     "RawTable",
     "decode",
     "read_table",
-    "sniff_kind",
 ]

@@ -139,12 +139,8 @@ def run_monthly(
     with store.reader(settings) as con:
         m = resolve_month(con, month)
         prev = months.add(m, -1)
-        prev_fp = con.execute(
-            "select rules_fingerprint from classify_runs where month = ?", [prev]
-        ).fetchall()
-        redo_prev = prev in counted_months(con) and (
-            not prev_fp or prev_fp[0][0] != rules.fingerprint
-        )
+        prev_fp = store.query(con, "job_run_state", month=prev)["rules_fingerprint"].to_list()
+        redo_prev = prev in counted_months(con) and (not prev_fp or prev_fp[0] != rules.fingerprint)
     try:  # before classifying: a folder we cannot write to is the user's to fix
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

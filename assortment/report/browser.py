@@ -185,12 +185,6 @@ class Browser:
 
     # -- work
 
-    def svgs(
-        self, figs: dict[str, go.Figure], *, width: int
-    ) -> concurrent.futures.Future[dict[str, bytes]]:
-        """Render figures to SVG; the future gives name -> SVG bytes."""
-        return self._submit(self._svgs(figs, width))
-
     async def _svgs(self, figs: dict[str, go.Figure], width: int) -> dict[str, bytes]:
         assert self._figure_lock is not None
         out = {}
@@ -248,12 +242,6 @@ class Browser:
             return await self._pdf(scratch, out, footer, month)
         finally:
             scratch.unlink(missing_ok=True)
-
-    def pdf(
-        self, html_path: Path, out: Path, *, footer: str, month: date
-    ) -> concurrent.futures.Future[int]:
-        """Print a local HTML file to an A4 PDF at ``out``; the future gives its size in bytes."""
-        return self._submit(self._pdf(html_path, out, footer, month))
 
     async def _pdf(self, html_path: Path, out: Path, footer: str, month: date) -> int:
         assert self._free_print_tabs is not None

@@ -92,9 +92,9 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
     classified = classified_months(con)
     prev = months.add(month, -1)
     prev_month = prev if months.fmt(prev) in classified else None
-    fingerprint, rules_json = con.execute(
-        "select rules_fingerprint, rules_json from classify_runs where month = ?", [month]
-    ).fetchall()[0]
+    fingerprint, rules_json = (
+        store.query(con, "job_run_state", month=month).select("rules_fingerprint", "rules_json").row(0)
+    )
 
     locations = store.query(con, "report_locations")
     styles = store.query(con, "report_styles")

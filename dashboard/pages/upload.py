@@ -11,8 +11,8 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html,
 from assortment.errors import RowError
 from assortment.i18n import row_problem
 from assortment.ingest.load import CountDropError
+from assortment.users import User
 from dashboard import ids, uploads
-from dashboard.auth import User
 from dashboard.components import ui
 from dashboard.context import data, lang, require_user, services, t
 from dashboard.downloads import send_csv

@@ -7,9 +7,10 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from assortment import users as user_store
 from assortment.errors import UsageError
-from dashboard import auth, ids
-from dashboard.auth import User
+from assortment.users import User
+from dashboard import ids
 from dashboard.components import ui
 from dashboard.context import data, require_user, services, t
 
@@ -69,7 +70,7 @@ def _text(input_id: str, *, password: bool = False) -> dcc.Input:
 
 
 def _add_form() -> html.Div:
-    roles = [{"label": t(f"role.{r}"), "value": r} for r in auth.ROLES]
+    roles = [{"label": t(f"role.{r}"), "value": r} for r in user_store.ROLES]
     return html.Div(
         [
             html.Div(
@@ -173,7 +174,7 @@ def list_users(_added: Any, _removed: Any) -> tuple[Any, Any]:
             "scope": u["scope"],
             "display_name": u["display_name"],
         }
-        for u in auth.list_users(services().settings)
+        for u in user_store.list_users(services().settings)
     ]
     return rows, [{"label": r["username"], "value": r["username"]} for r in rows]
 
@@ -227,7 +228,7 @@ def add_user(
         return no_update, no_update, no_update
     name = (username or "").strip()
     try:
-        auth.add_user(
+        user_store.add_user(
             services().settings,
             name,
             password or "",
@@ -259,7 +260,7 @@ def remove_user(n: int | None, username: str | None) -> tuple[Any, Any, Any]:
     if username == user.username:
         return ui.alert(t("users.not_self"), tone="error"), no_update, no_update
     try:
-        auth.remove_user(services().settings, username)
+        user_store.remove_user(services().settings, username)
     except UsageError as exc:
         return _failed(exc), no_update, no_update
     data().refresh()
@@ -282,7 +283,7 @@ def set_password(n: int | None, username: str | None, password: str | None) -> t
     if not username:
         return ui.alert(t("users.pick_first"), tone="warn"), no_update
     try:
-        auth.set_password(services().settings, username, password or "")
+        user_store.set_password(services().settings, username, password or "")
     except UsageError as exc:
         return _failed(exc), no_update
     data().refresh()

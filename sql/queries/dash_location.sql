@@ -2,12 +2,9 @@
 -- (a single row with null month when it was never classified).
 with loc as (
     select l.*, g.name as group_name
-    from locations as l
+    from scoped_locations($role, $scope) as l
     left join locations as g on g.location_id = coalesce(l.distributor_id, l.location_id)
     where l.location_id = $location_id
-        and ($role = 'admin'
-            or ($role = 'rep' and l.rep = $scope)
-            or ($role = 'distributor' and (l.location_id = $scope or l.distributor_id = $scope)))
 ),
 
 final as (

@@ -9,11 +9,8 @@ with scoped as (
         l.city,
         l.rep,
         coalesce(l.distributor_id, l.location_id) as group_id
-    from locations as l
-    where ($role = 'admin'
-            or ($role = 'rep' and l.rep = $scope)
-            or ($role = 'distributor' and (l.location_id = $scope or l.distributor_id = $scope)))
-        and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], l.region))
+    from scoped_locations($role, $scope) as l
+    where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], l.region))
         and (len($groups::varchar[]) = 0 or list_contains($groups::varchar[], coalesce(l.distributor_id, l.location_id)))
         and (len($reps::varchar[]) = 0 or list_contains($reps::varchar[], l.rep))
 ),

@@ -1,6 +1,11 @@
--- One row per location the user may see ($role, $scope), with its distributor group.
-with locs as (
-    select * from locations
+-- One row per location the user may see (the scoped_locations rule), with its distributor group.
+with scoped as (
+    select * from scoped_locations($role, $scope)
+),
+
+groups as (
+    select location_id, name
+    from locations
 ),
 
 final as (
@@ -16,11 +21,8 @@ final as (
         l.city,
         l.rep,
         l.status
-    from locs as l
-    left join locs as g on g.location_id = coalesce(l.distributor_id, l.location_id)
-    where $role = 'admin'
-        or ($role = 'rep' and l.rep = $scope)
-        or ($role = 'distributor' and (l.location_id = $scope or l.distributor_id = $scope))
+    from scoped as l
+    left join groups as g on g.location_id = coalesce(l.distributor_id, l.location_id)
 )
 
 select * from final

@@ -2,11 +2,8 @@
 -- counted) and whether it is a core size that month. Empty when out of scope.
 with loc as (
     select l.location_key
-    from locations as l
+    from scoped_locations($role, $scope) as l
     where l.location_id = $location_id
-        and ($role = 'admin'
-            or ($role = 'rep' and l.rep = $scope)
-            or ($role = 'distributor' and (l.location_id = $scope or l.distributor_id = $scope)))
 ),
 
 skus as (

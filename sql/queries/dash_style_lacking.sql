@@ -3,12 +3,9 @@ with counted as (
     select c.location_id, c.status, l.name, l.kind, l.region, l.city, l.rep,
         coalesce(l.distributor_id, l.location_id) as group_id
     from compliance as c
-    join locations as l using (location_id)
+    join scoped_locations($role, $scope) as l using (location_id)
     where c.month = $month::date
         and c.status <> 'no_count'
-        and ($role = 'admin'
-            or ($role = 'rep' and l.rep = $scope)
-            or ($role = 'distributor' and (l.location_id = $scope or l.distributor_id = $scope)))
 ),
 
 holding as (

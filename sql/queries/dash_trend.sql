@@ -2,11 +2,8 @@
 -- styles, after the overview filters (same parameters as dash_overview, without $month).
 with scoped as (
     select l.location_id
-    from locations as l
-    where ($role = 'admin'
-            or ($role = 'rep' and l.rep = $scope)
-            or ($role = 'distributor' and (l.location_id = $scope or l.distributor_id = $scope)))
-        and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], l.region))
+    from scoped_locations($role, $scope) as l
+    where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], l.region))
         and (len($groups::varchar[]) = 0 or list_contains($groups::varchar[], coalesce(l.distributor_id, l.location_id)))
         and (len($reps::varchar[]) = 0 or list_contains($reps::varchar[], l.rep))
 ),

@@ -2,10 +2,7 @@
 -- user's own uploads and loads that touched a location in their scope.
 with scoped as (
     select list(l.location_id) as ids
-    from locations as l
-    where $role = 'admin'
-        or ($role = 'rep' and l.rep = $scope)
-        or ($role = 'distributor' and (l.location_id = $scope or l.distributor_id = $scope))
+    from scoped_locations($role, $scope) as l
 ),
 
 logs as (

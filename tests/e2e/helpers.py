@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from assortment import users
 from assortment.config import Settings
-from dashboard import auth
 from tests.e2e.network import Network, build
 
 PASSWORDS = {
@@ -24,10 +24,10 @@ def build_with_users(folder: Path, **sizes: Any) -> Network:
     """Build the test network in ``folder`` and add one user per role (two distributors)."""
     settings = Settings(db_path=folder / "data" / "assortment.duckdb")
     net = build(settings, **sizes)
-    auth.add_user(
+    users.add_user(
         settings, "admin", PASSWORDS["admin"], role="admin", scope=None, display_name="Admin"
     )
-    auth.add_user(
+    users.add_user(
         settings,
         "rep",
         PASSWORDS["rep"],
@@ -35,7 +35,7 @@ def build_with_users(folder: Path, **sizes: Any) -> Network:
         scope=net.reps[net.distributors[0]],
         display_name="Rep",
     )
-    auth.add_user(
+    users.add_user(
         settings,
         "dist1",
         PASSWORDS["dist1"],
@@ -43,7 +43,7 @@ def build_with_users(folder: Path, **sizes: Any) -> Network:
         scope=net.distributors[0],
         display_name="Distributor one",
     )
-    auth.add_user(
+    users.add_user(
         settings,
         "dist2",
         PASSWORDS["dist2"],

@@ -1,4 +1,5 @@
-"""Dashboard users: scrypt password hashes in the database, roles, and what each role may see."""
+"""Users of the dashboard: scrypt password hashes in the database, roles and scopes, and the
+management the CLI and the Users page share (removal and a new password end open sessions)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from assortment import store
+from assortment import sessions, store
 from assortment.config import Settings
 from assortment.errors import UsageError
 
@@ -55,21 +56,9 @@ class User:
         return self.display_name or self.username
 
     def params(self) -> dict[str, Any]:
-        """The bound parameters every ``dash_*`` query filters its locations with."""
+        """The bound ``$role`` and ``$scope`` of every ``dash_*`` query: the arguments of the one
+        scope rule, ``scoped_locations(role, scope)`` (sql/005_scope.sql)."""
         return {"role": self.role, "scope": self.scope or ""}
-
-    def may_see(self, location: dict[str, Any]) -> bool:
-        """Whether a locations row (location_id, distributor_id, rep) is in this user's scope."""
-        if self.role == "admin":
-            return True
-        if self.role == "rep":
-            return bool(self.scope) and location.get("rep") == self.scope
-        if self.role == "distributor":
-            return bool(self.scope) and self.scope in (
-                location.get("location_id"),
-                location.get("distributor_id"),
-            )
-        return False
 
 
 # ---------------------------------------------------------------- passwords
@@ -109,12 +98,6 @@ def verify_password(password: str, stored: str | None) -> bool:
     return stored is not None and hmac.compare_digest(got.hex(), digest)
 
 
-def hash_fingerprint(stored: str, secret: bytes) -> str:
-    """A short keyed tag of a password hash, kept in the session so a new password signs
-    every old session out."""
-    return hmac.new(secret, stored.encode(), hashlib.sha256).hexdigest()[:16]
-
-
 # ---------------------------------------------------------------- user management (CLI)
 
 
@@ -139,14 +122,10 @@ def _check_scope(con: duckdb.DuckDBPyConnection, role: str, scope: str | None) -
         what = "a rep name from locations.csv" if role == "rep" else "a distributor_id"
         raise UsageError(f"a {role} needs --scope ({what})")
     if role == "rep":
-        found = con.execute("select count(*) from locations where rep = ?", [scope]).fetchone()
-        if not found or not found[0]:
+        if not store.query(con, "users_rep_locations", rep=scope).item():
             raise UsageError(f"no location has rep {scope!r} (check the locations file)")
     else:
-        found = con.execute(
-            "select count(*) from locations where location_id = ? and kind = 'distributor'", [scope]
-        ).fetchone()
-        if not found or not found[0]:
+        if not store.query(con, "users_distributor", location_id=scope).item():
             raise UsageError(f"{scope!r} is not a known distributor location_id")
     return scope
 
@@ -164,19 +143,22 @@ def _put_user(
     _check_username(username)
     _check_password(password)
     scope = _check_scope(con, role, scope)
-    exists = con.execute("select count(*) from users where username = ?", [username]).fetchone()
-    if exists and exists[0] and not replace:
+    if store.query(con, "users_exists", username=username).item() and not replace:
         raise UsageError(
             f"user {username!r} already exists; "
             "use `assortment users set-password` or remove it first"
         )
     con.execute("begin transaction")
     try:
-        con.execute("delete from users where username = ?", [username])
-        con.execute(
-            "insert into users (username, password_hash, role, scope, display_name, created_at)"
-            " values (?, ?, ?, ?, ?, current_timestamp)",
-            [username, hash_password(password), role, scope, display_name],
+        store.execute(con, "users_delete", username=username)
+        store.execute(
+            con,
+            "users_insert",
+            username=username,
+            password_hash=hash_password(password),
+            role=role,
+            scope=scope,
+            display_name=display_name,
         )
         con.execute("commit")
     except BaseException:
@@ -220,34 +202,30 @@ def list_users(settings: Settings) -> list[dict[str, Any]]:
     """Every user: username, role, scope, display_name (sorted by username)."""
     with store.reader(settings) as con:
         try:
-            rows = con.execute(
-                "select username, role, scope, display_name from users order by username"
-            ).fetchall()
+            rows = store.query(con, "users_list")
         except duckdb.CatalogException:
             return []
-    return [dict(zip(("username", "role", "scope", "display_name"), r, strict=True)) for r in rows]
+    return rows.to_dicts()
 
 
 def remove_user(settings: Settings, username: str) -> None:
-    """Remove a user; UsageError when there is no such user."""
+    """Remove a user and end their open sessions; UsageError when there is no such user."""
     with store.writer(settings) as con:
-        gone = con.execute(
-            "delete from users where username = ? returning username", [username]
-        ).fetchall()
-        if not gone:
+        if not store.execute(con, "users_delete", username=username):
             raise UsageError(f"no user {username!r}")
+    sessions.for_settings(settings).end_sessions_of(username)
 
 
 def set_password(settings: Settings, username: str, password: str) -> None:
-    """Set a user's password (signs out their open sessions); UsageError for an unknown user."""
+    """Set a user's password and end their open sessions; UsageError for an unknown user."""
     _check_password(password)
     with store.writer(settings) as con:
-        done = con.execute(
-            "update users set password_hash = ? where username = ? returning username",
-            [hash_password(password), username],
-        ).fetchall()
-        if not done:
+        changed = store.execute(
+            con, "users_set_password", username=username, password_hash=hash_password(password)
+        )
+        if not changed:
             raise UsageError(f"no user {username!r}")
+    sessions.for_settings(settings).end_sessions_of(username)
 
 
 def demo_users(settings: Settings) -> list[str]:
@@ -263,22 +241,13 @@ def demo_users(settings: Settings) -> list[str]:
     url = f"http://{host}:{os.environ.get('ASSORTMENT_PORT', '8050')}"
     lines = ["url  user  password  role  scope"]
     with store.writer(settings) as con:
-        rep = con.execute(
-            "select rep from locations where rep is not null and status = 'active'"
-            " group by rep order by count(*) desc, rep limit 1"
-        ).fetchone()
-        dist = con.execute(
-            "select d.location_id, d.name from locations d"
-            " left join locations s on s.distributor_id = d.location_id"
-            " where d.kind = 'distributor'"
-            " group by d.location_id, d.name"
-            " order by count(s.location_id) desc, d.location_id limit 1"
-        ).fetchone()
+        rep = store.query(con, "users_demo_rep").rows()
+        dist = store.query(con, "users_demo_distributor").rows()
         wanted: list[tuple[str, str | None, str]] = [("admin", None, "Admin")]
         if rep:
-            wanted.append(("rep", str(rep[0]), str(rep[0])))
+            wanted.append(("rep", str(rep[0][0]), str(rep[0][0])))
         if dist:
-            wanted.append(("distributor", str(dist[0]), str(dist[1])))
+            wanted.append(("distributor", str(dist[0][0]), str(dist[0][1])))
         for role, scope, name in wanted:
             _put_user(
                 con,

@@ -1,0 +1,3 @@
+-- Forget attempts older than the throttle window.
+delete from sign_in_attempts
+where attempted_at <= :since

@@ -1,0 +1,3 @@
+-- One row per stored location: what a file's rows are checked against (and its surrogate key).
+select location_id, location_key, kind, distributor_id
+from locations

@@ -1,0 +1,4 @@
+-- Remove the sales rows of the slices in `incoming_slices` (they are replaced).
+delete from sales as s
+using incoming_slices as i
+where s.month = i.month and s.location_key = i.location_key
