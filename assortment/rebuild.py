@@ -112,16 +112,10 @@ def rebuild(
         store.remove_leftovers(settings)
         src, src_path, source = _open_source(settings)
         try:
-            loads = src.sql(
-                "select load_id, kind, file_name, sha256, loaded_by from load_log"
-                " where result = 'loaded' order by load_id"
-            ).fetchall()
+            loads = src.sql(store.query_text("rebuild_loads")).fetchall()
             tables = [t for (t,) in store.query(src, "store_tables").iter_rows()]
             runs = [
-                (m, rj)
-                for m, rj in src.sql(
-                    "select month, rules_json from classify_runs order by month"
-                ).fetchall()
+                (m, rj) for m, rj in src.sql(store.query_text("rebuild_classify_runs")).fetchall()
             ]
         finally:
             src.close()
@@ -207,37 +201,29 @@ def _build(
                     f" checks: {exc}"
                 ) from None
             new_ids.append((result.load_id, load_id))
-        con.execute(f"attach '{_quoted(src_path)}' as src (read_only)")
+        store.execute(con, "rebuild_attach_source", path=str(src_path))
         # the original history: load ids, rejections, unchanged re-loads, classify runs
-        con.execute("create temp table id_map (new_id integer, load_id integer)")
-        con.executemany("insert into id_map values (?, ?)", new_ids)
-        con.execute(
-            "update slice_source set load_id = m.load_id from id_map as m"
-            " where slice_source.load_id = m.new_id"
-        )
-        con.execute("delete from load_log")
-        con.execute("insert into load_log by name select * from src.load_log")
-        con.execute(
-            "select max(nextval('load_id_seq')) from range("
-            " (select coalesce(max(load_id), 0) from load_log))"
-        )
+        store.execute(con, "rebuild_id_map_create")
+        con.executemany(store.statement_text("rebuild_id_map_insert"), new_ids)
+        store.execute(con, "rebuild_slice_source_load_ids")
+        _replace_with_source(con, "load_log")
+        store.execute(con, "rebuild_load_id_seq")
         copied = [
             t
             for t in tables
             if t not in DATA_TABLES and t not in HISTORY_TABLES and t not in RESULT_TABLES
         ]
         for table in copied:  # identifiers from the source's own catalogue
-            con.execute(f'insert into main."{table}" by name select * from src."{table}"')
+            con.execute(store.statement_text("rebuild_table_copy").format(table=f'"{table}"'))
         classified = []
         for month, rules_json in runs:
             run_month(con, month, Rules.from_json(rules_json))
             classified.append(months.fmt(month))
         for table in ("classify_runs", "schema_migrations"):  # history, kept as it was
-            con.execute(f"delete from {table}")
-            con.execute(f"insert into {table} by name select * from src.{table}")
+            _replace_with_source(con, table)
         compared = [t for t in tables if t not in ("schema_migrations", "classify_runs")]
         diffs = [d for t in compared if (d := _diff(con, t)) is not None]
-        con.execute("detach src")
+        store.execute(con, "rebuild_detach_source")
         con.execute("checkpoint")
     finally:
         con.close()
@@ -250,17 +236,18 @@ def _build(
     )
 
 
-def _quoted(path: Path) -> str:
-    return str(path).replace("'", "''")
+def _replace_with_source(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Replace the rows of a history table (one of HISTORY_TABLES) by the store's (src)."""
+    assert table in HISTORY_TABLES, table
+    con.execute(store.statement_text("rebuild_table_delete").format(table=table))
+    con.execute(store.statement_text("rebuild_table_copy").format(table=table))
 
 
 def _diff(con: duckdb.DuckDBPyConnection, table: str) -> TableDiff | None:
     """Rows of ``table`` in only one of main (rebuilt) and src (store); None when equal."""
     q = f'"{table}"'  # from the catalogue
-    only_store, only_rebuilt = con.execute(
-        f"select (select count(*) from (select * from src.{q} except all select * from main.{q})),"
-        f" (select count(*) from (select * from main.{q} except all select * from src.{q}))"
-    ).fetchall()[0]
+    diff = store.query_text("rebuild_table_diff").format(table=q)
+    only_store, only_rebuilt = con.execute(diff).fetchall()[0]
     if only_store == 0 and only_rebuilt == 0:
         return None
     return TableDiff(table, int(only_store), int(only_rebuilt))

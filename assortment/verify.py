@@ -141,9 +141,8 @@ def _fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
     out = {}
     for (table,) in store.query(con, "store_tables").iter_rows():
         q = f'"{table}"'  # from the catalogue
-        n, h = con.execute(
-            f"select count(*), coalesce(sum(hash(t)::hugeint), 0) from {q} as t"
-        ).fetchall()[0]
+        fingerprint = store.query_text("verify_table_fingerprint").format(table=q)
+        n, h = con.execute(fingerprint).fetchall()[0]
         out[table] = (int(n), int(h))
     return out
 
@@ -212,7 +211,7 @@ def _check_tables(master: duckdb.DuckDBPyConnection) -> list[Check]:
     sources = store.query(master, "verify_slice_sources")
     slices = store.query(master, "verify_fact_slices")
     summary = store.query(master, "verify_stock_summary")
-    n_sources = master.execute("select count(*) from slice_source").fetchall()[0][0]  # type: ignore[index]
+    n_sources = int(store.query(master, "verify_n_slices").item())
     words = {
         "load_missing": "names a load that is not in the load log",
         "load_not_loaded": "names a load the log does not record as a successful load of that kind",

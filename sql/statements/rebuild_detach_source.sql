@@ -1,0 +1,2 @@
+-- Detach the store attached as `src` by rebuild_attach_source.
+detach src

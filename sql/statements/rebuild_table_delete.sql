@@ -1,0 +1,2 @@
+-- Empty one table of the rebuilt database ({table} is formatted from rebuild.HISTORY_TABLES).
+delete from {table}
