@@ -5,8 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= data/demo/assortment.duckdb
-HOST ?= 127.0.0.1
-PORT ?= 8050
+# `make run PORT=8061` and `ASSORTMENT_PORT=8061 make run` (or the same line in .env) all work:
+# empty HOST/PORT leave ASSORTMENT_HOST/ASSORTMENT_PORT (environment, then .env, then 127.0.0.1:8050)
+# to `assortment serve`.
+HOST ?=
+PORT ?=
+SERVE_OPTS = $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 I18N_KEYWORDS := -k t:1 -k N_  # the catalogue's call shapes (tests/test_i18n.py reads this line)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -25,14 +29,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the project with its dev dependencies
 
-demo: $(STAMP) ## build the demo database from sample_data/ (data/demo/)
+demo: $(STAMP) ## (re)build the demo database from sample_data/ in data/demo/, replacing it
 	@bash scripts/build_demo.sh $(DEMO_DB)
 
-run: demo ## set up, build the demo from sample_data/ and serve the dashboard
-	@bash scripts/serve_demo.sh $(DEMO_DB) $(HOST) $(PORT)
+run: $(STAMP) ## set up, build the demo when absent (data/demo/) and serve it (HOST=, PORT=)
+	@test -f $(DEMO_DB) || bash scripts/build_demo.sh $(DEMO_DB)
+	@bash scripts/serve_demo.sh $(DEMO_DB) $(SERVE_OPTS)
 
-serve: $(STAMP) ## serve the dashboard over the database in ASSORTMENT_DB (or data/)
-	@$(BIN)/assortment serve --host $(HOST) --port $(PORT)
+serve: $(STAMP) ## serve the dashboard over the database in ASSORTMENT_DB (or data/) (HOST=, PORT=)
+	@$(BIN)/assortment serve $(SERVE_OPTS)
 
 e2e-deps: ## install Debian's chromium, chromium-driver and a CJK font when missing
 	@bash scripts/e2e_deps.sh
