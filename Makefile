@@ -51,7 +51,7 @@ test-fast: $(STAMP) ## unit tests only (no browser, no subprocess crash tests)
 bench-load: $(STAMP) ## time validating and loading a 600,000-row stock file
 	@$(BIN)/python benchmarks/bench_load.py
 
-bench: $(STAMP) ## classification benchmark vs pandas and the DuckDB floor (writes BENCHMARKS.md)
+bench: $(STAMP) ## classification benchmark vs the DuckDB floor (writes BENCHMARKS.md)
 	@$(BIN)/python benchmarks/bench_classify.py
 
 bench-monthly: $(STAMP) e2e-deps ## time the monthly batch on the 2,000-store network (writes BENCHMARKS.md)

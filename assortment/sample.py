@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import io
 import math
+from datetime import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -844,6 +845,9 @@ class _Format:
     split_sales: bool = False  # ... in sales files
 
 
+#: The creation date written into every workbook, so that regenerating gives the same bytes.
+XLSX_CREATED = datetime(2026, 11, 1)
+
 _ZH = (("month", "月份"), ("location_id", "门店编码"), ("amount", "金额"))
 #: Distributor i writes in format i mod 6 (with ``messy``); headers only from the aliases
 #: the loader knows.
@@ -982,6 +986,7 @@ def _write_xlsx(frame: pl.DataFrame, path: Path, *, sheet: str) -> None:
 
     buffer = io.BytesIO()
     with xlsxwriter.Workbook(buffer, {"in_memory": True}) as book:
+        book.set_properties({"created": XLSX_CREATED})  # same bytes on every run
         ws = book.add_worksheet(sheet)
         ws.write_row(0, 0, frame.columns)
         for c, series in enumerate(frame.get_columns()):
