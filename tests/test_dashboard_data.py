@@ -76,7 +76,9 @@ def test_lacking_and_regional_sales_of_a_style(data, base):
     style = next(s for s in new if base.in_stock(skipper).filter(pl.col("style") == s).is_empty())
     lacking = set(data.style_lacking(ADMIN, base.latest, style)["location_id"])
     counted = set(base.status) - set(base.with_status("no_count"))
-    holding = {loc for loc in counted if not base.in_stock(loc).filter(pl.col("style") == style).is_empty()}
+    holding = {
+        loc for loc in counted if not base.in_stock(loc).filter(pl.col("style") == style).is_empty()
+    }
     assert skipper in lacking and lacking == counted - holding
     by_region = data.style_regions(ADMIN, base.latest, style)
     regions = base.locations.filter(pl.col("location_id").is_in(list(counted)))["region"]

@@ -124,9 +124,7 @@ def test_crafted_location_callbacks_for_another_distributor_get_nothing(app, net
     theirs = net.stores[net.distributors[1]][0]  # D02-S001
     their_name = net.locations.filter(net.locations["location_id"] == theirs)["name"][0]
     c = client_for(app, "dist1")
-    summary, styles, actions, size_run = (
-        post_callback(c, b) for b in location_bodies(net, theirs)
-    )
+    summary, styles, actions, size_run = (post_callback(c, b) for b in location_bodies(net, theirs))
     text = "".join(response_text(r) for r in (summary, styles, actions, size_run))
     assert their_name not in text
     assert "does not exist or is not in your area" in response_text(summary)
@@ -140,9 +138,7 @@ def test_crafted_location_callbacks_for_another_distributor_get_nothing(app, net
 def test_the_same_requests_for_an_own_location_return_data(app, net):
     mine = net.stores[net.distributors[0]][0]
     c = client_for(app, "dist1")
-    summary, styles, actions, size_run = (
-        post_callback(c, b) for b in location_bodies(net, mine)
-    )
+    summary, styles, actions, size_run = (post_callback(c, b) for b in location_bodies(net, mine))
     assert "location-status" in response_text(summary)
     assert len(styles.get_json()["response"][ids.LOC_STYLES_GRID]["rowData"]) > 0
     assert len(actions.get_json()["response"][ids.LOC_ACTIONS_GRID]["rowData"]) > 0

@@ -150,10 +150,9 @@ def _wait_for(url: str, proc: subprocess.Popen[bytes], log: Path, *, seconds: fl
             if "pip" in tail and ("connection" in tail.lower() or "resolve" in tail.lower()):
                 pytest.skip(f"the package index cannot be reached:\n{tail}")
             pytest.fail(f"`make run` stopped (exit {proc.returncode}):\n{tail}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as r:
+            if r.status == 200:
+                return
         time.sleep(1)
     pytest.fail(f"`make run` did not serve {url} in {seconds:.0f} s:\n{log.read_text()[-3000:]}")
 

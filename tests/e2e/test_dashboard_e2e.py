@@ -275,9 +275,7 @@ def test_distributor_uploads_a_bad_then_a_good_file(
     assert problems.columns == ["row", "column", "value", "reason"]
     # rows for another distributor's store are refused even when valid
     other = tmp_path / "stock_other.csv"
-    other.write_text(
-        f"month,location_id,sku,on_hand\n{month},{theirs},{sku},1\n", encoding="utf-8"
-    )
+    other.write_text(f"month,location_id,sku,on_hand\n{month},{theirs},{sku},1\n", encoding="utf-8")
     upload_file(browser, other)
     text_in(browser, "#upload-out-of-scope", theirs)
     assert not css(browser, "#upload-confirm").is_enabled()
