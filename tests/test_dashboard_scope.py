@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
+import polars as pl
 import pytest
 
 from dashboard import ids
@@ -218,3 +219,55 @@ def test_a_failing_callback_answers_in_words_not_a_traceback(app, net):
     text = response_text(r)
     assert "month must be YYYY-MM" in text and "toast" in text
     assert "Traceback" not in text and "File \\" not in text
+
+
+# ---------------------------------------------------------------- overview presentation
+
+
+def _find(node, component_id):
+    """The component with ``component_id`` in a serialised Dash layout, or None."""
+    if isinstance(node, dict):
+        if node.get("props", {}).get("id") == component_id:
+            return node
+        node = list(node.get("props", {}).values()) if "props" in node else list(node.values())
+    if isinstance(node, list):
+        for child in node:
+            found = _find(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+def overview_layout(app, user):
+    body = callback_body(
+        [("_pages_content", "children"), ("_pages_store", "data")],
+        [("_pages_location", "pathname", "/"), ("_pages_location", "search", "")],
+    )
+    return post_callback(client_for(app, user), body).get_json()["response"]["_pages_content"]
+
+
+def test_status_by_offers_only_choices_that_draw_more_than_one_bar(app, net):
+    def choices(user):
+        radio = _find(overview_layout(app, user), ids.OV_BY)["props"]
+        hidden = (radio.get("style") or {}).get("display") == "none"
+        return [o["value"] for o in radio["options"]], radio["value"], hidden
+
+    assert choices("admin") == (["region", "rep", "group_name"], "region", False)
+    # the rep's locations: one rep, one distributor group, one region -> no toggle at all
+    options, value, hidden = choices("rep")
+    assert "rep" not in options and hidden and value == "region"
+    # a distributor: one group, one region; its stores may have two reps
+    options, value, hidden = choices("dist1")
+    group = net.locations.filter(pl.col("location_id").is_in(["D01", *net.stores["D01"]]))
+    assert group["region"].n_unique() == 1 and "group_name" not in options and hidden
+    assert value == ("rep" if group["rep"].n_unique() > 1 else "region")
+
+
+def test_the_subtitle_counts_what_the_status_cards_count(app, net):
+    text = json.dumps(overview_layout(app, "admin"), ensure_ascii=False)
+    n_closed = len(net.generated.locations) - len(net.locations)
+    assert n_closed > 0, "the test network has a closed store"
+    assert f"The whole network: {len(net.status)} locations (and {n_closed} closed" in text
+    kpis = post_callback(client_for(app, "admin"), overview_body(net.latest)).get_json()
+    cards = json.dumps(kpis["response"][ids.OV_KPIS], ensure_ascii=False)
+    assert f"of {len(net.status)} locations" in cards

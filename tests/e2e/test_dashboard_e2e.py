@@ -231,6 +231,38 @@ def test_tablet_width_has_no_sideways_scrolling(browser, base_url, passwords):
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
 
 
+CUT_COLUMNS = """
+const grid = document.getElementById(arguments[0]).querySelector('.ag-root-wrapper');
+const box = grid.getBoundingClientRect();
+return [...grid.querySelectorAll('.ag-header-row-column .ag-header-cell[col-id]')]
+  .filter(cell => {
+    const r = cell.getBoundingClientRect();
+    const label = cell.querySelector('.ag-header-cell-text');
+    return r.right > box.right + 1 || r.left < box.left - 1
+      || (label && label.scrollWidth > label.clientWidth + 1);
+  })
+  .map(cell => cell.getAttribute('col-id'));
+"""
+
+
+def test_tables_show_every_column_whole(browser, base_url, passwords, e2e_net):
+    """The overview table at 1400 px and the visit's action list at 820 px (a tablet): every
+    column in view, no header cut to an ellipsis."""
+    sign_in(browser, base_url, "admin", passwords["admin"])
+    for lang in ("en", "zh"):
+        browser.get(f"{base_url}/lang/{lang}?next=/")
+        browser.set_window_size(1400, 1000)
+        grid_rows(browser, "overview-grid")
+        time.sleep(0.5)
+        assert browser.execute_script(CUT_COLUMNS, "overview-grid") == [], lang
+        browser.set_window_size(820, 1100)
+        loc = e2e_net.with_reason("bestsellers_missing")[0]
+        browser.get(f"{base_url}/location/{loc}")
+        grid_rows(browser, "location-actions-grid")
+        time.sleep(0.5)
+        assert browser.execute_script(CUT_COLUMNS, "location-actions-grid") == [], lang
+
+
 def test_unknown_page_says_so(browser, base_url, passwords):
     sign_in(browser, base_url, "admin", passwords["admin"])
     browser.get(base_url + "/no-such-page")
