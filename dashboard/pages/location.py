@@ -212,7 +212,7 @@ def _action_columns() -> list[dict[str, Any]]:
     # whole column width for their box (no filter-menu button beside it).
     small = {"filter": False}
     wide = {"suppressFloatingFilterButton": True}
-    # Fits a tablet (820 px) without scrolling sideways (with the narrower cell padding of
+    # Fits a tablet (820 px, scroll bar included: 710 px of minimums) without scrolling sideways (with the narrower cell padding of
     # style.css): the reason comes right after what to move; the SKU (style-colour-size) is in
     # the Excel download.
     return [
@@ -224,7 +224,7 @@ def _action_columns() -> list[dict[str, Any]]:
             "minWidth": 100,
             **wide,
         },
-        {"field": "style", "headerName": t("common.style"), "minWidth": 85, **wide},
+        {"field": "style", "headerName": t("common.style"), "minWidth": 80, **wide},
         {"field": "colour", "headerName": t("col.colour"), "minWidth": 70, **small},
         {"field": "size", "headerName": t("col.size"), "minWidth": 55, **small},
         {
@@ -236,7 +236,7 @@ def _action_columns() -> list[dict[str, Any]]:
         {
             "field": "reason",
             "headerName": t("col.reason"),
-            "minWidth": 160,
+            "minWidth": 150,
             "flex": 2,
             "tooltipField": "reason",
             "wrapText": True,
@@ -246,7 +246,7 @@ def _action_columns() -> list[dict[str, Any]]:
         {
             "field": "source",
             "headerName": t("col.source"),
-            "minWidth": 110,
+            "minWidth": 100,
             "tooltipField": "source",
             "wrapText": True,
             "autoHeight": True,
