@@ -157,6 +157,26 @@ def _wait_for(url: str, proc: subprocess.Popen[bytes], log: Path, *, seconds: fl
     pytest.fail(f"`make run` did not serve {url} in {seconds:.0f} s:\n{log.read_text()[-3000:]}")
 
 
+def _make_run(clone: Path, env: dict[str, str], log: Path) -> str:
+    """Run `make run` until it serves the sign-in page, stop it; what it printed."""
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            ["make", "run"],
+            cwd=clone,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_for(f"http://127.0.0.1:{PORT}/login", proc, log, seconds=1200)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    return log.read_text(errors="replace")
+
+
 @pytest.mark.slow
 def test_readme_commands_work_in_order_from_a_fresh_clone(tmp_path: Path) -> None:
     clone = _fresh_clone(tmp_path / "clone")
@@ -164,25 +184,17 @@ def test_readme_commands_work_in_order_from_a_fresh_clone(tmp_path: Path) -> Non
     prelude: list[str] = []  # `source` and `export` lines carry over, as in one terminal
     for cmd, expected in readme_steps(README.read_text("utf-8")):
         if cmd == "make run":
-            log = tmp_path / "make-run.log"
-            with open(log, "wb") as out:
-                proc = subprocess.Popen(
-                    ["make", "run"],
-                    cwd=clone,
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            try:
-                _wait_for(f"http://127.0.0.1:{PORT}/login", proc, log, seconds=1200)
-            finally:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=30)
-            text = log.read_text(errors="replace")
+            text = _make_run(clone, env, tmp_path / "make-run.log")
             assert "admin-demo" in text, "make run prints the demo logins"
-            assert (clone / "data/demo/assortment.duckdb").is_file()
+            demo = clone / "data/demo/assortment.duckdb"
+            assert demo.is_file() and "products.csv" in text  # it built the demo
+            # a second start keeps the demo (and what was uploaded into it)
+            kept = clone / "data/demo/uploaded-in-the-demo"
+            kept.write_text("x")
+            built_at = demo.stat().st_mtime_ns
+            again = _make_run(clone, env, tmp_path / "make-run-again.log")
+            assert kept.exists() and "products.csv" not in again
+            assert demo.stat().st_mtime_ns == built_at
             continue
         if cmd.startswith(("source ", "export ", ". ")):
             prelude.append(cmd)
