@@ -191,10 +191,8 @@ def test_readme_commands_work_in_order_from_a_fresh_clone(tmp_path: Path) -> Non
             # a second start keeps the demo (and what was uploaded into it)
             kept = clone / "data/demo/uploaded-in-the-demo"
             kept.write_text("x")
-            built_at = demo.stat().st_mtime_ns
             again = _make_run(clone, env, tmp_path / "make-run-again.log")
-            assert kept.exists() and "products.csv" not in again
-            assert demo.stat().st_mtime_ns == built_at
+            assert kept.exists() and "products.csv" not in again and "admin-demo" in again
             continue
         if cmd.startswith(("source ", "export ", ". ")):
             prelude.append(cmd)
