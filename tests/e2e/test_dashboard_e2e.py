@@ -330,9 +330,8 @@ def test_distributor_uploads_a_bad_then_a_good_file(
     # a count with far fewer styles than the store had waits for the tick box
     first = e2e_net.stores[e2e_net.distributors[0]][0]
     short = tmp_path / "stock_short.csv"
-    short.write_text(
-        f"month,location_id,sku,on_hand\n2026-09,{first},B1001-BLK-75B,1\n", encoding="utf-8"
-    )
+    one = e2e_net.in_stock(first, month)["sku"][0]
+    short.write_text(f"month,location_id,sku,on_hand\n{month},{first},{one},1\n", encoding="utf-8")
     upload_file(browser, short)
     text_in(browser, "#upload-drop", "fewer than 50%")
     text_in(browser, "#upload-result", first)
