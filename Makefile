@@ -5,8 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= data/demo/assortment.duckdb
-HOST ?= 127.0.0.1
-PORT ?= 8050
+# `make run PORT=8061` and `ASSORTMENT_PORT=8061 make run` (or the same line in .env) all work:
+# empty HOST/PORT leave ASSORTMENT_HOST/ASSORTMENT_PORT (environment, then .env, then 127.0.0.1:8050)
+# to `assortment serve`.
+HOST ?=
+PORT ?=
+SERVE_OPTS = $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 I18N_KEYWORDS := -k t:1 -k N_  # the catalogue's call shapes (tests/test_i18n.py reads this line)
 SOAK_SECONDS ?= 120
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -26,14 +30,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the project with its dev dependencies
 
-demo: $(STAMP) ## build the demo database from sample_data/ (data/demo/)
+demo: $(STAMP) ## (re)build the demo database from sample_data/ in data/demo/, replacing it
 	@bash scripts/build_demo.sh $(DEMO_DB)
 
-run: demo ## set up, build the demo from sample_data/ and serve the dashboard
-	@bash scripts/serve_demo.sh $(DEMO_DB) $(HOST) $(PORT)
+run: $(STAMP) ## set up, build the demo when absent (data/demo/) and serve it (HOST=, PORT=)
+	@test -f $(DEMO_DB) || bash scripts/build_demo.sh $(DEMO_DB)
+	@bash scripts/serve_demo.sh $(DEMO_DB) $(SERVE_OPTS)
 
-serve: $(STAMP) ## serve the dashboard over the database in ASSORTMENT_DB (or data/)
-	@$(BIN)/assortment serve --host $(HOST) --port $(PORT)
+serve: $(STAMP) ## serve the dashboard over the database in ASSORTMENT_DB (or data/) (HOST=, PORT=)
+	@$(BIN)/assortment serve $(SERVE_OPTS)
 
 e2e-deps: ## install Debian's chromium, chromium-driver and a CJK font when missing
 	@bash scripts/e2e_deps.sh
@@ -47,7 +52,7 @@ test-fast: $(STAMP) ## unit tests only (no browser, no subprocess crash tests)
 bench-load: $(STAMP) ## time validating and loading a 600,000-row stock file
 	@$(BIN)/python benchmarks/bench_load.py
 
-bench: $(STAMP) ## classification benchmark vs pandas and the DuckDB floor (writes BENCHMARKS.md)
+bench: $(STAMP) ## classification benchmark vs the DuckDB floor (writes BENCHMARKS.md)
 	@$(BIN)/python benchmarks/bench_classify.py
 
 bench-monthly: $(STAMP) e2e-deps ## time the monthly batch on the 2,000-store network (writes BENCHMARKS.md)

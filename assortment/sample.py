@@ -31,6 +31,7 @@ import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -588,6 +589,41 @@ def _roles(rng: np.random.Generator, locs: _Locations, n_t: int) -> np.ndarray:
     return role
 
 
+@dataclass
+class _Demand:
+    """Expected units: by style and month, and by location and style (domain.md 1's regions)."""
+
+    style_month: np.ndarray  # (T, S) popularity x lifecycle x seasonality
+    local_taste: np.ndarray  # (L, S) the taste of each location's region
+    loc_style: np.ndarray  # (L, S) location demand x regional taste
+    loc_cover: np.ndarray  # (L,) months of demand kept in stock
+    old_order: list[int]  # styles not new in the last month, most appealing first
+    regional: list[
+        tuple[int, tuple[str, str]]
+    ]  # (style, (region that loves it, one that shuns it))
+    is_regional: np.ndarray  # (S,) bool
+
+
+@dataclass
+class _Ranges:
+    """Which styles each location carries, month by month."""
+
+    carried: np.ndarray  # (T, L, S) bool
+    ranks_at: list[np.ndarray]  # per month: (L, S) priority rank of each style (0 = first)
+    floor: np.ndarray  # (L,) the default minimum of styles (domain.md 5)
+    n_core_store: int  # size of the stores' core range in the last month
+
+
+@dataclass
+class _Troubles:
+    """What the planted troubles changed, besides the ranges they narrow in place."""
+
+    counted: np.ndarray  # (T, L) bool: the location uploaded that month
+    zeros: list[tuple[int, np.ndarray]]  # (from month index, flat positions sold out)
+    pile_flat: list[np.ndarray]  # per pile location: flat positions of its slow old stock
+    planted: dict[str, list[str]]
+
+
 def _assemble(
     rng: np.random.Generator,
     seed: int,
@@ -596,25 +632,65 @@ def _assemble(
     cat: _Catalogue,
     locs: _Locations,
 ) -> Network:
-    n_t, n_style, n_loc = months_abs.size, len(cat.codes), locs.is_store.size
-    last, end_abs = n_t - 1, int(months_abs[-1])
-    is_store = locs.is_store
-    role = _roles(rng, locs, n_t)
+    """Roles, demand, colours, ranges and troubles, drawn from ``rng`` in this order."""
+    role = _roles(rng, locs, months_abs.size)
+    demand = _demand(rng, months_abs, cat, locs)
+    colour_ok = _colours(rng, cat, locs, role)
+    ranges = _ranges(rng, months_abs, cat, locs, role, demand)
+    troubles = _plant_troubles(rng, months_abs, cat, locs, role, demand, ranges, colour_ok)
+    zeros = troubles.zeros
+    zero_flat = np.concatenate([z for _, z in zeros]) if zeros else np.empty(0, dtype=np.int64)
+    zero_from = np.concatenate([np.full(z.size, t) for t, z in zeros]) if zeros else zero_flat
+    loc_id = [str(v) for v in locs.rows["location_id"]]
+    sim = _Sim(
+        seed=seed,
+        dense=dense,
+        months_abs=months_abs,
+        loc_ids=pl.Series("location_id", loc_id, dtype=pl.String),
+        sku_ids=cat.products["sku"],
+        sku_style=cat.sku_style,
+        sku_weight=cat.sku_weight,
+        sku_display=cat.sku_display,
+        sku_price=cat.sku_price,
+        style_launch=cat.launch,
+        style_month=demand.style_month,
+        loc_style=demand.loc_style.astype(np.float32),
+        loc_cover=demand.loc_cover,
+        colour_ok=colour_ok,
+        carried=ranges.carried,
+        counted=troubles.counted,
+        zero_flat=zero_flat,
+        zero_from=zero_from,
+        pile_flat=troubles.pile_flat,
+    )
+    return Network(
+        products=cat.products,
+        locations=_locations_frame(locs, role, ranges.carried[-1]),
+        months=[fmt(from_index(int(m))) for m in months_abs],
+        planted=troubles.planted,
+        _sim=sim,
+    )
 
-    # --- demand ---------------------------------------------------------------------------
+
+def _demand(
+    rng: np.random.Generator, months_abs: np.ndarray, cat: _Catalogue, locs: _Locations
+) -> _Demand:
+    """Popularity x lifecycle x season per style; location size x regional taste per location.
+
+    Two regional styles (last season's styles just outside the stores' core range) are loved
+    in one region and shunned in another: the South's stores never show the northern favourite.
+    """
+    n_style, n_loc = len(cat.codes), locs.is_store.size
+    end_abs = int(months_abs[-1])
+    is_store = locs.is_store
     age = months_abs[:, None] - cat.launch[None, :]
     seasonality = np.array(SEASONALITY)[months_abs % 12]
     style_month = cat.pop[None, :] * _lifecycle(age, cat.tau[None, :]) * seasonality[:, None]
     taste = rng.lognormal(0.0, 0.35, (len(REGIONS), n_style))
     appeal_end = cat.pop * _lifecycle(end_abs - cat.launch, cat.tau)
     new_end = (cat.launch > end_abs - NEW_MONTHS) & (cat.launch <= end_abs)
-    # Styles not new in the last month, most appealing first.
     old_order = [int(s) for s in np.argsort(-appeal_end, kind="stable") if not new_end[s]]
-    b_store = min(18, max(12, n_style // 6))  # stores' core range (likely bestsellers)
-    b_dist = min(30, max(8, n_style // 4))  # distributors' core range besides new styles
-    # Regional styles: last season's styles just outside the core range, loved in one
-    # region and shunned in another (the South's stores never show the northern favourite).
-    beyond = old_order[b_store:] or old_order
+    beyond = old_order[_store_core_size(n_style) :] or old_order
     recent_end = [s for s in beyond if cat.launch[s] > end_abs - 2 * NEW_MONTHS]
     tastes = (("North", "South"), ("South", "North"))
     regional = list(zip((recent_end + beyond)[:2], tastes, strict=False))
@@ -628,16 +704,56 @@ def _assemble(
     local_taste = taste[locs.region]  # (L, S)
     loc_style = base[:, None] * local_taste * rng.lognormal(0.0, 0.3, (n_loc, n_style))
     loc_cover = np.where(is_store, rng.uniform(1.0, 2.0, n_loc), rng.uniform(3.0, 5.0, n_loc))
+    return _Demand(
+        style_month=style_month,
+        local_taste=local_taste,
+        loc_style=loc_style,
+        loc_cover=loc_cover,
+        old_order=old_order,
+        regional=regional,
+        is_regional=is_regional,
+    )
 
-    # --- colours: stores carry secondary colours only some of the time ---------------------
+
+def _store_core_size(n_style: int) -> int:
+    """Stores' core range: the likely bestsellers."""
+    return min(18, max(12, n_style // 6))
+
+
+def _colours(
+    rng: np.random.Generator, cat: _Catalogue, locs: _Locations, role: np.ndarray
+) -> np.ndarray:
+    """(L, K) bool: a location carries a SKU's colour. Every location carries each style's main
+    colour; stores carry the others only some of the time (distributors nearly always)."""
+    is_store, n_loc = locs.is_store, locs.is_store.size
     p_colour = np.where(is_store, rng.uniform(0.3, 0.7, n_loc), 0.95)
-    colour_draw = rng.random((n_loc, n_style, int(cat.sku_colour_rank.max()) + 1))
+    colour_draw = rng.random((n_loc, len(cat.codes), int(cat.sku_colour_rank.max()) + 1))
     colour_ok = (cat.sku_colour_rank[None, :] == 0) | (
         colour_draw[:, cat.sku_style, cat.sku_colour_rank] < p_colour[:, None]
     )
     colour_ok[role == "broken_colour"] = True
+    return colour_ok
 
-    # --- ranges, decided at each season start ---------------------------------------------
+
+def _ranges(
+    rng: np.random.Generator,
+    months_abs: np.ndarray,
+    cat: _Catalogue,
+    locs: _Locations,
+    role: np.ndarray,
+    demand: _Demand,
+) -> _Ranges:
+    """The styles each location carries, decided at each season start.
+
+    Priority: the core range (stores: the likely bestsellers and the new styles; distributors:
+    their wider core, the new and the regional styles); last season's styles that suit the
+    region; a few old favourites a store keeps whatever they sell; then a local pick by taste.
+    Roles narrow or widen the range (below_min, flagship, counter, shrinking).
+    """
+    n_t, n_style, n_loc = months_abs.size, len(cat.codes), locs.is_store.size
+    is_store, local_taste = locs.is_store, demand.local_taste
+    b_store = _store_core_size(n_style)
+    b_dist = min(30, max(8, n_style // 4))  # distributors' core range besides new styles
     epoch = np.maximum(months_abs[0], [_season_start(int(m)) for m in months_abs])
     carry_noise = rng.lognormal(0.0, 0.6, (n_loc, n_style))
     legacy_draw = rng.random((n_loc, n_style))
@@ -659,11 +775,9 @@ def _assemble(
         by_appeal = np.argsort(-appeal, kind="stable")
         core_store = new.copy()
         core_store[by_appeal[:b_store]] = True
-        core_dist = new | (is_regional & launched)
+        core_dist = new | (demand.is_regional & launched)
         core_dist[[s for s in by_appeal if launched[s] and not new[s]][:b_dist]] = True
         core = np.where(is_store[:, None], core_store[None, :], core_dist[None, :])
-        # Priority: core range; last season's styles that suit the region; a few old
-        # favourites a store keeps whatever they sell; then a local pick by taste.
         local = appeal[None, :] * carry_noise * np.where(is_store[:, None], local_taste, 1.0)
         aged = cat.launch < e - 12
         p_legacy = min(0.08, 4.0 / max(1, int(aged.sum())))
@@ -691,8 +805,25 @@ def _assemble(
         for t in np.flatnonzero(in_epoch).tolist():
             ranks_at[t] = ranks
         n_core_store = int(core_store.sum())  # ends as the last month's
+    return _Ranges(carried=carried, ranks_at=ranks_at, floor=floor, n_core_store=n_core_store)
 
-    # --- planted troubles -----------------------------------------------------------------
+
+def _plant_troubles(
+    rng: np.random.Generator,
+    months_abs: np.ndarray,
+    cat: _Catalogue,
+    locs: _Locations,
+    role: np.ndarray,
+    demand: _Demand,
+    ranges: _Ranges,
+    colour_ok: np.ndarray,
+) -> _Troubles:
+    """The 14 planted troubles, one per role; narrows ``ranges.carried``, ``demand.loc_style``
+    and widens ``colour_ok`` in place. ``planted`` says where each one is (sample_data/README.md).
+    """
+    n_t, n_style, n_loc = months_abs.size, len(cat.codes), locs.is_store.size
+    last, is_store = n_t - 1, locs.is_store
+    carried, ranks_at, old_order = ranges.carried, ranges.ranks_at, demand.old_order
     counted = np.ones((n_t, n_loc), dtype=bool)
     zeros: list[tuple[int, np.ndarray]] = []  # (from month index, flat positions)
     pile_flat: list[np.ndarray] = []
@@ -746,11 +877,11 @@ def _assemble(
                 zeros.append((max(0, last - 1), loc * n_sku + skus_of[style][ranks_c == 0]))
         plant("broken_colour", loc_id[loc])
     pile_pool = [s for s in old_order[::-1] if cat.launch[s] < months_abs[0]]
-    pile_pool = [s for s in pile_pool if not is_regional[s]] or old_order[::-1]
+    pile_pool = [s for s in pile_pool if not demand.is_regional[s]] or old_order[::-1]
     for i, loc in enumerate(having("slow_pile")):  # piles of old stock nobody buys
         pile = np.array((pile_pool[i * 3 :] or pile_pool)[: 6 if is_store[loc] else 8])
         carried[:, loc, pile] = True
-        loc_style[loc, pile] *= 0.03
+        demand.loc_style[loc, pile] *= 0.03
         pile_skus = np.concatenate([skus_of[s] for s in pile])
         colour_ok[loc, pile_skus] = True
         pile_flat.append(loc * n_sku + pile_skus)
@@ -758,7 +889,7 @@ def _assemble(
         plant("warn_only", loc_id[loc])
         plant("slow_stock_styles", *(cat.codes[s] for s in pile))
     for loc in having("shrinking"):  # warn only: keeps the required styles, loses 3 a month
-        keep_end = max(n_core_store + 6, MIN_STYLES["store"] + 3)
+        keep_end = max(ranges.n_core_store + 6, MIN_STYLES["store"] + 3)
         for t in range(n_t):
             target = keep_end + 3 * (last - t) if t >= last - 3 else keep_end + 11
             carried[t, loc] = (ranks_at[t][loc] < target) & (cat.launch <= months_abs[t])
@@ -771,23 +902,26 @@ def _assemble(
             carried[t, loc] = (ranks_at[t][loc] < targets[t]) & (cat.launch <= months_abs[t])
         plant("assortment_shrinking", loc_id[loc])
         plant("below_min_styles", loc_id[loc])
-    plant("regional_style", *(cat.codes[s] for s, _ in regional))
+    plant("regional_style", *(cat.codes[s] for s, _ in demand.regional))
     healthy = having("healthy") + having("broken_colour")
-    wide = carried[last].sum(axis=1) >= floor  # tiny catalogues cannot reach the minimum
+    wide = carried[last].sum(axis=1) >= ranges.floor  # tiny catalogues cannot reach the minimum
     plant("pass", *(loc_id[i] for i in healthy if counted[last, i] and wide[i]))
+    return _Troubles(counted=counted, zeros=zeros, pile_flat=pile_flat, planted=planted)
 
-    # --- locations frame ------------------------------------------------------------------
-    min_styles: list[int | None] = [None] * n_loc
-    for loc in having("flagship"):
-        min_styles[loc] = math.ceil((int(carried[last, loc].sum()) + 3) / 5) * 5
-    for loc in having("counter"):
+
+def _locations_frame(locs: _Locations, role: np.ndarray, carried_last: np.ndarray) -> pl.DataFrame:
+    """The locations file: min_styles for the flagship (above what it carries) and the counter."""
+    min_styles: list[int | None] = [None] * locs.is_store.size
+    for loc in np.flatnonzero(role == "flagship").tolist():
+        min_styles[loc] = math.ceil((int(carried_last[loc].sum()) + 3) / 5) * 5
+    for loc in np.flatnonzero(role == "counter").tolist():
         min_styles[loc] = 15
     rows: dict[str, list[object]] = {
         **locs.rows,
         "min_styles": list(min_styles),
         "status": ["closed" if r == "closed" else "active" for r in role],
     }
-    locations = pl.DataFrame(
+    return pl.DataFrame(
         rows,
         schema={
             "location_id": pl.String, "name": pl.String, "kind": pl.String,
@@ -795,37 +929,6 @@ def _assemble(
             "city": pl.String, "rep": pl.String, "min_styles": pl.Int32, "status": pl.String,
         },
     )  # fmt: skip
-
-    zero_flat = np.concatenate([z for _, z in zeros]) if zeros else np.empty(0, dtype=np.int64)
-    zero_from = np.concatenate([np.full(z.size, t) for t, z in zeros]) if zeros else zero_flat
-    sim = _Sim(
-        seed=seed,
-        dense=dense,
-        months_abs=months_abs,
-        loc_ids=pl.Series("location_id", loc_id, dtype=pl.String),
-        sku_ids=cat.products["sku"],
-        sku_style=cat.sku_style,
-        sku_weight=cat.sku_weight,
-        sku_display=cat.sku_display,
-        sku_price=cat.sku_price,
-        style_launch=cat.launch,
-        style_month=style_month,
-        loc_style=loc_style.astype(np.float32),
-        loc_cover=loc_cover,
-        colour_ok=colour_ok,
-        carried=carried,
-        counted=counted,
-        zero_flat=zero_flat,
-        zero_from=zero_from,
-        pile_flat=pile_flat,
-    )
-    return Network(
-        products=cat.products,
-        locations=locations,
-        months=[fmt(from_index(int(m))) for m in months_abs],
-        planted=planted,
-        _sim=sim,
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -843,6 +946,9 @@ class _Format:
     split_stock: bool = False  # style, colour, size instead of sku in stock files
     split_sales: bool = False  # ... in sales files
 
+
+#: The creation date written into every workbook, so that regenerating gives the same bytes.
+XLSX_CREATED = datetime(2026, 11, 1)
 
 _ZH = (("month", "月份"), ("location_id", "门店编码"), ("amount", "金额"))
 #: Distributor i writes in format i mod 6 (with ``messy``); headers only from the aliases
@@ -982,6 +1088,7 @@ def _write_xlsx(frame: pl.DataFrame, path: Path, *, sheet: str) -> None:
 
     buffer = io.BytesIO()
     with xlsxwriter.Workbook(buffer, {"in_memory": True}) as book:
+        book.set_properties({"created": XLSX_CREATED})  # same bytes on every run
         ws = book.add_worksheet(sheet)
         ws.write_row(0, 0, frame.columns)
         for c, series in enumerate(frame.get_columns()):

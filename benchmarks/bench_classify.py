@@ -1,4 +1,4 @@
-"""Classification benchmark: `classify` for the last month vs two pandas baselines and the DuckDB floor.
+"""Classification benchmark: `classify` for the last month vs the DuckDB floor.
 
 Networks (built once with the sample generator, dense month-end counts, cached in bench_data/):
 full = 50 distributors, 2,000 stores, 200 styles x 2 colours x ~10 sizes, 12 months
@@ -7,16 +7,13 @@ full = 50 distributors, 2,000 stores, 200 styles x 2 colours x ~10 sizes, 12 mon
 Timed, each in a fresh process (peak memory = that process's max RSS), median of 3:
 * classify: read month M's inputs from DuckDB through Arrow, run the polars rules,
   write every result table back in one transaction (``assortment.job.run_month``);
-* pandas (same inputs): the same pre-filtered, pre-aggregated SQL inputs and the same rules in
-  straightforward pandas (benchmarks/pandas_rules.py ``run_month_pandas``): engine vs engine;
-* pandas raw: straightforward end to end from the stored rows (``run_month_pandas_raw``):
-  plain SELECTs of stock M-3..M (zeros included), sales of 12 months, products and locations,
-  then on hand, counted locations, the shrinking history and the sales sums in pandas, and the
-  same rule code; both pandas outputs are checked equal to the polars job's;
-* floor: one bare DuckDB query summing the window's stock and sales to (location, style).
+* floor: one bare DuckDB query summing the window's stock and sales to (location, style): no
+  engine can classify the month faster than it reads the month's window.
 
-Usage: python benchmarks/bench_classify.py [--sizes quarter,half,full] [--runs 3] [--no-pandas]
-(--no-pandas skips both pandas baselines and the check.)
+(A pandas copy of the rules used to be timed here too; it was a third copy of domain.md kept in
+sync by hand, and was removed. The rules' independent check is tests/reference_rules.py.)
+
+Usage: python benchmarks/bench_classify.py [--sizes quarter,half,full] [--runs 3]
 """
 
 from __future__ import annotations
@@ -128,7 +125,7 @@ def _child(kind: str, size: str) -> dict[str, float]:
     import duckdb
 
     from assortment.config import Rules
-    from assortment.job import compute, read_inputs, run_month
+    from assortment.job import run_month
     from assortment.months import add as add_months
     from assortment.months import parse as parse_month
 
@@ -141,42 +138,11 @@ def _child(kind: str, size: str) -> dict[str, float]:
         result = run_month(con, month, rules)
         con.close()
         out["pairs"] = result.n_pairs
-    elif kind == "pandas":
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-        from pandas_rules import run_month_pandas
-
-        con = duckdb.connect(str(db_path(size)), read_only=True)
-        res = run_month_pandas(con, month, rules)
-        out["pairs"] = len(res["style_health"])
-        con.close()
-    elif kind == "pandas_raw":
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-        from pandas_rules import run_month_pandas_raw
-
-        con = duckdb.connect(str(db_path(size)), read_only=True)
-        res = run_month_pandas_raw(con, month, rules)
-        out["pairs"] = len(res["style_health"])
-        con.close()
     elif kind == "floor":
         con = duckdb.connect(str(db_path(size)), read_only=True)
         start = add_months(month, -(rules.lookback_months - 1))
         table = con.sql(FLOOR_SQL, params={"start": start, "month": month}).to_arrow_table()
         out["pairs"] = table.num_rows
-        con.close()
-    elif kind == "check":
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-        from pandas_rules import compare_with_polars, run_month_pandas, run_month_pandas_raw
-
-        con = duckdb.connect(str(db_path(size)), read_only=True)
-        polars_results = compute(read_inputs(con, month, rules), month, rules)
-        for key, run in (
-            ("differences", run_month_pandas),
-            ("differences_raw", run_month_pandas_raw),
-        ):
-            diffs = compare_with_polars(run(con, month, rules), polars_results)
-            out[key] = len(diffs)
-            for d in diffs[:10]:
-                print(f"  DIFF {run.__name__}:", d, file=sys.stderr)
         con.close()
     out["seconds"] = time.perf_counter() - t0
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -201,7 +167,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="quarter,half,full")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--no-pandas", action="store_true")
     parser.add_argument("--child")
     parser.add_argument("--size")
     args = parser.parse_args()
@@ -214,25 +179,18 @@ def main() -> None:
     for size in sizes:
         print(f"[{size}] building network (cached in bench_data/)", flush=True)
         built = build(size)
-        res: dict[str, list[dict[str, float]]] = {
-            "classify": [],
-            "floor": [],
-            "pandas": [],
-            "pandas_raw": [],
-        }
-        kinds = ["floor", "classify"] + ([] if args.no_pandas else ["pandas", "pandas_raw"])
+        res: dict[str, list[dict[str, float]]] = {"classify": [], "floor": []}
         for i in range(args.runs):
-            for kind in kinds:
+            for kind in res:
                 r = measure(kind, size)
                 res[kind].append(r)
                 print(
                     f"  [{size}] run {i + 1} {kind}: {r['seconds']:.2f} s, peak {r['peak_rss_mb']:,.0f} MB",
                     flush=True,
                 )
-        check = None if args.no_pandas else measure("check", size)
         med = {k: statistics.median(x["seconds"] for x in v) for k, v in res.items() if v}
         peak = {k: max(x["peak_rss_mb"] for x in v) for k, v in res.items() if v}
-        rows.append((size, built, med, peak, check))
+        rows.append((size, built, med, peak))
 
     lines = [
         "## Classification",
@@ -241,41 +199,20 @@ def main() -> None:
         "Medians of 3 runs, each in a fresh process (peak = that process's max RSS).",
         "classify = read month M's inputs from DuckDB via Arrow + polars rules + write all result tables;",
         "floor = one DuckDB query summing the 3-month window's stock and sales to (location, style).",
-        "Two pandas baselines, same rule code (benchmarks/pandas_rules.py), written as an analyst would:",
-        "pandas (same inputs) = the same pre-aggregated SQL inputs as classify (zero stock rows dropped, sales summed",
-        "per location and SKU, history from stock_summary), so engine vs engine;",
-        "pandas raw = straightforward end to end from the stored rows (plain SELECTs of stock M-3..M with its zeros,",
-        "12 months of sales, products, locations; everything else in pandas).",
-        "Output equal = both pandas outputs equal the polars job's.",
         "",
-        "| network | stock rows | sales rows | classify s | floor s | pandas (same inputs) s | pandas raw s"
-        " | classify / floor | pandas (same inputs) / classify | pandas raw / classify | classify peak MB"
-        " | pandas output equal |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| network | stock rows | sales rows | classify s | floor s | classify / floor | classify peak MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for size, built, med, peak, check in rows:
+    for size, built, med, peak in rows:
         d, st = SIZES[size]
-        pandas_s = med.get("pandas")
-        raw_s = med.get("pandas_raw")
-        if check is None:
-            equal = "-"
-        elif check.get("differences") == 0 and check.get("differences_raw") == 0:
-            equal = "yes"
-        else:
-            equal = f"NO (same inputs {check.get('differences')}, raw {check.get('differences_raw')} differences)"
         cells = [
             f"{size}: {d} distributors, {st} stores, {built['skus']:,} SKUs",
             f"{built['stock_rows']:,}",
             f"{built['sales_rows']:,}",
             f"{med['classify']:.2f}",
             f"{med['floor']:.2f}",
-            f"{pandas_s:.2f}" if pandas_s else "-",
-            f"{raw_s:.2f}" if raw_s else "-",
             f"{med['classify'] / med['floor']:.2f}x",
-            f"{pandas_s / med['classify']:.1f}x" if pandas_s else "-",
-            f"{raw_s / med['classify']:.1f}x" if raw_s else "-",
             f"{peak['classify']:,.0f}",
-            equal,
         ]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")

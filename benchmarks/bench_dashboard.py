@@ -1,8 +1,8 @@
 """Dashboard responsiveness with 2,000 locations: callback latencies against the running server.
 
-Builds (once, cached in bench_data/dashboard/) a synthetic network of 40 distributors with 49
-stores each through the public API (tests/e2e/network.py: files loaded with load_file,
-results synthesised), starts `dashboard.server.serve` (waitress) in a subprocess, signs in
+Builds (once, cached in bench_data/dashboard/) a network of 40 distributors and 1,960 stores
+with the sample generator, loaded through the project's loaders and classified by the real job
+(tests/e2e/network.py, the same builder as the browser tests), starts `dashboard.server.serve` (waitress) in a subprocess, signs in
 over HTTP and times the callbacks a browser fires, as a browser sends them. Writes the
 "## Dashboard" section of BENCHMARKS.md.
 
@@ -37,7 +37,7 @@ from dashboard import ids  # noqa: E402
 from tests.e2e.helpers import callback_body  # noqa: E402
 from tests.e2e.network import build  # noqa: E402
 
-DISTRIBUTORS, STORES_PER, STYLES, MONTHS = 40, 49, 60, 12
+DISTRIBUTORS, STORES, STYLES, MONTHS = 40, 1960, 60, 12
 TARGET_MS = 300
 FOLDER = ROOT / "bench_data" / "dashboard"
 
@@ -50,7 +50,7 @@ def build_network(rebuild: bool) -> tuple[Settings, dict[str, Any]]:
         FOLDER.mkdir(parents=True)
         t0 = time.perf_counter()
         net = build(
-            settings, distributors=DISTRIBUTORS, stores_per=STORES_PER, styles=STYLES, months=MONTHS
+            settings, seed=7, distributors=DISTRIBUTORS, stores=STORES, styles=STYLES, months=MONTHS
         )
         users.add_user(
             settings, "bench", "bench-password", role="admin", scope=None, display_name="Bench"
@@ -79,6 +79,21 @@ def build_network(rebuild: bool) -> tuple[Settings, dict[str, Any]]:
                 ).fetchall()
             ],
             "build_s": float(marker.read_text()),
+            # three stores of every distributor that counted the last month, for the location page
+            "stores": [
+                loc
+                for (loc,) in con.execute(
+                    "select location_id from compliance"
+                    " where month = (select max(month) from compliance) and kind = 'store'"
+                    " and status <> 'no_count'"
+                    " qualify row_number() over (partition by distributor_id order by location_id)"
+                    " in (2, 5, 9) order by distributor_id, location_id"
+                ).fetchall()
+            ],
+            "style": con.execute(
+                "select style from bestsellers where month = (select max(month) from bestsellers)"
+                " order by rank limit 1"
+            ).fetchone()[0],
         }
     return settings, info
 
@@ -270,10 +285,8 @@ def run(repeat: int, rebuild: bool) -> str:
         )
 
         # a location page: layout + its four callbacks; different stores (cold), one again (warm)
-        stores = [f"D{d:02d}-S{s:03d}" for d in range(1, DISTRIBUTORS + 1) for s in (5, 17, 33)][
-            : max(repeat, 5)
-        ]
-        style = "B1003"
+        stores = info["stores"][: max(repeat, 5)]
+        style = info["style"]
         loc_cold: dict[str, list[float]] = {}
         loc_warm: dict[str, list[float]] = {}
         totals_cold, totals_warm = [], []
@@ -300,10 +313,10 @@ def run(repeat: int, rebuild: bool) -> str:
             ("location", "**whole page, all calls one after another**", totals_cold, totals_warm)
         )
 
-        # a distributor's overview (its own 50 locations)
+        # a distributor's overview (its own group)
         cold = [timed(dist, base, overview_body(m)) for m in reversed(months)][:repeat]
         warm = [timed(dist, base, overview_body(latest)) for _ in range(repeat)]
-        rows.append(("overview (distributor)", "KPIs + chart + table (50 rows)", cold, warm))
+        rows.append(("overview (distributor)", "KPIs + chart + table (its own group)", cold, warm))
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -312,11 +325,11 @@ def run(repeat: int, rebuild: bool) -> str:
         "## Dashboard",
         "",
         f"`.venv/bin/python benchmarks/bench_dashboard.py` on {machine()}; {date.today().isoformat()}.",
-        f"Network: {info['locations']:,} locations ({DISTRIBUTORS} distributors x {STORES_PER} "
-        f"stores + warehouses), {STYLES} styles, {len(months)} classified months; "
+        f"Network: {info['locations']:,} locations ({DISTRIBUTORS} distributors, {STORES:,} "
+        f"stores; `assortment.sample`, seed 7), {STYLES} styles, {len(months)} classified months; "
         f"{info['stock_rows']:,} stock rows, "
-        f"{info['style_health_rows']:,} style_health rows (built through the public API in "
-        f"{info['build_s']:.0f} s, results synthesised).",
+        f"{info['style_health_rows']:,} style_health rows (generated, loaded and classified by "
+        f"the real job in {info['build_s']:.0f} s).",
         "Server: `dashboard.server.serve` (waitress, 8 threads) in a subprocess; requests are the "
         "`/_dash-update-component` POSTs a browser sends (signed in, CSRF header), timed from the "
         "client over loopback. *Cold* = first request for its parameters (the per-snapshot cache "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import polars as pl
 import pytest
 
 from assortment import store
@@ -54,37 +55,52 @@ def test_trend_counts_statuses_per_month(data, base):
     last = trend.row(-1, named=True)
     overview = data.overview(ADMIN, base.latest, regions=[], groups=[], reps=[], statuses=[])
     assert last["n_fail"] == (overview["status"] == "fail").sum()
-    assert last["n_no_count"] == 1
+    assert last["n_no_count"] == len(base.with_status("no_count")) > 0
     assert sum(last[k] for k in ("n_pass", "n_warn", "n_fail", "n_no_count")) == overview.height
 
 
 def test_style_coverage_counts_only_counted_locations_in_scope(data, base):
     styles = data.styles(rep_of(base), base.latest)
     assert set(styles["list"]) == {"bestseller", "new"}
-    # the rep's distributor group is fully counted: 1 warehouse + its stores
-    assert set(styles["n_locations"]) == {1 + len(base.stores[base.distributors[0]])}
+    no_count = set(base.with_status("no_count"))
+    mine = base.of_rep(base.reps[base.distributors[0]])
+    assert set(styles["n_locations"]) == {len(mine - no_count)}
     admin = data.styles(ADMIN, base.latest)
-    assert set(admin["n_locations"]) == {len(base.locations) - 1}  # one store has no count
+    assert set(admin["n_locations"]) == {len(base.locations) - len(no_count)}
 
 
 def test_lacking_and_regional_sales_of_a_style(data, base):
     styles = data.styles(ADMIN, base.latest)
     new = styles.filter(styles["list"] == "new")["style"].to_list()
-    lacking = data.style_lacking(ADMIN, base.latest, new[-1])
-    first_store = base.stores[base.distributors[0]][0]
-    assert first_store in lacking["location_id"].to_list()  # built to lack a new style
-    by_region = data.style_regions(ADMIN, base.latest, new[-1])
-    assert set(by_region["area"]) == {"North", "South"}
-    by_city = data.style_regions(rep_of(base), base.latest, new[-1], by="city")
-    assert by_city["area"].to_list() == ["石家庄"]
-    assert by_city["n_locations"][0] == 1 + len(base.stores[base.distributors[0]])
+    (skipper,) = base.planted["new_styles_missing"]  # a store that did not take the new season
+    style = next(s for s in new if base.in_stock(skipper).filter(pl.col("style") == s).is_empty())
+    lacking = set(data.style_lacking(ADMIN, base.latest, style)["location_id"])
+    counted = set(base.status) - set(base.with_status("no_count"))
+    holding = {
+        loc for loc in counted if not base.in_stock(loc).filter(pl.col("style") == style).is_empty()
+    }
+    assert skipper in lacking and lacking == counted - holding
+    by_region = data.style_regions(ADMIN, base.latest, style)
+    regions = base.locations.filter(pl.col("location_id").is_in(list(counted)))["region"]
+    assert set(by_region["area"]) == set(regions)
+    assert by_region["n_in_stock"].sum() == len(holding)
+    rep = rep_of(base)
+    by_city = data.style_regions(rep, base.latest, style, by="city")
+    mine = base.locations.filter(
+        pl.col("location_id").is_in(list(base.of_rep(rep.scope) & counted))
+    )
+    assert set(by_city["area"]) == set(mine["city"])
+    assert by_city["n_locations"].sum() == mine.height
 
 
 def test_size_run_lists_every_sku_of_the_style(data, base):
     loc = base.stores[base.distributors[0]][1]
-    sizes = data.size_run(ADMIN, loc, base.latest, "B1001")
-    assert sizes.height == base.skus.filter(base.skus["style"] == "B1001").height
-    assert sizes["is_core"].sum() == 8  # 4 core sizes x 2 colours
+    flagged = base.skus.filter(pl.col("is_core_size").is_not_null())  # core from the products file
+    style = base.in_stock(loc).filter(pl.col("style").is_in(flagged["style"]))["style"][0]
+    skus = base.skus.filter(pl.col("style") == style)
+    sizes = data.size_run(ADMIN, loc, base.latest, style)
+    assert sizes.height == skus.height
+    assert sizes["is_core"].sum() == skus["is_core_size"].sum() > 0
 
 
 def test_order_plan_is_empty_for_everyone_but_admins(data, base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
+import polars as pl
 import pytest
 
 from dashboard import ids
@@ -64,7 +65,7 @@ def test_overview_lists_only_the_users_locations(app, net):
     )
     assert {r["location_id"] for r in dist} == d1
     rep = grid_rows(post_callback(client_for(app, "rep"), overview_body(net.latest)), ids.OV_GRID)
-    assert {r["location_id"] for r in rep} == d1  # the rep of D01 in this network
+    assert {r["location_id"] for r in rep} == net.of_rep(net.reps["D01"])
 
 
 def test_a_distributor_asking_for_another_distributors_region_still_gets_only_its_own(app, net):
@@ -78,12 +79,14 @@ def test_filters_narrow_the_overview(app, net):
     rows = grid_rows(
         post_callback(c, overview_body(net.latest, statuses=["no_count"])), ids.OV_GRID
     )
-    assert [r["location_id"] for r in rows] == [net.stores[net.distributors[1]][-1]]
+    assert sorted(r["location_id"] for r in rows) == net.with_status("no_count") != []
     rows = grid_rows(post_callback(c, overview_body(net.latest, regions=["South"])), ids.OV_GRID)
     assert {r["region"] for r in rows} == {"South"}
 
 
-def location_bodies(month, location_id):
+def location_bodies(net, location_id):
+    month = net.latest
+    style = net.in_stock(location_id)["style"][0]
     state = [(ids.LOC_ID, "data", location_id)]
     return [
         callback_body(
@@ -112,7 +115,7 @@ def location_bodies(month, location_id):
         ),
         callback_body(
             [(ids.LOC_SIZE_RUN, "figure")],
-            [(ids.LOC_SIZE_STYLE, "value", "B1003")],
+            [(ids.LOC_SIZE_STYLE, "value", style)],
             [(ids.LOC_MONTH, "value", month), *state],
         ),
     ]
@@ -122,9 +125,7 @@ def test_crafted_location_callbacks_for_another_distributor_get_nothing(app, net
     theirs = net.stores[net.distributors[1]][0]  # D02-S001
     their_name = net.locations.filter(net.locations["location_id"] == theirs)["name"][0]
     c = client_for(app, "dist1")
-    summary, styles, actions, size_run = (
-        post_callback(c, b) for b in location_bodies(net.latest, theirs)
-    )
+    summary, styles, actions, size_run = (post_callback(c, b) for b in location_bodies(net, theirs))
     text = "".join(response_text(r) for r in (summary, styles, actions, size_run))
     assert their_name not in text
     assert "does not exist or is not in your area" in response_text(summary)
@@ -138,9 +139,7 @@ def test_crafted_location_callbacks_for_another_distributor_get_nothing(app, net
 def test_the_same_requests_for_an_own_location_return_data(app, net):
     mine = net.stores[net.distributors[0]][0]
     c = client_for(app, "dist1")
-    summary, styles, actions, size_run = (
-        post_callback(c, b) for b in location_bodies(net.latest, mine)
-    )
+    summary, styles, actions, size_run = (post_callback(c, b) for b in location_bodies(net, mine))
     assert "location-status" in response_text(summary)
     assert len(styles.get_json()["response"][ids.LOC_STYLES_GRID]["rowData"]) > 0
     assert len(actions.get_json()["response"][ids.LOC_ACTIONS_GRID]["rowData"]) > 0
@@ -220,3 +219,55 @@ def test_a_failing_callback_answers_in_words_not_a_traceback(app, net):
     text = response_text(r)
     assert "month must be YYYY-MM" in text and "toast" in text
     assert "Traceback" not in text and "File \\" not in text
+
+
+# ---------------------------------------------------------------- overview presentation
+
+
+def _find(node, component_id):
+    """The component with ``component_id`` in a serialised Dash layout, or None."""
+    if isinstance(node, dict):
+        if node.get("props", {}).get("id") == component_id:
+            return node
+        node = list(node.get("props", {}).values()) if "props" in node else list(node.values())
+    if isinstance(node, list):
+        for child in node:
+            found = _find(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+def overview_layout(app, user):
+    body = callback_body(
+        [("_pages_content", "children"), ("_pages_store", "data")],
+        [("_pages_location", "pathname", "/"), ("_pages_location", "search", "")],
+    )
+    return post_callback(client_for(app, user), body).get_json()["response"]["_pages_content"]
+
+
+def test_status_by_offers_only_choices_that_draw_more_than_one_bar(app, net):
+    def choices(user):
+        radio = _find(overview_layout(app, user), ids.OV_BY)["props"]
+        hidden = (radio.get("style") or {}).get("display") == "none"
+        return [o["value"] for o in radio["options"]], radio["value"], hidden
+
+    assert choices("admin") == (["region", "rep", "group_name"], "region", False)
+    # the rep's locations: one rep, one distributor group, one region -> no toggle at all
+    options, value, hidden = choices("rep")
+    assert "rep" not in options and hidden and value == "region"
+    # a distributor: one group, one region; its stores may have two reps
+    options, value, hidden = choices("dist1")
+    group = net.locations.filter(pl.col("location_id").is_in(["D01", *net.stores["D01"]]))
+    assert group["region"].n_unique() == 1 and "group_name" not in options and hidden
+    assert value == ("rep" if group["rep"].n_unique() > 1 else "region")
+
+
+def test_the_subtitle_counts_what_the_status_cards_count(app, net):
+    text = json.dumps(overview_layout(app, "admin"), ensure_ascii=False)
+    n_closed = len(net.generated.locations) - len(net.locations)
+    assert n_closed > 0, "the test network has a closed store"
+    assert f"The whole network: {len(net.status)} locations (and {n_closed} closed" in text
+    kpis = post_callback(client_for(app, "admin"), overview_body(net.latest)).get_json()
+    cards = json.dumps(kpis["response"][ids.OV_KPIS], ensure_ascii=False)
+    assert f"of {len(net.status)} locations" in cards

@@ -37,22 +37,40 @@ def stock_csv(rows: list[tuple[str, str, str, int]]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-GOOD = stock_csv(
-    [("2026-10", "D01-S003", "B1001-BLK-75B", 4), ("2026-10", "D01-S003", "B1003-BLK-80B", 2)]
-)
-BAD = stock_csv(
-    [
-        ("2026-10", "D01-S003", "B1001-BLK-75B", -1),
-        ("2026-13", "D01-S003", "B1001-BLK-75C", 1),
-        ("2026-10", "D01-S099", "NOPE", 1),
-    ]
-)
-SHORT = stock_csv(
-    [("2026-10", "D01-S001", "B1001-BLK-75B", 4), ("2026-10", "D01-S001", "B1003-BLK-80B", 2)]
-)
-THEIRS = stock_csv(
-    [("2026-10", "D01-S001", "B1001-BLK-75B", 1), ("2026-10", "D02-S001", "B1001-BLK-75B", 1)]
-)
+def full_count(net, location_id: str, month: str = "2026-10") -> list[tuple[str, str, str, int]]:
+    """A corrected count for a location: one SKU of every style it holds, 2 units each.
+
+    It keeps every style in stock, so the completeness guard (domain.md 3) lets it through.
+    """
+    held = net.in_stock(location_id).unique("style", keep="first", maintain_order=True)
+    return [(month, location_id, sku, 2) for sku in held["sku"]]
+
+
+@pytest.fixture(scope="module")
+def files(base):
+    """The stock files the tests upload, with codes from the generated network."""
+    mine = base.stores["D01"][-1]
+    sku, sku2 = base.in_stock(mine)["sku"][:2]
+    good = full_count(base, mine)
+    first = base.in_stock("D01-S001").unique("style", keep="first", maintain_order=True)
+    return {
+        "mine": mine,
+        "sku": sku,
+        "good_rows": len(good),
+        "good": stock_csv(good),
+        "bad": stock_csv(
+            [
+                ("2026-10", mine, sku, -1),
+                ("2026-13", mine, sku2, 1),
+                ("2026-10", "D01-S099", "NOPE", 1),
+            ]
+        ),
+        # two of the styles D01-S001 holds: a short count the completeness guard holds
+        "short": stock_csv([("2026-10", "D01-S001", k, 2) for k in first["sku"][:2]]),
+        "short_before": first.height,
+        "theirs": stock_csv([("2026-10", "D01-S001", sku, 1), ("2026-10", "D02-S001", sku, 1)]),
+        "south": stock_csv(full_count(base, "D02-S001")),
+    }
 
 
 def stored_rows(settings, location_id: str, month: str = "2026-10-01") -> int:
@@ -64,17 +82,17 @@ def stored_rows(settings, location_id: str, month: str = "2026-10-01") -> int:
         ).fetchone()[0]
 
 
-def test_check_stores_nothing_and_reports_what_it_found(net):
+def test_check_stores_nothing_and_reports_what_it_found(net, files):
     data = Data(net.settings)
-    before = stored_rows(net.settings, "D01-S003")
-    found = uploads.check(data, DIST1, "stock", "good.csv", GOOD, today=TODAY)
-    assert found.ok and found.result.n_rows == 2
-    assert found.result.months == ["2026-10"] and found.result.locations == ["D01-S003"]
-    assert stored_rows(net.settings, "D01-S003") == before
+    before = stored_rows(net.settings, files["mine"])
+    found = uploads.check(data, DIST1, "stock", "good.csv", files["good"], today=TODAY)
+    assert found.ok and found.result.n_rows == files["good_rows"]
+    assert found.result.months == ["2026-10"] and found.result.locations == [files["mine"]]
+    assert stored_rows(net.settings, files["mine"]) == before
 
 
-def test_check_names_every_bad_row(net):
-    found = uploads.check(Data(net.settings), DIST1, "stock", "bad.csv", BAD, today=TODAY)
+def test_check_names_every_bad_row(net, files):
+    found = uploads.check(Data(net.settings), DIST1, "stock", "bad.csv", files["bad"], today=TODAY)
     assert not found.ok
     where = {(e.row, e.column) for e in found.errors}
     assert {(2, "on_hand"), (3, "month"), (4, "location_id"), (4, "sku")} <= where
@@ -84,9 +102,9 @@ def test_check_names_every_bad_row(net):
     )
 
 
-def test_a_distributor_may_not_load_another_distributors_rows(net):
+def test_a_distributor_may_not_load_another_distributors_rows(net, files):
     data = Data(net.settings)
-    found = uploads.check(data, DIST1, "stock", "theirs.csv", THEIRS, today=TODAY)
+    found = uploads.check(data, DIST1, "stock", "theirs.csv", files["theirs"], today=TODAY)
     assert not found.ok and found.out_of_scope == ["D02-S001"]
     # and the confirm step re-checks inside the writer, whatever the browser sends
     with pytest.raises(uploads.OutOfScopeError, match="D02-S001"):
@@ -94,13 +112,13 @@ def test_a_distributor_may_not_load_another_distributors_rows(net):
     assert stored_rows(net.settings, "D01-S001") > 1  # untouched
 
 
-def test_confirm_loads_logs_the_user_and_reclassifies_the_month(net):
+def test_confirm_loads_logs_the_user_and_reclassifies_the_month(net, files):
     data = Data(net.settings)
-    found = uploads.check(data, DIST1, "stock", "good.csv", GOOD, today=TODAY)
-    assert found.drops == []  # D01-S003 had 2 styles in stock, and keeps 2
+    found = uploads.check(data, DIST1, "stock", "good.csv", files["good"], today=TODAY)
+    assert found.drops == []  # it keeps every style the location had in stock
     loaded = uploads.confirm(data, DIST1, found.token, today=TODAY)
-    assert loaded.result.result == "loaded" and loaded.result.n_rows == 2
-    assert stored_rows(net.settings, "D01-S003") == 2
+    assert loaded.result.result == "loaded" and loaded.result.n_rows == files["good_rows"]
+    assert stored_rows(net.settings, files["mine"]) == files["good_rows"]
     assert loaded.classified == ["2026-10"] or "2026-10" in loaded.classify_errors
     with store.reader(net.settings) as con:
         who = con.execute(
@@ -114,23 +132,23 @@ def test_confirm_loads_logs_the_user_and_reclassifies_the_month(net):
         uploads.confirm(data, DIST1, found.token, today=TODAY)
 
 
-def test_a_token_belongs_to_its_user(net):
+def test_a_token_belongs_to_its_user(net, files):
     data = Data(net.settings)
-    found = uploads.check(data, DIST1, "stock", "good.csv", GOOD, today=TODAY)
+    found = uploads.check(data, DIST1, "stock", "good.csv", files["good"], today=TODAY)
     with pytest.raises(UsageError, match="no longer available"):
         uploads.unstash(net.settings, User("dist2", "distributor", "D02"), found.token)
     with pytest.raises(UsageError):
         uploads.unstash(net.settings, DIST1, "../../etc/passwd")
 
 
-def test_history_of_a_distributor_hides_other_distributors_loads(net):
+def test_history_of_a_distributor_hides_other_distributors_loads(net, files):
     data = Data(net.settings)
     theirs = uploads.check(
         data,
         User("dist2", "distributor", "D02"),
         "stock",
         "south.csv",
-        stock_csv([("2026-10", "D02-S001", "B1001-BLK-75B", 3)]),
+        files["south"],
         today=TODAY,
     )
     uploads.confirm(
@@ -181,15 +199,15 @@ def check_body(name: str, raw: bytes, kind: str = "stock"):
     )
 
 
-def test_upload_callbacks_end_to_end_for_a_distributor(net, monkeypatch):
+def test_upload_callbacks_end_to_end_for_a_distributor(net, files, monkeypatch):
     monkeypatch.setenv("ASSORTMENT_TODAY", TODAY.isoformat())
     client = create_app(net.settings).server.test_client()
     login(client, "dist1")
     client.get("/")
-    bad = post_callback(client, check_body("bad.csv", BAD)).get_json()["response"]
+    bad = post_callback(client, check_body("bad.csv", files["bad"])).get_json()["response"]
     assert bad[ids.UP_CONFIRM]["disabled"] is True and bad["upload-errors-box"]["hidden"] is False
     assert {r["row"] for r in bad[ids.UP_ERRORS_GRID]["rowData"]} == {2, 3, 4}
-    theirs = post_callback(client, check_body("theirs.csv", THEIRS)).get_json()["response"]
+    theirs = post_callback(client, check_body("theirs.csv", files["theirs"])).get_json()["response"]
     assert (
         "D02-S001" in json.dumps(theirs[ids.UP_RESULT])
         and theirs[ids.UP_CONFIRM]["disabled"] is True
@@ -208,11 +226,12 @@ def test_upload_callbacks_end_to_end_for_a_distributor(net, monkeypatch):
         ][0]
         return json.dumps(post_callback(client, body).get_json(), ensure_ascii=False)
 
-    # D01-S001 had 10 styles in stock: a count of 2 is held, the tick box shows, Load waits
-    short = post_callback(client, check_body("short.csv", SHORT)).get_json()["response"]
+    # D01-S001 had many styles in stock: a count of 2 is held, the tick box shows, Load waits
+    before = files["short_before"]
+    short = post_callback(client, check_body("short.csv", files["short"])).get_json()["response"]
     assert short[ids.UP_DROP_BOX]["hidden"] is False and short[ids.UP_CONFIRM]["disabled"] is True
     shown = json.dumps(short[ids.UP_RESULT], ensure_ascii=False)
-    assert "D01-S001, 2026-10: 10 styles in stock before, 2 in this file" in shown
+    assert f"D01-S001, 2026-10: {before} styles in stock before, 2 in this file" in shown
     token = short[ids.UP_TOKEN]["data"]
     assert "held, nothing was stored" in confirm(token, [])  # whatever the browser sends
     assert stored_rows(net.settings, "D01-S001") > 2
@@ -222,25 +241,25 @@ def test_upload_callbacks_end_to_end_for_a_distributor(net, monkeypatch):
         logged = con.execute(
             "select result, confirmed_drops from load_log order by load_id desc limit 2"
         ).fetchall()
-    assert logged[0] == ("loaded", '[["2026-10", "D01-S001", 10, 2]]')
+    assert logged[0] == ("loaded", f'[["2026-10", "D01-S001", {before}, 2]]')
     assert logged[1][0] == "held"
 
-    good = post_callback(client, check_body("good.csv", GOOD)).get_json()["response"]
+    good = post_callback(client, check_body("good.csv", files["good"])).get_json()["response"]
     assert good[ids.UP_CONFIRM]["disabled"] is False and good[ids.UP_TOKEN]["data"]
     assert good[ids.UP_DROP_BOX]["hidden"] is True
-    assert "loaded 2 rows" in confirm(good[ids.UP_TOKEN]["data"], [])
-    assert stored_rows(net.settings, "D01-S003") == 2
+    assert f"loaded {files['good_rows']} rows" in confirm(good[ids.UP_TOKEN]["data"], [])
+    assert stored_rows(net.settings, files["mine"]) == files["good_rows"]
     # the same file again: unchanged, said when it is checked, nothing to confirm
-    again = post_callback(client, check_body("good.csv", GOOD)).get_json()["response"]
+    again = post_callback(client, check_body("good.csv", files["good"])).get_json()["response"]
     assert "already loaded" in json.dumps(again[ids.UP_RESULT])
     assert again[ids.UP_CONFIRM]["disabled"] is True and again[ids.UP_TOKEN]["data"] is None
 
 
-def test_errors_download_is_a_csv_of_every_problem(net):
+def test_errors_download_is_a_csv_of_every_problem(net, files):
     client = create_app(net.settings).server.test_client()
     login(client, "admin")
     client.get("/")
-    bad = post_callback(client, check_body("bad.csv", BAD)).get_json()["response"]
+    bad = post_callback(client, check_body("bad.csv", files["bad"])).get_json()["response"]
     body = callback_body(
         [(ids.UP_ERRORS_DOWNLOAD, "data")],
         [(ids.UP_ERRORS_BTN, "n_clicks", 1)],
@@ -294,14 +313,14 @@ def test_a_malformed_callback_request_is_a_400_logged_in_one_line(net, caplog, b
     assert records[0].exc_info is None and "Traceback" not in caplog.text
 
 
-def test_distributors_are_told_to_ask_the_brand_and_chinese_has_no_english_left(net):
+def test_distributors_are_told_to_ask_the_brand_and_chinese_has_no_english_left(net, files):
     from dashboard.pages.upload import problem_rows
 
     text = stock_csv(
         [
-            ("2026-10", "D01-S003", "B1001-BLK-75B", 1),
-            ("2026-10", "D01-S003", "NOPE-1", 1),
-            ("2026-10", "D01-S003", "B1001-BLK-75B", 2),
+            ("2026-10", files["mine"], files["sku"], 1),
+            ("2026-10", files["mine"], "NOPE-1", 1),
+            ("2026-10", files["mine"], files["sku"], 2),
         ]
     )
     found = uploads.check(Data(net.settings), DIST1, "stock", "x.csv", text, today=TODAY)
@@ -314,11 +333,11 @@ def test_distributors_are_told_to_ask_the_brand_and_chinese_has_no_english_left(
     assert "品牌方" in zh[3]
 
 
-def test_a_stock_file_uploaded_as_sales_and_one_problem_in_words(net):
+def test_a_stock_file_uploaded_as_sales_and_one_problem_in_words(net, files):
     from assortment.i18n import t
     from dashboard.pages.upload import problem_rows
 
-    found = uploads.check(Data(net.settings), DIST1, "sales", "s.csv", GOOD, today=TODAY)
+    found = uploads.check(Data(net.settings), DIST1, "sales", "s.csv", files["good"], today=TODAY)
     rows = problem_rows(found.errors, DIST1, "en")
     assert [r["reason"] for r in rows] == [
         "this looks like a Stock file, not a Sales file: choose Stock as the file type"

@@ -95,7 +95,7 @@ def test_admin_lists_users_without_password_hashes(app, net):
 def test_scope_choices_follow_the_role(app, net):
     c = client_for(app, "admin")
     reps = post_callback(c, scope_body("rep")).get_json()["response"][ids.US_SCOPE]["options"]
-    assert {o["value"] for o in reps} == {v for v in net.reps.values() if v}
+    assert {o["value"] for o in reps} == set(net.generated.locations["rep"])
     dists = post_callback(c, scope_body("distributor")).get_json()["response"][ids.US_SCOPE]
     assert [o["value"] for o in dists["options"]] == sorted(net.distributors)
     admin = post_callback(c, scope_body("admin")).get_json()["response"][ids.US_SCOPE]

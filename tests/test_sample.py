@@ -6,6 +6,7 @@ written here from the text, independent of the package's own classification code
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -521,6 +522,23 @@ def test_shipped_sample_data_matches_the_generator() -> None:
     assert_frame_equal(got.with_columns(pl.col("on_hand").cast(pl.Int64)), expected)
     assert not (DEMO_DIR / "stock" / f"stock_D06_{last}.xlsx").exists()
     assert (DEMO_DIR / "README.md").is_file()
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "README.md"
+    }
+
+
+@pytest.mark.slow
+def test_regenerated_sample_data_is_byte_identical(tmp_path: Path) -> None:
+    """Every file of sample_data/ (workbooks included) is what the generator writes today."""
+    write_files(generate(), tmp_path)
+    got, shipped = _digests(tmp_path), _digests(DEMO_DIR)
+    assert sorted(got) == sorted(shipped)
+    assert [name for name in got if got[name] != shipped[name]] == []
 
 
 def test_demo_network_shows_every_status_and_reason() -> None:

@@ -219,12 +219,19 @@ def grid(
 
 
 def scope_line(user: Any, locations: Any) -> str:
-    """What the user is looking at, in words ('Your 12 locations (rep 张伟)')."""
+    """What the user is looking at, in words ('Your 12 locations (rep 张伟)').
+
+    Counts active locations, as the status cards do (closed ones are not checked); closed
+    locations in scope are named as such after the count.
+    """
+    active = locations.filter(locations["status"] == "active")
+    n_closed = locations.height - active.height
+    closed = t("scope.closed", n=n_closed) if n_closed else ""
     if user.role == "admin":
-        return t("scope.admin", n=locations.height)
+        return t("scope.admin", n=active.height) + closed
     if user.role == "rep":
-        return t("scope.rep", n=locations.height, scope=user.scope)
+        return t("scope.rep", n=active.height, scope=user.scope) + closed
     own = locations.filter(locations["location_id"] == user.scope)
     name = own["name"][0] if own.height else user.scope
-    stores = locations.filter(locations["kind"] == "store").height
-    return t("scope.distributor", name=name, stores=stores)
+    stores = active.filter(active["kind"] == "store").height
+    return t("scope.distributor", name=name, stores=stores) + closed

@@ -208,6 +208,13 @@ def _action_columns() -> list[dict[str, Any]]:
         f"cell-action cell-action-{a}": f"params.data.action_code == '{a}'"
         for a in ("replenish", "transfer", "clearance")
     }
+    # A narrow column gets no filter (its box would be too small to use); the others get the
+    # whole column width for their box (no filter-menu button beside it).
+    small = {"filter": False}
+    wide = {"suppressFloatingFilterButton": True}
+    # Fits a tablet (820 px, scroll bar included: 710 px of minimums) without scrolling sideways (with the narrower cell padding of
+    # style.css): the reason comes right after what to move; the SKU (style-colour-size) is in
+    # the Excel download.
     return [
         {
             "field": "action",
@@ -215,34 +222,45 @@ def _action_columns() -> list[dict[str, Any]]:
             "cellClassRules": rules,
             "pinned": "left",
             "minWidth": 100,
+            **wide,
         },
-        {"field": "style", "headerName": t("common.style"), "minWidth": 90},
-        {"field": "colour", "headerName": t("col.colour"), "minWidth": 80},
-        {"field": "size", "headerName": t("col.size"), "minWidth": 70},
+        {"field": "style", "headerName": t("common.style"), "minWidth": 80, **wide},
+        {"field": "colour", "headerName": t("col.colour"), "minWidth": 70, **small},
+        {"field": "size", "headerName": t("col.size"), "minWidth": 55, **small},
         {
             "field": "units",
             "headerName": t("col.units"),
-            "filter": "agNumberColumnFilter",
-            "minWidth": 70,
-        },
-        {"field": "source", "headerName": t("col.source"), "minWidth": 150},
-        {
-            "field": "value_cny",
-            "headerName": t("col.value"),
-            "filter": "agNumberColumnFilter",
-            "valueFormatter": ui.CNY,
-            "minWidth": 100,
+            "minWidth": 60,
+            **small,
         },
         {
             "field": "reason",
             "headerName": t("col.reason"),
-            "minWidth": 260,
+            "minWidth": 150,
             "flex": 2,
             "tooltipField": "reason",
             "wrapText": True,
             "autoHeight": True,
+            **wide,
         },
-        {"field": "sku", "headerName": t("col.sku"), "minWidth": 130},
+        {
+            "field": "source",
+            "headerName": t("col.source"),
+            "minWidth": 100,
+            "tooltipField": "source",
+            "wrapText": True,
+            "autoHeight": True,
+            **wide,
+        },
+        {
+            "field": "value_cny",
+            "headerName": t("col.value"),
+            "valueFormatter": ui.CNY,
+            "minWidth": 95,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+            **small,
+        },
     ]
 
 

@@ -71,11 +71,7 @@ def layout(**_query: Any) -> html.Div:
         ],
         className="filters card",
     )
-    by_options = [
-        {"label": t("overview.by.region"), "value": "region"},
-        {"label": t("overview.by.rep"), "value": "rep"},
-        {"label": t("overview.by.distributor"), "value": "group_name"},
-    ]
+    by_options = _by_options(len(regions), len(reps), len(groups))
     return ui.page(
         t("overview.title"),
         filters,
@@ -93,10 +89,11 @@ def layout(**_query: Any) -> html.Div:
                     ),
                     tools=dcc.RadioItems(
                         id=ids.OV_BY,
-                        options=by_options,
-                        value="region",
+                        options=by_options or [{"label": "", "value": "region"}],
+                        value=by_options[0]["value"] if by_options else "region",
                         inline=True,
                         className="segmented",
+                        style={"display": "none"} if len(by_options) < 2 else None,
                     ),
                 ),
                 ui.section(
@@ -130,33 +127,54 @@ def layout(**_query: Any) -> html.Div:
     )
 
 
+def _by_options(n_regions: int, n_reps: int, n_groups: int) -> list[dict[str, str]]:
+    """The "Status by" choices that draw more than one bar in the user's scope.
+
+    A rep sees one rep, a distributor one distributor (and often one region): a toggle that
+    would draw a single bar is left out, and with fewer than two choices none is shown.
+    """
+    choices = [
+        ("region", t("overview.by.region"), n_regions),
+        ("rep", t("overview.by.rep"), n_reps),
+        ("group_name", t("overview.by.distributor"), n_groups),
+    ]
+    return [{"label": label, "value": value} for value, label, n in choices if n > 1]
+
+
 def _columns() -> list[dict[str, Any]]:
     status_rules = {
         f"cell-status cell-{s}": f"params.data.status_code == '{s}'" for s in vocab.STATUSES
     }
+    # In the text columns the filter box takes the whole column width (no menu button beside it),
+    # so it stays usable in the narrow ones; number columns keep the button for < and >.
+    text = {"suppressFloatingFilterButton": True}
     return [
         {
             "field": "name",
             "headerName": t("col.name"),
             "pinned": "left",
-            "minWidth": 180,
+            "minWidth": 170,
             "cellClass": "cell-link",
+            "tooltipField": "name",
+            **text,
         },
-        {"field": "location_id", "headerName": t("col.id"), "minWidth": 110},
+        {"field": "location_id", "headerName": t("col.id"), "minWidth": 90, **text},
         {
             "field": "status",
             "headerName": t("common.status"),
             "cellClassRules": status_rules,
-            "minWidth": 100,
+            "minWidth": 90,
+            **text,
         },
         {
             "field": "reasons",
             "headerName": t("col.reasons"),
-            "minWidth": 280,
+            "minWidth": 190,
             "flex": 2,
             "tooltipField": "reasons",
             "wrapText": True,
             "autoHeight": True,
+            **text,
         },
         {
             "field": "active_styles",
@@ -173,19 +191,25 @@ def _columns() -> list[dict[str, Any]]:
             "headerName": t("col.bestseller_cov"),
             "filter": "agNumberColumnFilter",
             "valueFormatter": ui.PCT,
-            "minWidth": 110,
+            "minWidth": 100,
         },
         {
             "field": "new_coverage",
             "headerName": t("col.new_cov"),
             "filter": "agNumberColumnFilter",
             "valueFormatter": ui.PCT,
-            "minWidth": 100,
+            "minWidth": 105,
         },
-        {"field": "kind", "headerName": t("common.kind"), "minWidth": 90},
-        {"field": "region", "headerName": t("common.region"), "minWidth": 90},
-        {"field": "group_name", "headerName": t("col.group"), "minWidth": 120},
-        {"field": "rep", "headerName": t("common.rep"), "minWidth": 90},
+        {"field": "kind", "headerName": t("common.kind"), "minWidth": 110, **text},
+        {"field": "region", "headerName": t("common.region"), "minWidth": 85, **text},
+        {
+            "field": "group_name",
+            "headerName": t("col.group"),
+            "minWidth": 150,
+            "tooltipField": "group_name",
+            **text,
+        },
+        {"field": "rep", "headerName": t("common.rep"), "minWidth": 70, **text},
     ]
 
 

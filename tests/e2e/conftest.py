@@ -138,6 +138,17 @@ def chrome(downloads) -> Iterator[object]:
 def browser(chrome, base_url, downloads):
     """The shared browser, signed out, console drained; fails the test on any console error."""
     chrome.get("about:blank")  # leave the app first: its callbacks must not race the sign-out
+    # A callback of the previous page still running on the server can answer after the cookies
+    # are cleared and sign the browser back in (its response refreshes the session cookie):
+    # clear until the sign-in page stays.
+    deadline = time.monotonic() + 15
+    while True:
+        chrome.execute_cdp_cmd("Network.clearBrowserCookies", {})
+        chrome.get(base_url + "/login")
+        if chrome.find_elements("id", "username") or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    chrome.get("about:blank")
     chrome.execute_cdp_cmd("Network.clearBrowserCookies", {})
     chrome.set_window_size(1366, 900)
     for f in downloads.iterdir():
@@ -145,6 +156,12 @@ def browser(chrome, base_url, downloads):
             f.unlink()
     chrome.get_log("browser")  # drain
     yield chrome
+    with contextlib.suppress(Exception):  # let the page's callbacks finish before the next test
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and chrome.execute_script(
+            "return document.querySelectorAll('[data-dash-is-loading=\"true\"]').length"
+        ):
+            time.sleep(0.2)
     errors = [e for e in chrome.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, "browser console errors:\n" + "\n".join(e["message"] for e in errors)
 

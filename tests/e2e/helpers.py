@@ -3,6 +3,7 @@ test client, and crafted Dash callback requests (as an attacker would send them)
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -59,17 +60,7 @@ def clone(net: Network, folder: Path) -> Network:
     src = net.settings.data_dir
     dst = folder / "data"
     shutil.copytree(src, dst)
-    settings = Settings(db_path=dst / net.settings.db_path.name)
-    return Network(
-        settings=settings,
-        months=net.months,
-        distributors=net.distributors,
-        stores=net.stores,
-        reps=net.reps,
-        styles=net.styles,
-        skus=net.skus,
-        locations=net.locations,
-    )
+    return dataclasses.replace(net, settings=Settings(db_path=dst / net.settings.db_path.name))
 
 
 def login(client: Any, username: str, password: str | None = None) -> Any:
