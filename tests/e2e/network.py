@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from assortment import months, store
+from assortment import months, store, stuck
 from assortment.config import Settings
 from assortment.ingest import load_file
 
@@ -256,6 +256,57 @@ def build(
         skus=products,
         locations=locations,
     )
+
+
+def _insert_chances(
+    con,
+    m_date: date,
+    window: list[str],
+    required: pl.DataFrame,
+    products: pl.DataFrame,
+    locations: pl.DataFrame,
+    stock: pl.DataFrame,
+    sales: pl.DataFrame,
+) -> None:
+    """style_chances and stuck (domain.md 9) by the real rule over the built stock and sales
+    (core colours: every colour)."""
+    stock_w = stock.filter(pl.col("month").is_in(window)).with_columns(
+        pl.col("month").map_elements(months.parse, return_dtype=pl.Date)
+    )
+    core = products.filter(pl.col("is_core_size") == "true")
+    chances, stuck_list = stuck.chances_and_stuck(
+        locations.lazy().with_columns(
+            pl.when(pl.col("distributor_id") == "").then(None).otherwise(pl.col("distributor_id"))
+        ),
+        stock_w.filter(pl.col("month") == m_date).drop("month").lazy(),
+        stuck.styles_had(stock_w.lazy(), products.lazy()),
+        stuck.style_figures(
+            stock_w.filter(pl.col("month") == m_date).drop("month").lazy(),
+            sales.filter(pl.col("month").is_in(window))
+            .group_by("location_id", "sku")
+            .agg(pl.col("units_sold").sum())
+            .lazy(),
+            products.lazy(),
+        ),
+        products.select("sku", "style", pl.col("price").cast(pl.Float64)).lazy(),
+        required.lazy(),
+        core.select("sku", "style", "colour").lazy(),
+        core.select("style", "colour").unique().lazy(),
+        lookback_months=3,
+        slow_sell_through=0.15,
+        stuck_min_units=6,
+        min_store_reach=0.5,
+        proven_sell_through=0.3,
+    )
+    chances_df, stuck_df = pl.collect_all([chances, stuck_list])
+    for table, frame in (("style_chances", chances_df), ("stuck", stuck_df)):
+        frame = frame.with_columns(pl.lit(m_date).alias("month"))
+        if table == "stuck":
+            frame = frame.with_columns(pl.lit(RULES_FP).alias("rules_fingerprint"))
+        con.register("incoming", frame)
+        con.execute(f"delete from {table} where month = ?", [m_date])  # fixed names
+        con.execute(f"insert into {table} by name select * from incoming")
+        con.unregister("incoming")
 
 
 def _many(con, sql: str, rows: list) -> None:
@@ -506,9 +557,7 @@ def _insert_results(
         "sku", "style", "colour", "size"
     )
     absent = pairs.filter((pl.col("is_bestseller") | pl.col("is_new")) & (pl.col("on_hand") == 0))
-    launched = styles.select(
-        "style", pl.col("launch_month").str.to_date("%Y-%m").alias("launched")
-    )
+    launched = styles.select("style", pl.col("launch_month").str.to_date("%Y-%m").alias("launched"))
     rep_rows = (
         absent.join(core, on="style")
         .join(best.select("style", pl.col("rank").cast(pl.Int64)), on="style", how="left")
@@ -640,6 +689,7 @@ def _insert_results(
     con.execute("delete from actions where month = ?", [m_date])
     con.execute("insert into actions by name select * from incoming_actions")
     con.unregister("incoming_actions")
+    _insert_chances(con, m_date, window, required, products, locations, stock, sales)
 
     # network lists, core SKUs, order plan, run record
     con.execute("delete from bestsellers where month = ?", [m_date])
