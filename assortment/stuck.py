@@ -471,8 +471,9 @@ def distribute_actions(stuck: pl.LazyFrame, prices: pl.LazyFrame) -> pl.LazyFram
         prices: style, price.
 
     Returns:
-        location_id (the distributor), action, style, units, source_location_id (the
-        distributor: the units are its own), source_kind, value_cny, value_at_stake_cny,
+        location_id (the distributor), action, style, units, source_kind (``distributor``:
+        the units are its own; no source_location_id, which names another location), value_cny,
+        value_at_stake_cny,
         reason_code, sell_through, lacking_location_ids (String).
     """
     return (
@@ -483,7 +484,6 @@ def distribute_actions(stuck: pl.LazyFrame, prices: pl.LazyFrame) -> pl.LazyFram
             pl.lit("distribute").alias("action"),
             "style",
             "units",
-            pl.col("distributor_id").alias("source_location_id"),
             pl.lit("distributor").alias("source_kind"),
             (pl.col("units") * pl.col("price")).alias("value_cny"),
             "value_at_stake_cny",
