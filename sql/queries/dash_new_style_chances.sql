@@ -2,11 +2,8 @@
 -- scope that never had it in the window ('starving'), had it and sell it below
 -- slow_sell_through ('not_selling'), or sell it ('selling').
 with scoped as (
-    select l.location_id
-    from locations as l
-    where $role = 'admin'
-        or ($role = 'rep' and l.rep = $scope)
-        or ($role = 'distributor' and (l.location_id = $scope or l.distributor_id = $scope))
+    select location_id
+    from scoped_locations($role, $scope)
 ),
 
 stores as (

@@ -4,11 +4,8 @@
 -- stores that had it. Stores outside the user's scope are folded into one anonymous area
 -- (in_scope false, region and group null): a distributor never sees another one's name.
 with scoped as (
-    select l.location_id
-    from locations as l
-    where $role = 'admin'
-        or ($role = 'rep' and l.rep = $scope)
-        or ($role = 'distributor' and (l.location_id = $scope or l.distributor_id = $scope))
+    select location_id
+    from scoped_locations($role, $scope)
 ),
 
 stores as (
