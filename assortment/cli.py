@@ -323,7 +323,7 @@ def export(
         str,
         typer.Argument(
             help="style-health, compliance, actions, order-plan, bestsellers, new-styles,"
-            " follow-through or rep-scorecard."
+            " follow-through, rep-scorecard or stuck."
         ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Output file: .csv, .xlsx or .parquet.")],

@@ -21,6 +21,7 @@ EXPORTS: dict[str, str] = {
     "new-styles": "export_new_styles",
     "follow-through": "export_follow_through",
     "rep-scorecard": "export_rep_scorecard",
+    "stuck": "export_stuck",
 }
 JUDGED_BY_NEXT_MONTH = ("follow-through", "rep-scorecard")
 """Exports of month M that read the count (and results) of M+1 too (domain.md 8)."""

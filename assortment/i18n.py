@@ -59,12 +59,18 @@ CODE_KEYS: dict[str, tuple[str, ...]] = {
         N_("reason.slow_stock_heavy.detail"),
         N_("reason.assortment_shrinking.detail"),
     ),
-    "action": (N_("action.replenish"), N_("action.transfer"), N_("action.clearance")),
+    "action": (
+        N_("action.replenish"),
+        N_("action.transfer"),
+        N_("action.clearance"),
+        N_("action.distribute"),
+    ),
     "action_reason": (
         N_("action_reason.bestseller_not_in_stock"),
         N_("action_reason.new_style_not_in_stock"),
         N_("action_reason.broken_size_run"),
         N_("action_reason.slow_moving"),
+        N_("action_reason.stuck_at_distributor"),
     ),
     "segment": (
         N_("segment.bestseller"),

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 import duckdb
 import polars as pl
 
-from assortment import demand, followthrough, months, store
+from assortment import demand, followthrough, months, store, stuck
 from assortment.classify import NetworkInputs, PartitionInputs, network_facts
 from assortment.config import Rules, Settings
 from assortment.errors import NoDataError
@@ -32,6 +32,8 @@ RESULT_TABLES = (
     "size_curve",
     "order_plan",
     "order_plan_locations",
+    "stuck",
+    "style_chances",
 )
 
 
@@ -93,6 +95,7 @@ class MonthInputs:
     sales_months: pl.DataFrame  # sales per month over W (6.1)
     last_counts: pl.DataFrame  # each location's latest counted month <= M (6.6)
     carried_stock: pl.DataFrame  # in-stock rows of the carried counts (6.6)
+    had_w: pl.DataFrame  # stores and styles in stock at a month end of W before M (domain.md 9)
 
 
 def read_inputs(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> MonthInputs:
@@ -123,6 +126,7 @@ def read_inputs(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> Mo
             start=months.add(month, -rules.carry_forward_months),
             month=month,
         ),
+        had_w=store.query(con, "classify_had_w", start=w_start, end=months.add(month, -1)),
     )
 
 
@@ -215,7 +219,26 @@ def compute(
         compliance.append(c)
         actions.append(a)
     bestsellers, new_styles, core_skus, size_curve, plan_df, plan_locations = rest
-    return _to_codes(
+    # domain.md 9 spans groups (elsewhere = the other groups): after every partition, from
+    # the style-health rows (on hand and units per location and style) and W's earlier counts
+    chances_df, stuck_df = pl.collect_all(
+        stuck.chances_and_stuck(
+            inp.locations.lazy(),
+            inp.stock_m.lazy(),
+            inp.had_w.lazy(),
+            pl.concat(health).lazy().select("location_id", "style", "on_hand", "units_sold"),
+            products,
+            pl.concat([facts.bestsellers.select("style"), facts.new_styles.select("style")]),
+            facts.core_skus,
+            facts.core_colours,
+            lookback_months=rules.lookback_months,
+            slow_sell_through=rules.slow_sell_through,
+            stuck_min_units=rules.stuck_min_units,
+            min_store_reach=rules.min_store_reach,
+            proven_sell_through=rules.proven_sell_through,
+        )
+    )
+    out = _to_codes(
         {
             "style_health": pl.concat(health),
             "compliance": pl.concat(compliance),
@@ -226,9 +249,15 @@ def compute(
             "size_curve": size_curve,
             "order_plan": plan_df,
             "order_plan_locations": plan_locations,
+            "stuck": stuck_df,
+            "style_chances": chances_df,
         },
         inp.codes,
     )
+    prices = inp.products.group_by("style").agg(pl.col("price").max())
+    distribute = stuck.distribute_actions(out["stuck"].lazy(), prices.lazy()).collect()
+    out["actions"] = pl.concat([out["actions"], distribute], how="diagonal_relaxed")
+    return out
 
 
 def _to_codes(frames: dict[str, pl.DataFrame], codes: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -265,6 +294,16 @@ def _to_codes(frames: dict[str, pl.DataFrame], codes: pl.DataFrame) -> dict[str,
     out["order_plan_locations"] = out["order_plan_locations"].with_columns(
         as_code("location_id", loc_map)
     )
+    out["style_chances"] = out["style_chances"].with_columns(as_code("location_id", loc_map))
+    out["stuck"] = out["stuck"].with_columns(
+        as_code("distributor_id", loc_map),
+        pl.col("lacking_location_ids").list.eval(
+            pl.element()
+            .cast(pl.Int64)
+            .replace_strict(loc_map, default=None, return_dtype=pl.String)
+            .sort()
+        ),
+    )
     return out
 
 
@@ -283,7 +322,7 @@ def write_results(
             delete = store.statement_text("job_results_delete").format(table=table)
             con.execute(delete, {"month": month})
             frame = results[table].with_columns(pl.lit(month).alias("month"))
-            if table in ("style_health", "compliance", "actions"):
+            if table in ("style_health", "compliance", "actions", "stuck"):
                 frame = frame.with_columns(pl.lit(fp).alias("rules_fingerprint"))
             con.register("result_frame", frame)
             con.execute(store.statement_text("job_results_insert").format(table=table))

@@ -54,7 +54,7 @@ COMPLIANCE_REASONS = (
 the others warn). A compliance row's ``reasons`` lists them in this order; their parameters
 are the row's own figures (``active_styles``, ``min_styles``, ``bestseller_coverage`` ...)."""
 
-ACTION_KINDS = ("replenish", "transfer", "clearance")
+ACTION_KINDS = ("replenish", "transfer", "distribute", "clearance")
 """``actions.action``, in the order a location's list shows them."""
 
 ACTION_REASONS = (
@@ -62,6 +62,7 @@ ACTION_REASONS = (
     "new_style_not_in_stock",
     "broken_size_run",
     "slow_moving",
+    "stuck_at_distributor",
 )
 """``actions.reason_code``: why an action line exists. Each code's parameters are typed
 columns of the row (:mod:`assortment.actions` gives the contract)."""
@@ -71,6 +72,7 @@ ACTION_REASON_PARAMS = {
     "new_style_not_in_stock": ("style", "launch_month"),
     "broken_size_run": ("style", "colour", "size"),
     "slow_moving": ("style", "units_sold", "units", "sell_through"),
+    "stuck_at_distributor": ("style", "sell_through", "lacking_location_ids"),
 }
 """The columns each reason code is worded from; a transfer adds ``TRANSFER_PARAMS``."""
 
@@ -93,12 +95,14 @@ def reason_params(row: Mapping[str, Any]) -> dict[str, str]:
     """The parameters of an action row's reason as text, for any language's wording.
 
     Every column of :data:`ACTION_REASON_PARAMS` and :data:`TRANSFER_PARAMS` is given: a
-    month as ``YYYY-MM``, ``sell_through`` as a whole percent (``11%``), a missing value as
+    month as ``YYYY-MM``, ``sell_through`` as a whole percent (``11%``), a list of locations
+    (``lacking_location_ids``, stored ``;``-separated) with commas, a missing value as
     ``–``, anything else as written.
     """
     out = {name: _text(row.get(name)) for name in _PARAM_NAMES}
     share = row.get("sell_through")
     out["sell_through"] = "–" if share is None else f"{share * 100:.0f}%"
+    out["lacking_location_ids"] = out["lacking_location_ids"].replace(";", ", ")
     return out
 
 

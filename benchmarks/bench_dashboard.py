@@ -222,6 +222,22 @@ def location_bodies(month: str, loc: str, style: str) -> dict[str, dict[str, Any
     }
 
 
+def styles_bodies(month: str, style: str) -> dict[str, dict[str, Any]]:
+    return {
+        "where the style had its chance (regions + groups)": callback_body(
+            [
+                (ids.ST_CHANCE_TITLE, "children"),
+                (ids.ST_CHANCE_REGIONS, "figure"),
+                (ids.ST_CHANCE_GROUPS, "figure"),
+            ],
+            [(ids.ST_PICK, "value", style), (ids.ST_MONTH, "value", month)],
+        ),
+        "new styles: starving / not selling / selling": callback_body(
+            [(ids.ST_NEW_CHANCES, "figure")], [(ids.ST_MONTH, "value", month)]
+        ),
+    }
+
+
 def median(xs: list[float]) -> float:
     return statistics.median(xs)
 
@@ -311,6 +327,28 @@ def run(repeat: int, rebuild: bool) -> str:
             rows.append(("location", name, loc_cold[name], loc_warm[name]))
         rows.append(
             ("location", "**whole page, all calls one after another**", totals_cold, totals_warm)
+        )
+
+        # the styles page: where a style had its chance, for different styles / months (cold)
+        styles = [f"B{1001 + i}" for i in range(8)] + [f"P{2001 + i}" for i in range(8)]
+        for who, session in (("", admin), (" (distributor)", dist)):
+            for name in styles_bodies(latest, styles[0]):
+                cold = [
+                    timed(session, base, styles_bodies(m, st)[name])
+                    for st, m in zip(styles, [*reversed(months)] * 2, strict=False)
+                ][:repeat]
+                warm = [
+                    timed(session, base, styles_bodies(latest, styles[0])[name])
+                    for _ in range(repeat)
+                ]
+                rows.append((f"styles{who}", name, cold, warm))
+        rows.append(
+            (
+                "styles",
+                "page layout",
+                [timed(admin, base, page_body("/styles"))],
+                [timed(admin, base, page_body("/styles")) for _ in range(repeat)],
+            )
         )
 
         # a distributor's overview (its own group)

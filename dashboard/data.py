@@ -208,6 +208,17 @@ class Data:
             by="city" if by == "city" else "region",
         )
 
+    def style_chances(self, user: User, month: str, style: str) -> pl.DataFrame:
+        """Where the style was given a chance: counted stores per region, group and state;
+        stores outside the user's scope folded into one anonymous area."""
+        return self.frame(
+            "dash_style_chances", **user.params(), month=months.parse(month), style=str(style)
+        )
+
+    def new_style_chances(self, user: User, month: str) -> pl.DataFrame:
+        """Each new style's counted stores in scope: starving, not selling, selling."""
+        return self.frame("dash_new_style_chances", **user.params(), month=months.parse(month))
+
     # ------------------------------------------------------------ upload, order plan
 
     def upload_history(self, user: User) -> pl.DataFrame:

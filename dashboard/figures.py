@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from assortment.i18n import action_reason, pct, reasons_text, t
+from assortment.i18n import N_, action_reason, pct, reasons_text, t
 from assortment.vocab import (
     SEGMENT_COLOURS,
     SEGMENTS,
@@ -543,6 +544,154 @@ def style_regions(frame: pl.DataFrame, *, lang: str) -> go.Figure:
         dtick=0.25,
     )
     return _base(fig, height=320)
+
+
+# ---------------------------------------------------------------- where a style had its chance
+
+CHANCE_STATES = ("selling", "not_selling", "never")
+CHANCE_COLOURS = {"selling": "#15803d", "not_selling": "#d97706", "never": "#cbd5e1"}
+NEW_STATES = ("selling", "not_selling", "starving")
+NEW_COLOURS = {"selling": "#15803d", "not_selling": "#d97706", "starving": "#94a3b8"}
+STUCK_COLOUR = "#dc2626"
+_STATE_KEYS = {
+    "selling": N_("styles.chance.selling"),
+    "not_selling": N_("styles.chance.not_selling"),
+    "never": N_("styles.chance.never"),
+}
+_NEW_STATE_KEYS = {
+    "selling": N_("styles.new_chance.selling"),
+    "not_selling": N_("styles.new_chance.not_selling"),
+    "starving": N_("styles.new_chance.starving"),
+}
+
+
+def chance_areas(frame: pl.DataFrame, *, by: str) -> pl.DataFrame:
+    """The rows of ``Data.style_chances`` per area (``region`` or ``group``).
+
+    Returns:
+        area (null for the stores outside the scope, last), label, stores, one column per
+        state of :data:`CHANCE_STATES`, reach (share of stores that had the style), sell_through
+        (over the stores that had it; null when they neither sold nor hold it) and is_stuck;
+        in-scope areas by reach descending, then area.
+    """
+    key = "region" if by == "region" else "group_id"
+    label = pl.col("region") if by == "region" else pl.coalesce("group_name", "group_id")
+    states = [pl.col("n_stores").filter(pl.col("state") == s).sum().alias(s) for s in CHANCE_STATES]
+    shown_units = pl.col("units_sold").sum()
+    shown_on_hand = pl.col("on_hand_units").sum()
+    return (
+        frame.with_columns(pl.col(key).alias("area"), label.alias("label"))
+        .group_by("area")
+        .agg(
+            pl.col("label").first(),
+            pl.col("n_stores").sum().alias("stores"),
+            *states,
+            pl.when(shown_units + shown_on_hand > 0)
+            .then(shown_units / (shown_units + shown_on_hand))
+            .otherwise(None)
+            .alias("sell_through"),
+            pl.col("is_stuck").any().fill_null(False).alias("is_stuck"),
+        )
+        .with_columns(
+            ((pl.col("selling") + pl.col("not_selling")) / pl.col("stores")).alias("reach"),
+            pl.col("area").is_null().alias("_elsewhere"),
+        )
+        .sort(["_elsewhere", "reach", "area"], descending=[False, True, False])
+        .drop("_elsewhere")
+    )
+
+
+def style_chances(frame: pl.DataFrame, *, by: str, lang: str) -> go.Figure:
+    """A style's counted stores per area as one bar each: shown and selling, shown and not
+    selling, never shown (shares of the area's stores, counts on hover); areas where the style
+    is stuck at the distributor (``by="group"``) are marked in red; the stores outside the user's scope are one
+    anonymous "elsewhere" bar."""
+    areas = chance_areas(frame, by=by)
+    if areas.height == 0:
+        return empty(t("common.no_rows", lang))
+    elsewhere = t("styles.chance.elsewhere", lang)
+    labels = []
+    for r in areas.iter_rows(named=True):
+        name = elsewhere if r["area"] is None else str(r["label"] or r["area"])
+        st = "–" if r["sell_through"] is None else pct(r["sell_through"])
+        text = t("styles.chance.tick", lang, name=name, reach=pct(r["reach"]), st=st)
+        if r["is_stuck"] and by != "region":
+            text = f'<span style="color:{STUCK_COLOUR}"><b>⚠ {text}</b></span>'
+        labels.append(text)
+    stores = areas["stores"].to_list()
+    traces = []
+    for state in CHANCE_STATES:
+        counts = areas[state].to_list()
+        traces.append(
+            {
+                "type": "bar",
+                "y": labels,
+                "x": [c / n if n else 0 for c, n in zip(counts, stores, strict=True)],
+                "orientation": "h",
+                "name": t(_STATE_KEYS[state], lang),
+                "marker": {"color": CHANCE_COLOURS[state]},
+                "customdata": counts,
+                "text": [str(c) if c else "" for c in counts],
+                "textposition": "inside",
+                "insidetextanchor": "middle",
+                "hovertemplate": "%{customdata} (%{x:.0%})<extra>%{fullData.name}</extra>",
+            }
+        )
+    # one constructor call: plotly validates once instead of once per trace and update
+    fig = go.Figure(
+        data=traces,
+        layout={
+            "barmode": "stack",
+            "bargap": 0.25,
+            "xaxis": {"tickformat": ".0%", "range": [0, 1.002], "dtick": 0.25},
+            "yaxis": {"autorange": "reversed", "type": "category"},
+        },
+    )
+    return _base(fig, height=70 + 30 * areas.height)
+
+
+def new_style_chances(frame: pl.DataFrame, *, lang: str) -> go.Figure:
+    """Each new style's stores: starving (never had it in the window), not selling, selling,
+    so that "it does not sell here" can be told apart from "it was never here"."""
+    if frame.height == 0:
+        return empty(t("styles.new_chance.none", lang))
+    per_style = (
+        frame.group_by("style")
+        .agg(
+            pl.col("launch_month").first(),
+            *[pl.col("n_stores").filter(pl.col("state") == s).sum().alias(s) for s in NEW_STATES],
+        )
+        .sort(["starving", "style"], descending=[True, False])
+    )
+    styles = per_style["style"].to_list()
+    fig = go.Figure()
+    for state in NEW_STATES:
+        counts = per_style[state].to_list()
+        fig.add_trace(
+            go.Bar(
+                y=styles,
+                x=counts,
+                orientation="h",
+                name=t(_NEW_STATE_KEYS[state], lang),
+                marker={"color": NEW_COLOURS[state]},
+                text=[str(c) if c else "" for c in counts],
+                textposition="inside",
+                insidetextanchor="middle",
+                hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_layout(barmode="stack", bargap=0.25)
+    most = max(
+        1, max(sum(per_style[s].to_list()[i] for s in NEW_STATES) for i in range(len(styles)))
+    )
+    fig.update_xaxes(
+        title_text=t("styles.new_chance.stores", lang),
+        rangemode="tozero",
+        tick0=0,
+        dtick=max(1, math.ceil(most / 8)),  # whole stores
+    )
+    fig.update_yaxes(autorange="reversed", type="category")
+    return _base(fig, height=70 + 26 * per_style.height)
 
 
 # ---------------------------------------------------------------- order plan

@@ -50,6 +50,10 @@ ST_LACKING_BOX = "styles-lacking-box"
 ST_LACKING_NOTE = "styles-lacking-note"
 ST_REGIONS = "styles-regions"
 ST_REGIONS_TITLE = "styles-regions-title"
+ST_CHANCE_TITLE = "styles-chance-title"
+ST_CHANCE_REGIONS = "styles-chance-regions"
+ST_CHANCE_GROUPS = "styles-chance-groups"
+ST_NEW_CHANCES = "styles-new-chances"
 
 # upload
 UP_KIND = "upload-kind"

@@ -66,7 +66,7 @@ def test_actions_and_order_plan_exports(network_store, tmp_path):
         "source_location_id",
         "reason",
     } <= set(actions[0])
-    assert {a["action"] for a in actions} <= {"replenish", "transfer", "clearance"}
+    assert {a["action"] for a in actions} <= {"replenish", "transfer", "distribute", "clearance"}
     transfers = [a for a in actions if a["action"] == "transfer"]
     assert all(a["source_location_id"] for a in transfers)
     plan = pl.read_excel(tmp_path / "o.xlsx")

@@ -160,6 +160,7 @@ def test_actions_export_is_sized_by_corrected_demand(hand_store, tmp_path) -> No
         "target_units",
         "source_kind",
         "value_at_stake_cny",
+        "lacking_location_ids",
     ]
     got = [
         (

@@ -166,6 +166,7 @@ def _row(code: str, action: str = "replenish") -> dict:
         "sell_through": 1 / 9,
         "source_location_id": "D01-S008",
         "source_on_hand": 4,
+        "lacking_location_ids": "D02-S001;D02-S003",
     }
 
 
@@ -175,6 +176,7 @@ _SHOWN = {
     "new_style_not_in_stock": ["2026-09"],
     "broken_size_run": ["BLK", "75B"],
     "slow_moving": ["1", "8", "11%"],
+    "stuck_at_distributor": ["11%", "D02-S001, D02-S003"],
 }
 
 

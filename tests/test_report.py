@@ -280,6 +280,47 @@ def test_coverage_and_clearance(data):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_each_rep_sees_the_styles_stuck_at_their_distributors(month_db, lang):
+    # D01 (rep 张伟) holds 10 of S2, shown at 0 of its 2 stores, selling 50% elsewhere
+    with store.writer(month_db) as con:
+        con.execute(
+            "insert into stuck values (?, 'D01', 'S2', 10, 2, 0, 0.0, 0.5,"
+            " ['D01-S001', 'D01-S002'], 4, 118.0, 'fp-test')",
+            [OCT],
+        )
+    with store.reader(month_db) as con:
+        data = load_month(con, OCT)
+    title = i18n.t("report.stuck", lang)
+    mine = interactive_html(
+        build_page(scoped(data, Scope("rep", "张伟")), Scope("rep", "张伟"), lang)
+    )
+    section = mine[mine.index(title) :]
+    assert f"{title} (1)" in mine
+    for cell in (
+        "北方代理",
+        "S2",
+        "莫代尔内裤",
+        "0 / 2",
+        "50%",
+        "D01-S001, D01-S002",
+        ">4<",
+        ">118<",
+    ):
+        assert cell in section, cell
+    other = interactive_html(
+        build_page(scoped(data, Scope("rep", "刘洋")), Scope("rep", "刘洋"), lang)
+    )
+    assert f"{title} (0)" in other and "D01-S001, D01-S002" not in other
+    summary = build_summary(data, langs=(lang,))
+    assert summary["stuck"] == {
+        "pairs": 1,
+        "distributors": 1,
+        "units": 4,
+        "value_at_stake_cny": 118.0,
+    }
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_pages_for_network_region_and_rep(data, lang):
     net = build_page(data, Scope("network"), lang)
     # two regions: a "status by region" chart would be two bars, the table says it all

@@ -55,6 +55,8 @@ class MonthData:
         required: Required styles in stock per counted location (coverage numerators).
         bestsellers, new_styles, order_plan: The exports of the same names, with style names.
         styles: One row per style (name, category, launch month, price).
+        stuck: The stuck export (domain.md 9) with the distributor's name, region and rep and
+            the style's name: the styles a distributor holds but never shows.
         rules: The rules that produced the month's results (as ``Rules.to_dict``).
     """
 
@@ -70,6 +72,7 @@ class MonthData:
     new_styles: pl.DataFrame
     order_plan: pl.DataFrame
     styles: pl.DataFrame
+    stuck: pl.DataFrame
     rules: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -103,6 +106,7 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
     _, best = export_frame(con, "bestsellers", month_s)
     _, new = export_frame(con, "new-styles", month_s)
     _, plan = export_frame(con, "order-plan", month_s)
+    _, stuck = export_frame(con, "stuck", month_s)
 
     names = locations.select("location_id", "name", "city")
     where = comp.select("location_id", "region", "rep")
@@ -167,6 +171,16 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
         ),
         order_plan=plan.join(style_cols, on="style", how="left"),
         styles=styles,
+        stuck=stuck.join(
+            comp.select(
+                pl.col("location_id").alias("distributor_id"),
+                pl.col("name").alias("distributor_name"),
+                "region",
+                "rep",
+            ),
+            on="distributor_id",
+            how="left",
+        ).join(style_cols.select("style", "style_name"), on="style", how="left"),
         rules=json.loads(rules_json),
     )
 
@@ -225,6 +239,7 @@ def scoped(data: MonthData, scope: Scope) -> MonthData:
         new_styles=data.new_styles,
         order_plan=plan,
         styles=data.styles,
+        stuck=data.stuck.filter(keep),
         rules=data.rules,
     )
 

@@ -91,6 +91,7 @@ def build_page(data: MonthData, scope: Scope, lang: str) -> Page:
     page.add(sections.uploads(data, scope, lang))
     page.add(sections.style_coverage(data, lang))
     page.add(sections.clearance(data, lang))
+    page.add(sections.stuck(data, lang))
     if scope.kind != "rep":
         page.add(sections.order_plan(data, scope, lang))
     return page

@@ -315,6 +315,46 @@ def clearance(data: MonthData, lang: str) -> str:
     return "".join(out)
 
 
+def stuck(data: MonthData, lang: str) -> str:
+    """Styles stuck at the distributor (domain.md 9): held, hardly shown, proven elsewhere;
+    largest value at stake first, with the stores that lack each."""
+    t = _t(lang)
+    rows = data.stuck.sort(
+        ["value_at_stake_cny", "distributor_id", "style"], descending=[True, False, False]
+    )
+    out = ["<section>", tag("h2", t("report.stuck"), count=rows.height)]
+    out.append(tag("p", t("report.stuck_hint"), cls="note"))
+    if not rows.height:
+        out.append(tag("p", t("common.none")) + "</section>")
+        return "".join(out)
+    cols = [
+        Col(t("common.distributor"), field("distributor_name")),
+        Col(t("common.style"), field("style")),
+        Col(t("common.style_name"), field("style_name")),
+        Col(t("report.stuck.held"), integer("held_units"), num=True),
+        Col(
+            t("report.stuck.shown_at"),
+            lambda r: E(f"{r['stores_with_style']} / {r['stores']}"),
+            num=True,
+        ),
+        Col(t("report.stuck.elsewhere"), percent("elsewhere_sell_through"), num=True),
+        Col(
+            t("report.stuck.lacking"),
+            lambda r: E((r["lacking_location_ids"] or "").replace(";", ", ")),
+        ),
+        Col(t("common.units"), integer("units"), num=True),
+        Col(t("report.stuck.value"), integer("value_at_stake_cny"), num=True),
+    ]
+    foot = {
+        0: E(t("common.total")),
+        7: fmt_int(rows["units"].sum()),
+        8: fmt_int(rows["value_at_stake_cny"].sum()),
+    }
+    out.append(table(cols, rows.to_dicts(), foot=foot))
+    out.append("</section>")
+    return "".join(out)
+
+
 def order_plan(data: MonthData, scope: Scope, lang: str) -> str:
     """The factory order plan: per style and region (network) or per style and size (region)."""
     t = _t(lang)

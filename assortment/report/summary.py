@@ -125,6 +125,12 @@ def build_summary(data: MonthData, *, langs: tuple[str, ...]) -> dict[str, Any]:
             "units": int(clearance["units"].sum()),
             "value_cny": _round(clearance["value_cny"].sum()),
         },
+        "stuck": {
+            "pairs": data.stuck.height,
+            "distributors": data.stuck["distributor_id"].n_unique(),
+            "units": int(data.stuck["units"].sum()),
+            "value_at_stake_cny": _round(data.stuck["value_at_stake_cny"].sum()),
+        },
         "order_plan": {
             "units": int(plan["units"].sum()),
             "styles": plan.filter(pl.col("units") > 0)["style"].n_unique(),

@@ -206,7 +206,7 @@ def _style_columns(lookback: int) -> list[dict[str, Any]]:
 def _action_columns() -> list[dict[str, Any]]:
     rules = {
         f"cell-action cell-action-{a}": f"params.data.action_code == '{a}'"
-        for a in ("replenish", "transfer", "clearance")
+        for a in vocab.ACTION_KINDS
     }
     # A narrow column gets no filter (its box would be too small to use); the others get the
     # whole column width for their box (no filter-menu button beside it).

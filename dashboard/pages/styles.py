@@ -1,5 +1,6 @@
 """Styles: the network's bestsellers and new styles with their coverage, the locations lacking
-a style, and how a style sells region by region."""
+a style, how a style sells region by region, where it was given a chance (and where it is stuck
+at the distributor), and each new style's stores: starving, not selling, selling."""
 
 from __future__ import annotations
 
@@ -101,6 +102,44 @@ def layout(**_query: Any) -> html.Div:
                 ),
             ],
             className="two-col",
+        ),
+        ui.section(
+            html.Span(t("styles.chance_title"), id=ids.ST_CHANCE_TITLE),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.H3(t("styles.chance.by_region"), className="subhead"),
+                            dcc.Graph(
+                                id=ids.ST_CHANCE_REGIONS,
+                                config={"displayModeBar": False},
+                                figure=figures.placeholder(t("common.loading")),
+                            ),
+                        ]
+                    ),
+                    html.Div(
+                        [
+                            html.H3(t("styles.chance.by_group"), className="subhead"),
+                            dcc.Graph(
+                                id=ids.ST_CHANCE_GROUPS,
+                                config={"displayModeBar": False},
+                                figure=figures.placeholder(t("common.loading")),
+                            ),
+                        ]
+                    ),
+                ],
+                className="two-col",
+            ),
+            hint=t("styles.chance_hint"),
+        ),
+        ui.section(
+            t("styles.new_chance_title"),
+            dcc.Graph(
+                id=ids.ST_NEW_CHANCES,
+                config={"displayModeBar": False},
+                figure=figures.placeholder(t("common.loading")),
+            ),
+            hint=t("styles.new_chance_hint"),
         ),
         actions=ui.month_picker(ids.ST_MONTH, months),
     )
@@ -221,6 +260,38 @@ def update_regions(style: str | None, month: str | None) -> tuple[Any, Any]:
         t("styles.regions_city", style=style) if by == "city" else t("styles.regions", style=style)
     )
     return title, figures.style_regions(frame, lang=lang())
+
+
+@callback(
+    Output(ids.ST_CHANCE_TITLE, "children"),
+    Output(ids.ST_CHANCE_REGIONS, "figure"),
+    Output(ids.ST_CHANCE_GROUPS, "figure"),
+    Input(ids.ST_PICK, "value"),
+    Input(ids.ST_MONTH, "value"),
+)
+def update_chances(style: str | None, month: str | None) -> tuple[Any, Any, Any]:
+    """Where the style was given a chance, by region and by distributor group (one scoped
+    query; stores outside the scope are one anonymous "elsewhere" bar)."""
+    user = require_user()
+    if not style or not month:
+        blank = figures.empty(t("styles.pick_hint"))
+        return t("styles.chance_title"), blank, blank
+    frame = data().style_chances(user, month, style)
+    lg = lang()
+    return (
+        t("styles.chance", style=style),
+        figures.style_chances(frame, by="region", lang=lg),
+        figures.style_chances(frame, by="group", lang=lg),
+    )
+
+
+@callback(Output(ids.ST_NEW_CHANCES, "figure"), Input(ids.ST_MONTH, "value"))
+def update_new_chances(month: str | None) -> Any:
+    """Each new style's stores in scope: starving, not selling, selling (one scoped query)."""
+    user = require_user()
+    if not month:
+        return figures.empty(t("common.no_data"))
+    return figures.new_style_chances(data().new_style_chances(user, month), lang=lang())
 
 
 @callback(

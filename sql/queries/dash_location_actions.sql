@@ -22,7 +22,8 @@ final as (
         a.launch_month,
         a.source_on_hand,
         a.units_sold,
-        a.sell_through
+        a.sell_through,
+        a.lacking_location_ids
     from actions as a
     join loc using (location_id)
     left join locations as src on src.location_id = a.source_location_id
@@ -31,5 +32,5 @@ final as (
 
 select * from final
 order by
-    case action when 'replenish' then 0 when 'transfer' then 1 else 2 end,
+    case action when 'replenish' then 0 when 'transfer' then 1 when 'distribute' then 2 else 3 end,
     style, colour, size

@@ -1,5 +1,5 @@
 -- One row per action line of month $month: replenish, transfer (one per SKU and source),
--- clearance, with the reason as a code and its parameters (the exporter adds the reason in
+-- distribute, clearance, with the reason as a code and its parameters (the exporter adds the reason in
 -- words: assortment/actions.py), then what the line is worth (domain.md 6.3).
 select
     strftime(month, '%Y-%m') as month,
@@ -21,10 +21,11 @@ select
     demand_units_per_month,
     target_units,
     source_kind,
-    value_at_stake_cny
+    value_at_stake_cny,
+    lacking_location_ids
 from actions
 where month = $month::date
 order by
     location_id,
-    case action when 'replenish' then 1 when 'transfer' then 2 else 3 end,
+    case action when 'replenish' then 1 when 'transfer' then 2 when 'distribute' then 3 else 4 end,
     style, colour, size, source_location_id
