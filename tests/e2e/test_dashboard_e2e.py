@@ -52,7 +52,10 @@ def pick(driver, dropdown_id: str, value: str) -> None:
     """Choose an option of a Dash 4 dropdown."""
     css(driver, f"#{dropdown_id}").click()
     option = css(driver, f".dash-dropdown-content [role=option] input[value='{value}']")
-    option.find_element(By.XPATH, "./ancestor::label").click()
+    label = option.find_element(By.XPATH, "./ancestor::label")
+    # a long list scrolls under the dropdown's own search box: bring the option to the middle
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", label)
+    label.click()
     driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
 
 
