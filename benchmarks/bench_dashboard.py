@@ -207,7 +207,7 @@ def location_bodies(month: str, loc: str, style: str) -> dict[str, dict[str, Any
         ),
         "actions": callback_body(
             [
-                (ids.LOC_ACTIONS_GRID, "rowData"),
+                (ids.LOC_VISIT, "children"),
                 (ids.LOC_ACTIONS_NOTE, "children"),
                 (ids.LOC_ACTIONS_BOX, "hidden"),
             ],

@@ -12,6 +12,8 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from assortment.i18n import action_reason, pct, reasons_text, t
+from assortment.report import visit_sheet
+from assortment.visit import visit_lines
 from assortment.vocab import (
     SEGMENT_COLOURS,
     SEGMENTS,
@@ -328,6 +330,34 @@ def action_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
                 "sku": r["sku"] or "",
                 "units": r["units"],
                 "source": source,
+                "value_cny": r["value_cny"],
+                "reason": action_reason(r, lang),
+            }
+        )
+    return rows
+
+
+def visit_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
+    """The visit list (domain.md 6.5) of a location's action lines, in words, worst money first.
+
+    Each row: action_code, action, style (code and name), style_sub (colour · category), sizes
+    (``75B×3, 80B×2``, or the months of cover for clearance), units, source, value_cny, reason.
+    """
+    if frame.height == 0:
+        return []
+    lines = visit_lines(frame, frame.select("style", "style_name", "category"))
+    rows = []
+    for r in lines.iter_rows(named=True):
+        name, sub = visit_sheet.style_words(r, lang)
+        rows.append(
+            {
+                "action_code": r["action"],
+                "action": t(f"action.{r['action']}", lang),
+                "style": name,
+                "style_sub": sub,
+                "sizes": visit_sheet.sizes_words(r, lang),
+                "units": r["units"],
+                "source": visit_sheet.source_words(r, lang),
                 "value_cny": r["value_cny"],
                 "reason": action_reason(r, lang),
             }

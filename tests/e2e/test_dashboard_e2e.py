@@ -3,6 +3,7 @@ switch language, upload a bad and a good file. Runs against waitress over a tmp 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -128,13 +129,43 @@ def test_location_page_size_run_styles_and_action_download(
     browser.get(f"{base_url}/location/{loc}")
     text_in(browser, "#location-status", "Fail")
     assert len(grid_rows(browser, "location-styles-grid")) > 3
-    assert len(grid_rows(browser, "location-actions-grid")) > 0
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#location-visit tbody tr")) > 0
     css(browser, "#location-size-run .heatmaplayer")
     css(browser, "#location-sell-through .scatterlayer")
     css(browser, "#location-actions-download-btn").click()
     path = wait_download(downloads, ".xlsx")
     actions = pl.read_excel(path)
     assert actions.height > 0 and "Action" in actions.columns and "Reason" in actions.columns
+
+
+def test_location_page_visit_sheet_pdf_in_both_languages(
+    browser, base_url, passwords, e2e_net, downloads
+):
+    """The visit list shows every column at tablet width and prints as a one-page A4 PDF."""
+    sign_in(browser, base_url, "admin", passwords["admin"])
+    loc = e2e_net.stores[e2e_net.distributors[0]][0]
+    browser.set_window_size(820, 1180)
+    try:
+        browser.get(f"{base_url}/location/{loc}")
+        first = css(browser, "#location-visit tbody tr")
+        table = css(browser, "#location-visit table")
+        box = css(browser, "#location-visit")
+        assert table.size["width"] <= box.size["width"] + 1, "the visit list is cut at 820 px"
+        assert "×" in first.text
+        css(browser, "#location-visit-pdf-btn").click()
+        path = wait_download(downloads, ".pdf", timeout=90)
+        assert path.read_bytes()[:5] == b"%PDF-"
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "Visit sheet" in text and loc in text and "×" in text
+        pages = subprocess.run(
+            ["pdfinfo", str(path)], capture_output=True, text=True, check=True
+        ).stdout
+        assert re.search(r"Page size:\s+595", pages), pages
+        path.unlink()
+    finally:
+        browser.set_window_size(1400, 1000)
 
 
 def test_styles_page_pick_a_bestseller_and_see_who_lacks_it(browser, base_url, passwords):
@@ -245,6 +276,17 @@ return [...grid.querySelectorAll('.ag-header-row-column .ag-header-cell[col-id]'
 """
 
 
+CUT_VISIT_CELLS = """
+const box = document.querySelector('#location-visit').getBoundingClientRect();
+return [...document.querySelectorAll('#location-visit th, #location-visit td')]
+  .filter(cell => {
+    const r = cell.getBoundingClientRect();
+    return r.right > box.right + 1 || r.left < box.left - 1 || cell.scrollWidth > cell.clientWidth + 1;
+  })
+  .map(cell => cell.textContent);
+"""
+
+
 def test_tables_show_every_column_whole(browser, base_url, passwords, e2e_net):
     """The overview table at 1400 px and the visit's action list at 820 px (a tablet): every
     column in view, no header cut to an ellipsis."""
@@ -258,9 +300,9 @@ def test_tables_show_every_column_whole(browser, base_url, passwords, e2e_net):
         browser.set_window_size(820, 1100)
         loc = e2e_net.with_reason("bestsellers_missing")[0]
         browser.get(f"{base_url}/location/{loc}")
-        grid_rows(browser, "location-actions-grid")
+        css(browser, "#location-visit tbody tr")
         time.sleep(0.5)
-        assert browser.execute_script(CUT_COLUMNS, "location-actions-grid") == [], lang
+        assert browser.execute_script(CUT_VISIT_CELLS) == [], lang
 
 
 def test_unknown_page_says_so(browser, base_url, passwords):
