@@ -25,27 +25,29 @@ E = html.escape
 VISIT_CSS = """
 @page { size: A4; margin: 10mm 9mm 12mm 9mm; }
 * { box-sizing: border-box; }
-body { font-family: var(--font); color: #1f2933; margin: 0; font-size: 9.5pt; line-height: 1.3; }
+body { font-family: var(--font); color: #1f2933; margin: 0; font-size: 8.5pt; line-height: 1.25; }
 h1 { font-size: 14pt; margin: 0 0 2px 0; }
 .meta { color: #52606d; margin: 0 0 6px 0; }
 .totals { margin: 0 0 8px 0; }
 .totals span { display: inline-block; margin-right: 14px; }
 table { width: 100%; border-collapse: collapse; table-layout: fixed; }
-th, td { border-bottom: 1px solid #d9e2ec; padding: 3px 4px; vertical-align: top;
+th, td { border-bottom: 1px solid #d9e2ec; padding: 2px 3px; vertical-align: top;
   overflow-wrap: anywhere; word-break: normal; text-align: left; }
-th { background: #f0f4f8; font-weight: 600; font-size: 8.5pt; }
+th { background: #f0f4f8; font-weight: 600; font-size: 8pt; }
+thead { display: table-header-group; }
 tr { break-inside: avoid; }
 td.n, th.n { text-align: right; white-space: nowrap; }
-.act { font-weight: 600; white-space: nowrap; }
+.act { font-weight: 600; overflow-wrap: normal; }
+th { overflow-wrap: normal; }
 .act-transfer { color: #7c3aed; } .act-replenish { color: #1d4ed8; } .act-clearance { color: #a16207; }
-.sub { color: #52606d; font-size: 8.5pt; }
+.sub { color: #52606d; font-size: 7.5pt; }
 .box { display: inline-block; width: 11px; height: 11px; border: 1px solid #52606d; }
 .note { color: #52606d; font-size: 8pt; margin-top: 6px; }
 .empty { padding: 12px; background: #ecfdf5; border-radius: 4px; }
 """
 
 # column widths in percent of the page (they add up to 100)
-_WIDTHS = (4, 9, 24, 24, 6, 15, 11, 7)
+_WIDTHS = (3, 9, 23, 19, 5, 26, 8, 7)
 
 
 def _money(value: Any) -> str:
@@ -96,6 +98,7 @@ def sheet_html(location: dict[str, Any], lines: pl.DataFrame, *, month: str, lan
     meta = " · ".join(
         x
         for x in (
+            t("app.title", lang),
             i18n.word("kind", location.get("kind"), lang),
             location.get("city") or "",
             t("location.meta.rep", lang) + " " + (location.get("rep") or "–"),

@@ -341,7 +341,10 @@ def visit_table(rows: list[dict[str, Any]]) -> html.Table:
                 [
                     html.Td(str(i), className="n"),
                     html.Td(r["action"], className=f"cell-action cell-action-{r['action_code']}"),
-                    html.Td([r["style"], html.Div(r["style_sub"], className="visit-sub")]),
+                    html.Td(
+                        [r["style"], html.Div(r["style_sub"], className="visit-sub")],
+                        className="visit-style",
+                    ),
                     html.Td(r["sizes"], className="visit-sizes"),
                     html.Td(f"{r['units']:,}", className="n"),
                     html.Td(r["source"]),
