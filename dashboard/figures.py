@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from assortment.i18n import action_reason, pct, reasons_text, t
+from assortment.i18n import N_, action_reason, list_sep, pct, reasons_text, t
 from assortment.report import visit_sheet
 from assortment.visit import visit_lines
 from assortment.vocab import (
@@ -363,6 +363,117 @@ def visit_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+FOLLOW_KEYS = {
+    "done": N_("follow.done"),
+    "partly": N_("follow.partly"),
+    "not_done": N_("follow.not_done"),
+    "unknown": N_("follow.unknown"),
+}
+CHANGE_KEYS = {"fixed": N_("change.fixed"), "worse": N_("change.worse")}
+
+
+def follow_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
+    """Last month's action lines with what the next count showed (domain.md 8), in words."""
+    rows = []
+    for r in frame.iter_rows(named=True):
+        sku = " ".join(x for x in (r["colour"], r["size"]) if x)
+        rows.append(
+            {
+                "status_code": r["follow_status"],
+                "status": t(FOLLOW_KEYS.get(r["follow_status"], r["follow_status"]), lang),
+                "action": t(f"action.{r['action']}", lang),
+                "style": f"{r['style']} {r['style_name'] or ''}".strip(),
+                "sku": sku,
+                "units": r["units"],
+                "received": r["received_units"],
+                "value_cny": r["value_at_stake_cny"],
+            }
+        )
+    return rows
+
+
+def follow_counts(frame: pl.DataFrame) -> dict[str, int]:
+    """Lines per follow status (every status, 0 when none)."""
+    got = dict(frame.group_by("follow_status").len().iter_rows()) if frame.height else {}
+    return {s: int(got.get(s, 0)) for s in FOLLOW_KEYS}
+
+
+def change_text(frame: pl.DataFrame, *, lang: str) -> str:
+    """What changed since last month: the status before and now, the change in active styles.
+
+    Empty when the location was not classified in both months.
+    """
+    if frame.height == 0:
+        return ""
+    r = frame.row(0, named=True)
+    if r["prev_status"] is None or r["status"] is None:
+        return t("change.no_previous", lang)
+    before = t(f"status.{r['prev_status']}", lang)
+    now = t(f"status.{r['status']}", lang)
+    text = t("change.status", lang, before=before, now=now)
+    if r["change"] in CHANGE_KEYS:
+        text += " (" + t(CHANGE_KEYS[r["change"]], lang) + ")"
+    if r["prev_active_styles"] is not None and r["active_styles"] is not None:
+        delta = int(r["active_styles"]) - int(r["prev_active_styles"])
+        styles = t(
+            "change.active_styles",
+            lang,
+            before=r["prev_active_styles"],
+            now=r["active_styles"],
+            delta=f"{delta:+d}",
+        )
+        text += list_sep(lang) + styles
+    return text
+
+
+def scorecard_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """Each rep's scorecard summed over the months of ``frame`` (domain.md 8), best last:
+    lines, done, partly, not_done, unknown, done_share (of lines), done_value_share (of the
+    value at stake), fixed, worse, months."""
+    if frame.height == 0:
+        return []
+    totals = (
+        frame.group_by("rep")
+        .agg(
+            pl.col("lines", "done", "partly", "not_done", "unknown").sum(),
+            pl.col("value_at_stake_cny", "done_value_cny", "fixed", "worse").sum(),
+            pl.col("month").n_unique().alias("months"),
+        )
+        .with_columns(
+            (pl.col("done") / pl.col("lines")).alias("done_share"),
+            pl.when(pl.col("value_at_stake_cny") > 0)
+            .then(pl.col("done_value_cny") / pl.col("value_at_stake_cny"))
+            .otherwise(None)
+            .alias("done_value_share"),
+        )
+        .sort("done_value_share", "rep", nulls_last=True)
+    )
+    return totals.to_dicts()
+
+
+def scorecard_trend(frame: pl.DataFrame, *, lang: str) -> go.Figure:
+    """Share of the value at stake whose lines were done, per month, one line per rep."""
+    if frame.height == 0:
+        return empty(t("reps.none", lang))
+    fig = go.Figure()
+    for (rep,), part in frame.sort("month").group_by("rep", maintain_order=True):
+        fig.add_trace(
+            go.Scatter(
+                x=part["month"].to_list(),
+                y=part["done_value_share"].to_list(),
+                mode="lines+markers",
+                name=str(rep or "–"),
+                hovertemplate="%{x}: %{y:.0%}<extra>" + str(rep or "–") + "</extra>",
+            )
+        )
+    _base(fig, height=320)
+    fig.update_layout(
+        yaxis={"tickformat": ".0%", "range": [0, 1.05], "title": t("reps.done_value", lang)},
+        xaxis={"type": "category"},
+    )
+    return fig
 
 
 def size_run(frame: pl.DataFrame, *, style: str, lang: str) -> go.Figure:

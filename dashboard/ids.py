@@ -98,3 +98,11 @@ US_REMOVE_DONE = "users-remove-done"
 US_NEW_PASSWORD = "users-new-password"
 US_PW_BTN = "users-password-btn"
 US_PW_MSG = "users-password-msg"
+
+# reps
+REPS_MONTH = "reps-month"
+REPS_TABLE = "reps-table-box"
+REPS_TREND = "reps-trend"
+
+# location: follow-through of last month's visit
+LOC_FOLLOW = "location-follow"

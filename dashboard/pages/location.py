@@ -94,6 +94,11 @@ def layout(location_id: str | None = None, month: str | None = None, **_query: A
                 dcc.Download(id=ids.LOC_ACTIONS_DOWNLOAD),
             ],
         ),
+        ui.section(
+            t("follow.title"),
+            dcc.Loading(html.Div(id=ids.LOC_FOLLOW), type="dot", color="#9d174d"),
+            hint=t("follow.hint"),
+        ),
         html.Div(
             [
                 ui.section(
@@ -374,6 +379,72 @@ def update_actions(month: str | None, location_id: str | None) -> tuple[Any, Any
     if frame.height == 0:
         return None, ui.alert(t("location.actions.none"), tone="success"), True
     return visit_table(figures.visit_rows(frame, lang=lang())), None, False
+
+
+def follow_block(change: str, counts: dict[str, int], rows: list[dict[str, Any]]) -> html.Div:
+    """What changed since last month, and last month's lines with their follow status."""
+    parts: list[Any] = [html.P(change, className="follow-change", id="location-change")]
+    if not rows:
+        parts.append(ui.empty(t("follow.none")))
+        return html.Div(parts)
+    parts.append(
+        html.P(
+            " · ".join(t(figures.FOLLOW_KEYS[s]) + f" {n}" for s, n in counts.items()),
+            className="follow-counts",
+        )
+    )
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(t("follow.status")),
+                html.Th(t("col.action")),
+                html.Th(t("common.style")),
+                html.Th(t("follow.sku")),
+                html.Th(t("col.units"), className="n"),
+                html.Th(t("follow.received"), className="n"),
+                html.Th(t("visit.col.value"), className="n"),
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(r["status"], className=f"follow follow-{r['status_code']}"),
+                    html.Td(r["action"]),
+                    html.Td(r["style"], className="visit-style"),
+                    html.Td(r["sku"]),
+                    html.Td(f"{r['units']:,}", className="n"),
+                    html.Td("–" if r["received"] is None else f"{r['received']:,}", className="n"),
+                    html.Td(ui.cny(r["value_cny"]), className="n"),
+                ]
+            )
+            for r in rows
+        ]
+    )
+    parts.append(html.Table([head, body], className="visit-table", id="location-follow-table"))
+    return html.Div(parts)
+
+
+@callback(
+    Output(ids.LOC_FOLLOW, "children"),
+    Input(ids.LOC_MONTH, "value"),
+    State(ids.LOC_ID, "data"),
+)
+def update_follow(month: str | None, location_id: str | None) -> Any:
+    """Last month's actions judged by this month's count, and what changed (two scoped
+    queries)."""
+    user = require_user()
+    if not month:
+        return None
+    follow = data().location_follow(user, location_id or "", month)
+    change = data().location_change(user, location_id or "", month)
+    lg = lang()
+    return follow_block(
+        figures.change_text(change, lang=lg),
+        figures.follow_counts(follow),
+        figures.follow_rows(follow, lang=lg),
+    )
 
 
 @callback(
