@@ -214,6 +214,11 @@ def location_bodies(month: str, loc: str, style: str) -> dict[str, dict[str, Any
             [(ids.LOC_MONTH, "value", month)],
             state,
         ),
+        "follow-through + change": callback_body(
+            [(ids.LOC_FOLLOW, "children")],
+            [(ids.LOC_MONTH, "value", month)],
+            state,
+        ),
         "size run": callback_body(
             [(ids.LOC_SIZE_RUN, "figure")],
             [(ids.LOC_SIZE_STYLE, "value", style)],
@@ -311,6 +316,33 @@ def run(repeat: int, rebuild: bool) -> str:
             rows.append(("location", name, loc_cold[name], loc_warm[name]))
         rows.append(
             ("location", "**whole page, all calls one after another**", totals_cold, totals_warm)
+        )
+
+        # the Reps page: layout + the scorecard over 12 months (admin: every rep)
+        reps_body = callback_body(
+            [(ids.REPS_TABLE, "children"), (ids.REPS_TREND, "figure")],
+            [(ids.REPS_MONTH, "value", latest)],
+        )
+        cold = [
+            timed(
+                admin,
+                base,
+                callback_body(
+                    [(ids.REPS_TABLE, "children"), (ids.REPS_TREND, "figure")],
+                    [(ids.REPS_MONTH, "value", m)],
+                ),
+            )
+            for m in reversed(months)
+        ][:repeat]
+        warm = [timed(admin, base, reps_body) for _ in range(repeat)]
+        rows.append(("reps", "scorecard table + grid (12 months, every rep)", cold, warm))
+        rows.append(
+            (
+                "reps",
+                "page layout",
+                [timed(admin, base, page_body("/reps"))],
+                [timed(admin, base, page_body("/reps")) for _ in range(repeat)],
+            )
         )
 
         # a distributor's overview (its own group)

@@ -127,7 +127,17 @@ def kpis(frame: pl.DataFrame) -> dict[str, Any]:
         "share_at_min": at_min / n_counted if n_counted else None,
         "bestseller_coverage": counted["bestseller_coverage"].mean() if n_counted else None,
         "new_coverage": counted["new_coverage"].mean() if n_counted else None,
+        **_previous_counts(frame),
     }
+
+
+def _previous_counts(frame: pl.DataFrame) -> dict[str, int | None]:
+    """``prev_n_<status>``: the same locations' statuses the month before (None for every
+    status when none of them was classified then)."""
+    if "prev_status" not in frame.columns or frame["prev_status"].null_count() == frame.height:
+        return {f"prev_n_{s}": None for s in STATUSES}
+    got = dict(frame.drop_nulls("prev_status").group_by("prev_status").len().iter_rows())
+    return {f"prev_n_{s}": int(got.get(s, 0)) for s in STATUSES}
 
 
 def status_by(frame: pl.DataFrame, *, by: str, lang: str) -> go.Figure:
@@ -245,6 +255,13 @@ def overview_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
                 else f"{r['active_styles']} / {r['min_styles']}",
                 "bestseller_coverage": r["bestseller_coverage"],
                 "new_coverage": r["new_coverage"],
+                "prev_status_code": r.get("prev_status"),
+                "prev_status": t(f"status.{r['prev_status']}", lang)
+                if r.get("prev_status")
+                else "–",
+                "active_change": None
+                if r.get("prev_active_styles") is None or r["active_styles"] is None
+                else int(r["active_styles"]) - int(r["prev_active_styles"]),
             }
         )
     return rows
@@ -454,26 +471,39 @@ def scorecard_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 
 def scorecard_trend(frame: pl.DataFrame, *, lang: str) -> go.Figure:
-    """Share of the value at stake whose lines were done, per month, one line per rep."""
+    """Share of the value at stake whose lines were done: reps down, months across (a heat map
+    stays readable with many reps where lines would tangle)."""
     if frame.height == 0:
         return empty(t("reps.none", lang))
-    fig = go.Figure()
-    for (rep,), part in frame.sort("month").group_by("rep", maintain_order=True):
-        fig.add_trace(
-            go.Scatter(
-                x=part["month"].to_list(),
-                y=part["done_value_share"].to_list(),
-                mode="lines+markers",
-                name=str(rep or "–"),
-                hovertemplate="%{x}: %{y:.0%}<extra>" + str(rep or "–") + "</extra>",
-            )
+    month_list = sorted(frame["month"].unique().to_list())
+    reps = figures_order(frame)
+    cell = {(r["rep"], r["month"]): r["done_value_share"] for r in frame.iter_rows(named=True)}
+    z = [[cell.get((rep, m)) for m in month_list] for rep in reps]
+    text = [["" if v is None else f"{v:.0%}" for v in row] for row in z]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=month_list,
+            y=[rep or "–" for rep in reps],
+            text=text,
+            texttemplate="%{text}",
+            zmin=0,
+            zmax=1,
+            colorscale=[[0, "#d1495b"], [0.5, "#edae49"], [1, "#3c8d5a"]],
+            showscale=False,
+            hovertemplate="%{y} %{x}: %{text}<extra></extra>",
+            xgap=2,
+            ygap=2,
         )
-    _base(fig, height=320)
-    fig.update_layout(
-        yaxis={"tickformat": ".0%", "range": [0, 1.05], "title": t("reps.done_value", lang)},
-        xaxis={"type": "category"},
     )
+    _base(fig, height=max(220, 34 * len(reps) + 80), legend=False)
+    fig.update_layout(xaxis={"type": "category", "side": "top"}, yaxis={"autorange": "reversed"})
     return fig
+
+
+def figures_order(frame: pl.DataFrame) -> list[str]:
+    """Reps in the scorecard table's order (lowest share of value done first)."""
+    return [r["rep"] for r in scorecard_rows(frame)]
 
 
 def size_run(frame: pl.DataFrame, *, style: str, lang: str) -> go.Figure:

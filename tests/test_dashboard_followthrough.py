@@ -132,3 +132,40 @@ def test_reps_page_scope(app, net):
     assert mine in rep and not any(o in rep for o in others)
     dist = _scorecard(app, "dist1", net.latest)
     assert not any(r in dist for r in reps)
+
+
+def test_scorecard_trend_is_a_rep_by_month_grid_in_table_order():
+    fig = figures.scorecard_trend(CARDS, lang="en")
+    heat = fig.data[0]
+    assert list(heat.y) == ["Li", "Wang"] and list(heat.x) == ["2026-08", "2026-09"]
+    assert [list(r) for r in heat.text] == [["20%", "60%"], ["", ""]]
+
+
+def test_overview_month_over_month_counts_and_rows():
+    frame = pl.DataFrame(
+        {
+            "location_id": ["A", "B", "C"],
+            "name": ["a", "b", "c"],
+            "kind": ["store"] * 3,
+            "region": ["N"] * 3,
+            "city": ["x"] * 3,
+            "rep": ["Li"] * 3,
+            "group_name": ["g"] * 3,
+            "status": ["pass", "fail", "fail"],
+            "active_styles": [30, 20, 18],
+            "min_styles": [25] * 3,
+            "bestseller_coverage": [1.0, 0.5, 0.4],
+            "new_coverage": [1.0, 0.5, 0.4],
+            "reasons": [[], ["too_few_styles"], ["too_few_styles"]],
+            "prev_status": ["fail", "fail", None],  # C was not classified last month
+            "prev_active_styles": [26, 21, None],
+        }
+    )
+    k = figures.kpis(frame)
+    assert (k["n_pass"], k["n_fail"]) == (1, 2)
+    assert (k["prev_n_pass"], k["prev_n_fail"], k["prev_n_warn"]) == (0, 2, 0)
+    rows = figures.overview_rows(frame, lang="zh")
+    assert [r["prev_status"] for r in rows] == ["不达标", "不达标", "–"]
+    assert [r["active_change"] for r in rows] == [4, -1, None]
+    none = figures.kpis(frame.with_columns(pl.lit(None, dtype=pl.String).alias("prev_status")))
+    assert none["prev_n_fail"] is None

@@ -422,7 +422,8 @@ def follow_block(change: str, counts: dict[str, int], rows: list[dict[str, Any]]
             for r in rows
         ]
     )
-    parts.append(html.Table([head, body], className="visit-table", id="location-follow-table"))
+    table = html.Table([head, body], className="visit-table", id="location-follow-table")
+    parts.append(html.Div(table, className="follow-scroll"))
     return html.Div(parts)
 
 

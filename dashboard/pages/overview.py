@@ -167,6 +167,24 @@ def _columns() -> list[dict[str, Any]]:
             **text,
         },
         {
+            "field": "prev_status",
+            "headerName": t("col.prev_status"),
+            "cellClassRules": {
+                k: v.replace("status_code", "prev_status_code") for k, v in status_rules.items()
+            },
+            "minWidth": 100,
+        },
+        {
+            "field": "active_change",
+            "headerName": t("col.active_change"),
+            "filter": "agNumberColumnFilter",
+            "valueFormatter": {
+                "function": "params.value == null ? '–' : "
+                "(params.value > 0 ? '+' : (params.value < 0 ? '−' : '±')) + Math.abs(params.value)"
+            },
+            "minWidth": 100,
+        },
+        {
             "field": "reasons",
             "headerName": t("col.reasons"),
             "minWidth": 190,
@@ -223,11 +241,20 @@ def _kpi_cards(k: dict[str, Any]) -> list[html.Div]:
             else f"{x / n:.0%} · " + t("overview.kpi.of_locations", n=n)
         )
 
+    def before(status: str) -> str:
+        prev = k.get(f"prev_n_{status}")
+        if prev is None:
+            return ""
+        now = k[f"n_{status}"]
+        d = now - prev
+        delta = f"+{d}" if d > 0 else (f"−{-d}" if d < 0 else "±0")
+        return " · " + t("overview.kpi.prev", n=prev, delta=delta)
+
     statuses = [
         ui.kpi(
             t(f"overview.kpi.{status}"),
             str(k[f"n_{status}"]),
-            share(k[f"n_{status}"]),
+            share(k[f"n_{status}"]) + before(status),
             tone=status,
             kpi_id=f"kpi-{status.replace('_', '-')}",
         )
