@@ -56,6 +56,8 @@ class MonthData:
         bestsellers, new_styles, order_plan: The exports of the same names, with style names.
         styles: One row per style (name, category, launch month, price).
         rules: The rules that produced the month's results (as ``Rules.to_dict``).
+        scorecard: The month before's rep scorecard (its actions judged by this month's count,
+            domain.md 8; the rep-scorecard export); empty without a classified month before.
     """
 
     month: date
@@ -71,6 +73,7 @@ class MonthData:
     order_plan: pl.DataFrame
     styles: pl.DataFrame
     rules: dict[str, Any] = field(default_factory=dict)
+    scorecard: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def month_str(self) -> str:
@@ -152,6 +155,9 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
         con, "report_status_history", start=months.add(month, -(HISTORY_MONTHS - 1)), month=month
     )
     style_cols = styles.select("style", "style_name", "category")
+    scorecard = pl.DataFrame()
+    if prev_month is not None:
+        _, scorecard = export_frame(con, "rep-scorecard", months.fmt(prev_month))
     return MonthData(
         month=month,
         prev_month=prev_month,
@@ -168,6 +174,7 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
         order_plan=plan.join(style_cols, on="style", how="left"),
         styles=styles,
         rules=json.loads(rules_json),
+        scorecard=scorecard,
     )
 
 
@@ -226,6 +233,9 @@ def scoped(data: MonthData, scope: Scope) -> MonthData:
         order_plan=plan,
         styles=data.styles,
         rules=data.rules,
+        scorecard=data.scorecard.filter(pl.col("rep").fill_null(NO_REP) == scope.key)
+        if scope.kind == "rep" and data.scorecard.height
+        else data.scorecard.clear(),
     )
 
 
