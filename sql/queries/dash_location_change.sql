@@ -2,11 +2,8 @@
 -- before $month and in $month, and whether it got fixed or worse (domain.md 8).
 with loc as (
     select l.location_id
-    from locations as l
+    from scoped_locations($role, $scope) as l
     where l.location_id = $location_id
-        and ($role = 'admin'
-            or ($role = 'rep' and l.rep = $scope)
-            or ($role = 'distributor' and (l.location_id = $scope or l.distributor_id = $scope)))
 ),
 
 prev as (

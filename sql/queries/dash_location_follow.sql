@@ -2,11 +2,8 @@
 -- what the count of $month showed (domain.md 8), and the style's name.
 with loc as (
     select l.location_id
-    from locations as l
+    from scoped_locations($role, $scope) as l
     where l.location_id = $location_id
-        and ($role = 'admin'
-            or ($role = 'rep' and l.rep = $scope)
-            or ($role = 'distributor' and (l.location_id = $scope or l.distributor_id = $scope)))
 ),
 
 style_names as (

@@ -4,7 +4,8 @@ with cards as (
     select *
     from rep_scorecard
     where month between ($month::date - interval 11 month) and $month::date
-        and ($role = 'admin' or ($role = 'rep' and rep = $scope))
+        and $role in ('admin', 'rep')  -- distributors see no rep's scorecard
+        and ($role = 'admin' or rep in (select l.rep from scoped_locations($role, $scope) as l))
 ),
 
 final as (
