@@ -291,19 +291,24 @@ def _visit_sheets(
     by_location = visits.partition_by("location_id", as_dict=True, maintain_order=True)
     for loc in locations.iter_rows(named=True):
         lines = by_location[(loc["location_id"],)]
-        page = scratch / f"visit-{lang}-{len(pending):05d}.html"
-        page.write_text(sheet_html(loc, lines, month=data.month_str, lang=lang), "utf-8")
+        sheet = sheet_html(loc, lines, month=data.month_str, lang=lang)
         out = root / "visits" / f"{safe_name(loc['location_id'], used)}.{lang}.pdf"
-        fut = browser.pdf(
-            page, out, footer=sheet_footer(loc, month=data.month_str, lang=lang), month=data.month
+        fut = browser.page_pdf(
+            {},
+            width=WIDTH,
+            make_html=functools.partial(_as_is, sheet),
+            scratch=scratch / f"visit-{lang}-{len(pending):05d}.html",
+            out=out,
+            footer=sheet_footer(loc, month=data.month_str, lang=lang),
+            month=data.month,
         )
-        fut.add_done_callback(functools.partial(_unlink_when_done, page))
         pending.append(fut)
     return pending
 
 
-def _unlink_when_done(path: Path, _fut: Future[Any]) -> None:
-    path.unlink(missing_ok=True)
+def _as_is(page: str, _svgs: dict[str, bytes]) -> str:
+    """A page without figures, for ``Browser.page_pdf``."""
+    return page
 
 
 def _raise_first_failure(pending: list[Future[Any]]) -> None:

@@ -172,8 +172,15 @@ def footer(location: dict[str, Any], *, month: str, lang: str) -> str:
 def print_sheet(html_text: str, *, footer_text: str, month: date) -> bytes:
     """Print one sheet to PDF bytes with a Chromium of its own (the dashboard's download)."""
     with tempfile.TemporaryDirectory(prefix="assortment-visit-") as tmp:
-        page, out = Path(tmp) / "sheet.html", Path(tmp) / "sheet.pdf"
-        page.write_text(html_text, "utf-8")
+        out = Path(tmp) / "sheet.pdf"
         with Browser(print_tabs=1) as browser:
-            browser.pdf(page, out, footer=footer_text, month=month).result(timeout=120)
+            browser.page_pdf(
+                {},
+                width=800,
+                make_html=lambda _svgs: html_text,
+                scratch=Path(tmp) / "sheet.html",
+                out=out,
+                footer=footer_text,
+                month=month,
+            ).result(timeout=120)
         return out.read_bytes()
