@@ -259,6 +259,14 @@ def overview_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
                 "prev_status": t(f"status.{r['prev_status']}", lang)
                 if r.get("prev_status")
                 else "–",
+                "status_change": t(
+                    "overview.status_change",
+                    lang,
+                    before=t(f"status.{r['prev_status']}", lang),
+                    now=t(f"status.{r['status']}", lang),
+                )
+                if r.get("prev_status")
+                else t(f"status.{r['status']}", lang),
                 "active_change": None
                 if r.get("prev_active_styles") is None or r["active_styles"] is None
                 else int(r["active_styles"]) - int(r["prev_active_styles"]),

@@ -163,26 +163,15 @@ def _columns() -> list[dict[str, Any]]:
             "field": "status",
             "headerName": t("common.status"),
             "cellClassRules": status_rules,
+            # month over month: last month's status when it differed (Fail ← Pass)
+            "valueFormatter": {
+                "function": "params.value + (params.data.prev_status_code"
+                " && params.data.prev_status_code != params.data.status_code"
+                " ? ' ← ' + params.data.prev_status : '')"
+            },
+            "tooltipField": "status_change",
             "minWidth": 90,
             **text,
-        },
-        {
-            "field": "prev_status",
-            "headerName": t("col.prev_status"),
-            "cellClassRules": {
-                k: v.replace("status_code", "prev_status_code") for k, v in status_rules.items()
-            },
-            "minWidth": 100,
-        },
-        {
-            "field": "active_change",
-            "headerName": t("col.active_change"),
-            "filter": "agNumberColumnFilter",
-            "valueFormatter": {
-                "function": "params.value == null ? '–' : "
-                "(params.value > 0 ? '+' : (params.value < 0 ? '−' : '±')) + Math.abs(params.value)"
-            },
-            "minWidth": 100,
         },
         {
             "field": "reasons",
@@ -201,6 +190,9 @@ def _columns() -> list[dict[str, Any]]:
             "valueFormatter": {
                 "function": "params.value == null ? '–' : "
                 "params.value + ' / ' + params.data.min_styles"
+                " + (params.data.active_change == null ? '' : ' ('"
+                " + (params.data.active_change > 0 ? '+' : (params.data.active_change < 0 ? '−' : '±'))"
+                " + Math.abs(params.data.active_change) + ')')"
             },
             "minWidth": 110,
         },
