@@ -94,7 +94,7 @@ def test_pages_need_signing_in(browser, base_url):
 
 def test_admin_overview_filter_and_open_a_location(browser, base_url, passwords, e2e_net):
     sign_in(browser, base_url, "admin", passwords["admin"])
-    assert nav_labels(browser) == ["Overview", "Styles", "Upload", "Order plan"]
+    assert nav_labels(browser) == ["Overview", "Styles", "Upload", "Order plan", "Reps"]
     failing = e2e_net.with_status("fail")
     text_in(browser, "#kpi-fail .kpi-value", str(len(failing)))
     rows = grid_rows(browser, "overview-grid", at_least=len(e2e_net.status))
@@ -194,7 +194,7 @@ def test_order_plan_for_admins_with_a_download(browser, base_url, passwords, dow
 
 def test_rep_sees_own_locations_and_no_upload_or_order_plan(browser, base_url, passwords, e2e_net):
     sign_in(browser, base_url, "rep", passwords["rep"])
-    assert nav_labels(browser) == ["Overview", "Styles"]
+    assert nav_labels(browser) == ["Overview", "Styles", "Reps"]
     mine = e2e_net.of_rep(e2e_net.reps[e2e_net.distributors[0]])
     rows = grid_rows(browser, "overview-grid", at_least=len(mine))
     assert {r.get_attribute("row-id") for r in rows} == mine
