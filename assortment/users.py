@@ -51,6 +51,11 @@ class User:
         return self.role in ("admin", "distributor")
 
     @property
+    def sees_reps(self) -> bool:
+        """Admins see every rep's scorecard, a rep their own; distributors none."""
+        return self.role in ("admin", "rep")
+
+    @property
     def label(self) -> str:
         """Name for the header."""
         return self.display_name or self.username

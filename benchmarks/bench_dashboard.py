@@ -207,10 +207,15 @@ def location_bodies(month: str, loc: str, style: str) -> dict[str, dict[str, Any
         ),
         "actions": callback_body(
             [
-                (ids.LOC_ACTIONS_GRID, "rowData"),
+                (ids.LOC_VISIT, "children"),
                 (ids.LOC_ACTIONS_NOTE, "children"),
                 (ids.LOC_ACTIONS_BOX, "hidden"),
             ],
+            [(ids.LOC_MONTH, "value", month)],
+            state,
+        ),
+        "follow-through + change": callback_body(
+            [(ids.LOC_FOLLOW, "children")],
             [(ids.LOC_MONTH, "value", month)],
             state,
         ),
@@ -348,6 +353,33 @@ def run(repeat: int, rebuild: bool) -> str:
                 "page layout",
                 [timed(admin, base, page_body("/styles"))],
                 [timed(admin, base, page_body("/styles")) for _ in range(repeat)],
+            )
+        )
+
+        # the Reps page: layout + the scorecard over 12 months (admin: every rep)
+        reps_body = callback_body(
+            [(ids.REPS_TABLE, "children"), (ids.REPS_TREND, "figure")],
+            [(ids.REPS_MONTH, "value", latest)],
+        )
+        cold = [
+            timed(
+                admin,
+                base,
+                callback_body(
+                    [(ids.REPS_TABLE, "children"), (ids.REPS_TREND, "figure")],
+                    [(ids.REPS_MONTH, "value", m)],
+                ),
+            )
+            for m in reversed(months)
+        ][:repeat]
+        warm = [timed(admin, base, reps_body) for _ in range(repeat)]
+        rows.append(("reps", "scorecard table + grid (12 months, every rep)", cold, warm))
+        rows.append(
+            (
+                "reps",
+                "page layout",
+                [timed(admin, base, page_body("/reps"))],
+                [timed(admin, base, page_body("/reps")) for _ in range(repeat)],
             )
         )
 

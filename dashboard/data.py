@@ -174,6 +174,31 @@ class Data:
             month=months.parse(month),
         )
 
+    def location_follow(self, user: User, location_id: str, month: str) -> pl.DataFrame:
+        """The month before's action lines at the location, judged by the count of ``month``
+        (empty when out of scope)."""
+        return self.frame(
+            "dash_location_follow",
+            **user.params(),
+            location_id=str(location_id or ""),
+            month=months.parse(month),
+        )
+
+    def location_change(self, user: User, location_id: str, month: str) -> pl.DataFrame:
+        """Status and active styles in the month before and in ``month`` (empty when out of
+        scope)."""
+        return self.frame(
+            "dash_location_change",
+            **user.params(),
+            location_id=str(location_id or ""),
+            month=months.parse(month),
+        )
+
+    def rep_scorecard(self, user: User, month: str) -> pl.DataFrame:
+        """Each rep's follow-through per month over the 12 months to ``month`` (admins: every
+        rep; a rep: their own; distributors: nothing)."""
+        return self.frame("dash_rep_scorecard", **user.params(), month=months.parse(month))
+
     def size_run(self, user: User, location_id: str, month: str, style: str) -> pl.DataFrame:
         """On hand per SKU of a style at the location (empty when out of scope)."""
         return self.frame(

@@ -12,7 +12,9 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from assortment.i18n import N_, action_reason, pct, reasons_text, t
+from assortment.i18n import N_, action_reason, list_sep, pct, reasons_text, t
+from assortment.report import visit_sheet
+from assortment.visit import visit_lines
 from assortment.vocab import (
     SEGMENT_COLOURS,
     SEGMENTS,
@@ -126,7 +128,17 @@ def kpis(frame: pl.DataFrame) -> dict[str, Any]:
         "share_at_min": at_min / n_counted if n_counted else None,
         "bestseller_coverage": counted["bestseller_coverage"].mean() if n_counted else None,
         "new_coverage": counted["new_coverage"].mean() if n_counted else None,
+        **_previous_counts(frame),
     }
+
+
+def _previous_counts(frame: pl.DataFrame) -> dict[str, int | None]:
+    """``prev_n_<status>``: the same locations' statuses the month before (None for every
+    status when none of them was classified then)."""
+    if "prev_status" not in frame.columns or frame["prev_status"].null_count() == frame.height:
+        return {f"prev_n_{s}": None for s in STATUSES}
+    got = dict(frame.drop_nulls("prev_status").group_by("prev_status").len().iter_rows())
+    return {f"prev_n_{s}": int(got.get(s, 0)) for s in STATUSES}
 
 
 def status_by(frame: pl.DataFrame, *, by: str, lang: str) -> go.Figure:
@@ -244,6 +256,21 @@ def overview_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
                 else f"{r['active_styles']} / {r['min_styles']}",
                 "bestseller_coverage": r["bestseller_coverage"],
                 "new_coverage": r["new_coverage"],
+                "prev_status_code": r.get("prev_status"),
+                "prev_status": t(f"status.{r['prev_status']}", lang)
+                if r.get("prev_status")
+                else "–",
+                "status_change": t(
+                    "overview.status_change",
+                    lang,
+                    before=t(f"status.{r['prev_status']}", lang),
+                    now=t(f"status.{r['status']}", lang),
+                )
+                if r.get("prev_status")
+                else t(f"status.{r['status']}", lang),
+                "active_change": None
+                if r.get("prev_active_styles") is None or r["active_styles"] is None
+                else int(r["active_styles"]) - int(r["prev_active_styles"]),
             }
         )
     return rows
@@ -334,6 +361,158 @@ def action_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def visit_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
+    """The visit list (domain.md 6.5) of a location's action lines, in words, worst money first.
+
+    Each row: action_code, action, style (code and name), style_sub (colour · category), sizes
+    (``75B×3, 80B×2``, or the months of cover for clearance), units, source, value_cny, reason.
+    """
+    if frame.height == 0:
+        return []
+    lines = visit_lines(frame, frame.select("style", "style_name", "category"))
+    rows = []
+    for r in lines.iter_rows(named=True):
+        name, sub = visit_sheet.style_words(r, lang)
+        rows.append(
+            {
+                "action_code": r["action"],
+                "action": t(f"action.{r['action']}", lang),
+                "style": name,
+                "style_sub": sub,
+                "sizes": visit_sheet.sizes_words(r, lang),
+                "units": r["units"],
+                "source": visit_sheet.source_words(r, lang),
+                "value_cny": r["value_cny"],
+                "reason": action_reason(r, lang),
+            }
+        )
+    return rows
+
+
+FOLLOW_KEYS = {
+    "done": N_("follow.done"),
+    "partly": N_("follow.partly"),
+    "not_done": N_("follow.not_done"),
+    "unknown": N_("follow.unknown"),
+}
+CHANGE_KEYS = {"fixed": N_("change.fixed"), "worse": N_("change.worse")}
+
+
+def follow_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
+    """Last month's action lines with what the next count showed (domain.md 8), in words."""
+    rows = []
+    for r in frame.iter_rows(named=True):
+        sku = " ".join(x for x in (r["colour"], r["size"]) if x)
+        rows.append(
+            {
+                "status_code": r["follow_status"],
+                "status": t(FOLLOW_KEYS.get(r["follow_status"], r["follow_status"]), lang),
+                "action": t(f"action.{r['action']}", lang),
+                "style": f"{r['style']} {r['style_name'] or ''}".strip(),
+                "sku": sku,
+                "units": r["units"],
+                "received": r["received_units"],
+                "value_cny": r["value_at_stake_cny"],
+            }
+        )
+    return rows
+
+
+def follow_counts(frame: pl.DataFrame) -> dict[str, int]:
+    """Lines per follow status (every status, 0 when none)."""
+    got = dict(frame.group_by("follow_status").len().iter_rows()) if frame.height else {}
+    return {s: int(got.get(s, 0)) for s in FOLLOW_KEYS}
+
+
+def change_text(frame: pl.DataFrame, *, lang: str) -> str:
+    """What changed since last month: the status before and now, the change in active styles.
+
+    Empty when the location was not classified in both months.
+    """
+    if frame.height == 0:
+        return ""
+    r = frame.row(0, named=True)
+    if r["prev_status"] is None or r["status"] is None:
+        return t("change.no_previous", lang)
+    before = t(f"status.{r['prev_status']}", lang)
+    now = t(f"status.{r['status']}", lang)
+    text = t("change.status", lang, before=before, now=now)
+    if r["change"] in CHANGE_KEYS:
+        text += " (" + t(CHANGE_KEYS[r["change"]], lang) + ")"
+    if r["prev_active_styles"] is not None and r["active_styles"] is not None:
+        delta = int(r["active_styles"]) - int(r["prev_active_styles"])
+        styles = t(
+            "change.active_styles",
+            lang,
+            before=r["prev_active_styles"],
+            now=r["active_styles"],
+            delta=f"{delta:+d}",
+        )
+        text += list_sep(lang) + styles
+    return text
+
+
+def scorecard_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """Each rep's scorecard summed over the months of ``frame`` (domain.md 8), best last:
+    lines, done, partly, not_done, unknown, done_share (of lines), done_value_share (of the
+    value at stake), fixed, worse, months."""
+    if frame.height == 0:
+        return []
+    totals = (
+        frame.group_by("rep")
+        .agg(
+            pl.col("lines", "done", "partly", "not_done", "unknown").sum(),
+            pl.col("value_at_stake_cny", "done_value_cny", "fixed", "worse").sum(),
+            pl.col("month").n_unique().alias("months"),
+        )
+        .with_columns(
+            (pl.col("done") / pl.col("lines")).alias("done_share"),
+            pl.when(pl.col("value_at_stake_cny") > 0)
+            .then(pl.col("done_value_cny") / pl.col("value_at_stake_cny"))
+            .otherwise(None)
+            .alias("done_value_share"),
+        )
+        .sort("done_value_share", "rep", nulls_last=True)
+    )
+    return totals.to_dicts()
+
+
+def scorecard_trend(frame: pl.DataFrame, *, lang: str) -> go.Figure:
+    """Share of the value at stake whose lines were done: reps down, months across (a heat map
+    stays readable with many reps where lines would tangle)."""
+    if frame.height == 0:
+        return empty(t("reps.none", lang))
+    month_list = sorted(frame["month"].unique().to_list())
+    reps = figures_order(frame)
+    cell = {(r["rep"], r["month"]): r["done_value_share"] for r in frame.iter_rows(named=True)}
+    z = [[cell.get((rep, m)) for m in month_list] for rep in reps]
+    text = [["" if v is None else f"{v:.0%}" for v in row] for row in z]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=month_list,
+            y=[rep or "–" for rep in reps],
+            text=text,
+            texttemplate="%{text}",
+            zmin=0,
+            zmax=1,
+            colorscale=[[0, "#d1495b"], [0.5, "#edae49"], [1, "#3c8d5a"]],
+            showscale=False,
+            hovertemplate="%{y} %{x}: %{text}<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    _base(fig, height=max(220, 34 * len(reps) + 80), legend=False)
+    fig.update_layout(xaxis={"type": "category", "side": "top"}, yaxis={"autorange": "reversed"})
+    return fig
+
+
+def figures_order(frame: pl.DataFrame) -> list[str]:
+    """Reps in the scorecard table's order (lowest share of value done first)."""
+    return [r["rep"] for r in scorecard_rows(frame)]
 
 
 def size_run(frame: pl.DataFrame, *, style: str, lang: str) -> go.Figure:

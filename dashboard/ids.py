@@ -33,7 +33,9 @@ LOC_STYLES_DOWNLOAD = "location-styles-download"
 LOC_SIZE_STYLE = "location-size-style"
 LOC_SIZE_RUN = "location-size-run"
 LOC_SELL_THROUGH = "location-sell-through"
-LOC_ACTIONS_GRID = "location-actions-grid"
+LOC_VISIT = "location-visit"
+LOC_VISIT_PDF_BTN = "location-visit-pdf-btn"
+LOC_VISIT_PDF = "location-visit-pdf"
 LOC_ACTIONS_DOWNLOAD_BTN = "location-actions-download-btn"
 LOC_ACTIONS_DOWNLOAD = "location-actions-download"
 LOC_ACTIONS_NOTE = "location-actions-note"
@@ -100,3 +102,11 @@ US_REMOVE_DONE = "users-remove-done"
 US_NEW_PASSWORD = "users-new-password"
 US_PW_BTN = "users-password-btn"
 US_PW_MSG = "users-password-msg"
+
+# reps
+REPS_MONTH = "reps-month"
+REPS_TABLE = "reps-table-box"
+REPS_TREND = "reps-trend"
+
+# location: follow-through of last month's visit
+LOC_FOLLOW = "location-follow"

@@ -106,7 +106,7 @@ def location_bodies(net, location_id):
         ),
         callback_body(
             [
-                (ids.LOC_ACTIONS_GRID, "rowData"),
+                (ids.LOC_VISIT, "children"),
                 (ids.LOC_ACTIONS_NOTE, "children"),
                 (ids.LOC_ACTIONS_BOX, "hidden"),
             ],
@@ -131,7 +131,7 @@ def test_crafted_location_callbacks_for_another_distributor_get_nothing(app, net
     assert "does not exist or is not in your area" in response_text(summary)
     assert styles.get_json()["response"][ids.LOC_STYLES_GRID]["rowData"] == []
     assert styles.get_json()["response"][ids.LOC_SIZE_STYLE]["options"] == []
-    assert actions.get_json()["response"][ids.LOC_ACTIONS_GRID]["rowData"] == []
+    assert actions.get_json()["response"][ids.LOC_VISIT]["children"] is None
     heat = size_run.get_json()["response"][ids.LOC_SIZE_RUN]["figure"]["data"]
     assert heat == []  # an empty figure, no on-hand numbers
 
@@ -142,7 +142,7 @@ def test_the_same_requests_for_an_own_location_return_data(app, net):
     summary, styles, actions, size_run = (post_callback(c, b) for b in location_bodies(net, mine))
     assert "location-status" in response_text(summary)
     assert len(styles.get_json()["response"][ids.LOC_STYLES_GRID]["rowData"]) > 0
-    assert len(actions.get_json()["response"][ids.LOC_ACTIONS_GRID]["rowData"]) > 0
+    assert "×" in response_text(actions)  # the visit list: sizes × units
     assert size_run.get_json()["response"][ids.LOC_SIZE_RUN]["figure"]["data"]
 
 

@@ -601,3 +601,50 @@ def test_network_workbook_sheets_are_named_in_full_and_list_every_upload(data, t
         ("D02", i18n.word("report.upload", "none", lang)),
         ("D01", i18n.word("report.upload", "complete", lang)),
     ]
+
+
+def test_follow_through_section_lists_the_reps_scorecard_of_the_month_before():
+    import dataclasses
+
+    import polars as pl
+
+    from assortment.report import sections
+    from assortment.report.data import MonthData
+
+    card = pl.DataFrame(
+        {
+            "month": ["2026-09"],
+            "rep": ["Li"],
+            "lines": [10],
+            "done": [4],
+            "partly": [2],
+            "not_done": [3],
+            "unknown": [1],
+            "value_at_stake_cny": [400.0],
+            "done_value_cny": [200.0],
+            "done_value_share": [0.5],
+            "fixed": [1],
+            "worse": [0],
+        }
+    )
+    empty = pl.DataFrame()
+    data = MonthData(
+        month=date(2026, 10, 1),
+        prev_month=date(2026, 9, 1),
+        fingerprint="x",
+        compliance=empty,
+        actions=empty,
+        history=empty,
+        uploads=empty,
+        required=empty,
+        bestsellers=empty,
+        new_styles=empty,
+        order_plan=empty,
+        styles=empty,
+        scorecard=card,
+    )
+    html = sections.follow_through(data, "zh")
+    assert "上月拜访的落实情况" in html and "2026-09 → 2026-10" in html
+    assert "<td>Li</td>" in html and "50%" in html
+    none = sections.follow_through(dataclasses.replace(data, scorecard=card.clear()), "en")
+    assert "No follow-through yet" in none

@@ -202,3 +202,37 @@ def test_cli_errors_are_one_clear_line(tmp_path, network):
     )
     r = _cli("monthly", "--out", str(tmp_path / "out"), "--lang", "fr", db=network.db_path)
     assert r.returncode == 2 and "--lang must be en, zh or both" in r.stderr
+
+
+def test_a_visit_sheet_per_location_with_actions_and_a_visit_list_sheet(network, run):
+    """visits/<location>.<lang>.pdf for each location with action lines (A4, its lines in
+    order), and the rep's workbook lists the same lines on its Visit list sheet."""
+    with store.reader(network) as con:
+        _, actions = export_frame(con, "actions", "2026-10")
+        _, comp = export_frame(con, "compliance", "2026-10")
+    with_actions = sorted(actions["location_id"].unique().to_list())
+    assert with_actions
+    files = set(run.files)
+    for lang in ("en", "zh"):
+        assert {f"visits/{loc}.{lang}.pdf" for loc in with_actions} <= files
+    assert not [
+        f
+        for f in files
+        if f.startswith("visits/") and f.split("/")[1].split(".")[0] not in with_actions
+    ]
+    loc = with_actions[0]
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(run.folder / "visits" / f"{loc}.en.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Visit sheet" in text and loc in text
+    if actions.filter((pl.col("location_id") == loc) & (pl.col("action") != "clearance")).height:
+        assert "×" in text
+    rep = comp.filter(pl.col("location_id") == loc)["rep"][0]
+    wb = openpyxl.load_workbook(run.folder / "reps" / f"{rep}.zh.xlsx", read_only=True)
+    assert "巡店清单" in wb.sheetnames
+    rows = list(wb["巡店清单"].iter_rows(min_row=5, values_only=True))
+    assert loc in {r[0] for r in rows}
+    wb.close()

@@ -46,6 +46,9 @@ from assortment.report.pages import (
 )
 from assortment.report.progress import Progress
 from assortment.report.summary import add_files, build_summary, dumps
+from assortment.report.visit_sheet import footer as sheet_footer
+from assortment.report.visit_sheet import sheet_html
+from assortment.visit import visit_lines
 
 _UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
 _STAGE = re.compile(r"^\.(\d{4}-\d{2})\.(?:tmp|old)-(\d+)$")
@@ -206,6 +209,13 @@ def write_reports(
     transfers = data.actions.filter(pl.col("action") == "transfer").sort(
         "location_id", "style", "colour", "size"
     )
+    visits = month_visit_lines(data)
+    visit_locations = data.compliance.filter(
+        pl.col("location_id").is_in(visits["location_id"].unique().to_list())
+    ).sort("location_id")
+    if visit_locations.height:
+        (root / "visits").mkdir()
+        progress.add(len(langs))
     pending: list[Future[Any]] = []
     with (
         tempfile.TemporaryDirectory(prefix="assortment-print-") as scratch,
@@ -234,13 +244,71 @@ def write_reports(
                 pending.append(fut)
                 if unit.scope.kind == "rep":
                     write_rep_workbook(
-                        root / f"{name}.xlsx", part, unit.scope, lang, transfers=transfers
+                        root / f"{name}.xlsx",
+                        part,
+                        unit.scope,
+                        lang,
+                        transfers=transfers,
+                        visits=visits.filter(
+                            pl.col("location_id").is_in(part.compliance["location_id"].to_list())
+                        ),
                     )
+            if visit_locations.height:
+                pending += _visit_sheets(
+                    browser, data, visits, visit_locations, root, Path(scratch), lang
+                )
+                progress.step(f"visits/*.{lang}.pdf ({visit_locations.height:,} locations)")
             write_network_workbook(root / f"network.{lang}.xlsx", data, lang)
             progress.step(f"network.{lang}.xlsx and the reps' workbooks")
         (root / "index.html").write_text(index_html(data, units, langs), "utf-8")
         for fut in pending:
             fut.result(timeout=PDF_TIMEOUT_S)
+
+
+def month_visit_lines(data: MonthData) -> pl.DataFrame:
+    """Every location's visit list of the month (domain.md 6.5), sources named."""
+    names = data.compliance.select(
+        pl.col("location_id").alias("source_location_id"), pl.col("name").alias("source_name")
+    )
+    actions = data.actions.drop("name", strict=False).join(
+        names, on="source_location_id", how="left"
+    )
+    return visit_lines(actions, data.styles)
+
+
+def _visit_sheets(
+    browser: Browser,
+    data: MonthData,
+    visits: pl.DataFrame,
+    locations: pl.DataFrame,
+    root: Path,
+    scratch: Path,
+    lang: str,
+) -> list[Future[Any]]:
+    """Print one visit sheet per location with actions: ``visits/<location_id>.<lang>.pdf``."""
+    used: set[str] = set()
+    pending: list[Future[Any]] = []
+    by_location = visits.partition_by("location_id", as_dict=True, maintain_order=True)
+    for loc in locations.iter_rows(named=True):
+        lines = by_location[(loc["location_id"],)]
+        sheet = sheet_html(loc, lines, month=data.month_str, lang=lang)
+        out = root / "visits" / f"{safe_name(loc['location_id'], used)}.{lang}.pdf"
+        fut = browser.page_pdf(
+            {},
+            width=WIDTH,
+            make_html=functools.partial(_as_is, sheet),
+            scratch=scratch / f"visit-{lang}-{len(pending):05d}.html",
+            out=out,
+            footer=sheet_footer(loc, month=data.month_str, lang=lang),
+            month=data.month,
+        )
+        pending.append(fut)
+    return pending
+
+
+def _as_is(page: str, _svgs: dict[str, bytes]) -> str:
+    """A page without figures, for ``Browser.page_pdf``."""
+    return page
 
 
 def _raise_first_failure(pending: list[Future[Any]]) -> None:

@@ -58,6 +58,8 @@ class MonthData:
         stuck: The stuck export (domain.md 9) with the distributor's name, region and rep and
             the style's name: the styles a distributor holds but never shows.
         rules: The rules that produced the month's results (as ``Rules.to_dict``).
+        scorecard: The month before's rep scorecard (its actions judged by this month's count,
+            domain.md 8; the rep-scorecard export); empty without a classified month before.
     """
 
     month: date
@@ -74,6 +76,7 @@ class MonthData:
     styles: pl.DataFrame
     stuck: pl.DataFrame
     rules: dict[str, Any] = field(default_factory=dict)
+    scorecard: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def month_str(self) -> str:
@@ -156,6 +159,9 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
         con, "report_status_history", start=months.add(month, -(HISTORY_MONTHS - 1)), month=month
     )
     style_cols = styles.select("style", "style_name", "category")
+    scorecard = pl.DataFrame()
+    if prev_month is not None:
+        _, scorecard = export_frame(con, "rep-scorecard", months.fmt(prev_month))
     return MonthData(
         month=month,
         prev_month=prev_month,
@@ -182,6 +188,7 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
             how="left",
         ).join(style_cols.select("style", "style_name"), on="style", how="left"),
         rules=json.loads(rules_json),
+        scorecard=scorecard,
     )
 
 
@@ -241,6 +248,9 @@ def scoped(data: MonthData, scope: Scope) -> MonthData:
         styles=data.styles,
         stuck=data.stuck.filter(keep),
         rules=data.rules,
+        scorecard=data.scorecard.filter(pl.col("rep").fill_null(NO_REP) == scope.key)
+        if scope.kind == "rep" and data.scorecard.height
+        else data.scorecard.clear(),
     )
 
 

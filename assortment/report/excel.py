@@ -198,8 +198,37 @@ def _action_cols(lang: str, names: dict[str, str], *, with_location: bool) -> li
     return cols
 
 
+def _visit_cols(lang: str) -> list[XCol]:
+    from assortment.report import visit_sheet  # the sheet's words: one wording on paper and here
+
+    t = functools.partial(i18n.t, lang=lang)
+    return [
+        XCol(t("common.location"), "location_id", width=11),
+        XCol(t("common.name"), "location_name", width=18),
+        XCol("#", "line", "int", 4),
+        XCol(t("col.action"), lambda r: i18n.word("action", r["action"], lang), width=8),
+        XCol(t("common.style"), lambda r: visit_sheet.style_words(r, lang)[0], width=20),
+        XCol(
+            t("col.colour") + " · " + t("common.category"),
+            lambda r: visit_sheet.style_words(r, lang)[1],
+            width=16,
+        ),
+        XCol(t("visit.col.sizes"), lambda r: visit_sheet.sizes_words(r, lang), width=26),
+        XCol(t("col.units"), "units", "int", 7),
+        XCol(t("visit.col.from"), lambda r: visit_sheet.source_words(r, lang), width=22),
+        XCol(t("visit.col.value"), "value_cny", "money", 10),
+        XCol(t("col.reason"), lambda r: i18n.action_reason(r, lang), width=50),
+    ]
+
+
 def write_rep_workbook(
-    path: Path, data: MonthData, scope: Scope, lang: str, *, transfers: pl.DataFrame
+    path: Path,
+    data: MonthData,
+    scope: Scope,
+    lang: str,
+    *,
+    transfers: pl.DataFrame,
+    visits: pl.DataFrame | None = None,
 ) -> list[str]:
     """The rep's workbook: a summary of every location, one sheet per location to visit, the rest.
 
@@ -210,6 +239,8 @@ def write_rep_workbook(
         lang: ``en`` or ``zh``.
         transfers: Every transfer of the network (a location may send units to a store of
             another rep).
+        visits: The visit lists of the rep's locations (``batch.month_visit_lines``): a
+            "Visit list" sheet after the summary, locations in the summary's order.
 
     Returns:
         The location ids that got their own sheet, in sheet order.
@@ -248,6 +279,24 @@ def write_rep_workbook(
             ws.write_url(r, len(cols) - 1, _link_to(target), book.fmt["link"], string=target)
     ws.freeze_panes(4, 1)
     ws.autofilter(3, 0, max(3, end - 1), len(cols) - 1)
+
+    if visits is not None:
+        ws, _ = book.sheet(t("visit.sheet"))
+        ws.write_string(0, 0, t("visit.sheet") + " · " + data.month_str, book.fmt["title"])
+        ws.write_string(1, 0, t("visit.value_note"), book.fmt["meta"])
+        order = {loc: i for i, loc in enumerate(comp["location_id"].to_list())}
+        loc_names = dict(comp.select("location_id", "name").iter_rows())
+        visit_rows: list[dict[str, Any]] = []
+        for loc, lines in sorted(
+            visits.partition_by("location_id", as_dict=True, maintain_order=True).items(),
+            key=lambda kv: order.get(kv[0][0], len(order)),
+        ):
+            for i, line in enumerate(lines.to_dicts(), start=1):
+                visit_rows.append({**line, "line": i, "location_name": loc_names.get(loc[0])})
+        vcols = _visit_cols(lang)
+        end = book.table(ws, 3, vcols, visit_rows)
+        ws.freeze_panes(4, 2)
+        ws.autofilter(3, 0, max(3, end - 1), len(vcols) - 1)
 
     actions = data.actions
     act_cols = _action_cols(lang, names, with_location=False)

@@ -355,6 +355,31 @@ def stuck(data: MonthData, lang: str) -> str:
     return "".join(out)
 
 
+def follow_through(data: MonthData, lang: str) -> str:
+    """Did last month's visits fix it (domain.md 8): each rep's action lines of the month
+    before judged by this month's count, and the locations fixed or worse."""
+    t = _t(lang)
+    months_label = f"{previous_label(data, lang)} → {data.month_str}"
+    out = ["<section>", tag("h2", t("report.follow_through") + " · " + months_label)]
+    if not data.scorecard.height:
+        out.append(tag("p", t("reps.none")) + "</section>")
+        return "".join(out)
+    cols = [
+        Col(t("reps.rep"), lambda r: E(r.get("rep") or "–")),
+        Col(t("reps.lines"), integer("lines"), num=True),
+        Col(t("follow.done"), integer("done"), num=True),
+        Col(t("follow.partly"), integer("partly"), num=True),
+        Col(t("follow.not_done"), integer("not_done"), num=True),
+        Col(t("follow.unknown"), integer("unknown"), num=True),
+        Col(t("reps.done_value"), percent("done_value_share"), num=True),
+        Col(t("change.fixed"), integer("fixed"), num=True),
+        Col(t("change.worse"), integer("worse"), num=True),
+    ]
+    out.append(table(cols, data.scorecard.to_dicts()))
+    out.append(tag("p", t("reps.hint"), cls="note") + "</section>")
+    return "".join(out)
+
+
 def order_plan(data: MonthData, scope: Scope, lang: str) -> str:
     """The factory order plan: per style and region (network) or per style and size (region)."""
     t = _t(lang)

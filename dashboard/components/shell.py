@@ -16,6 +16,7 @@ NAV_PAGES = (
     ("styles", "/styles", N_("nav.styles"), None),
     ("upload", "/upload", N_("nav.upload"), "can_upload"),
     ("order_plan", "/order-plan", N_("nav.order_plan"), "is_admin"),
+    ("reps", "/reps", N_("nav.reps"), "sees_reps"),
 )
 # shown beside the user's name rather than in the page navigation: managing sign-ins is
 # an account matter, not a view of the data

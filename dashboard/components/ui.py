@@ -53,6 +53,13 @@ AG_LOCALE_ZH = {
 
 PCT = {"function": "params.value == null ? '–' : d3.format('.0%')(params.value)"}
 NUM = {"function": "params.value == null ? '–' : d3.format(',')(params.value)"}
+
+
+def cny(value: float | None) -> str:
+    """An amount in yuan as ``1,234`` (``–`` when unknown), as the grids' CNY formatter shows it."""
+    return "–" if value is None else f"{value:,.0f}"
+
+
 CNY = {"function": "params.value == null ? '–' : d3.format(',.0f')(params.value)"}
 
 

@@ -8,8 +8,10 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from assortment import vocab
+from assortment import months, vocab
 from assortment.i18n import reason_text
+from assortment.report import visit_sheet
+from assortment.visit import visit_lines
 from dashboard import figures, ids
 from dashboard.components import ui
 from dashboard.context import data, lang, require_user, t
@@ -82,13 +84,20 @@ def layout(location_id: str | None = None, month: str | None = None, **_query: A
             t("location.actions"),
             html.Div(id=ids.LOC_ACTIONS_NOTE),
             html.Div(
-                ui.grid(ids.LOC_ACTIONS_GRID, _action_columns(), page_size=20, auto_height=True),
+                [html.Div(id=ids.LOC_VISIT), html.P(t("visit.value_note"), className="hint")],
                 id=ids.LOC_ACTIONS_BOX,
             ),
             tools=[
+                ui.download_button(ids.LOC_VISIT_PDF_BTN, t("visit.download_pdf")),
+                dcc.Loading(dcc.Download(id=ids.LOC_VISIT_PDF), type="dot", color="#9d174d"),
                 ui.download_button(ids.LOC_ACTIONS_DOWNLOAD_BTN, t("common.download_xlsx")),
                 dcc.Download(id=ids.LOC_ACTIONS_DOWNLOAD),
             ],
+        ),
+        ui.section(
+            t("follow.title"),
+            dcc.Loading(html.Div(id=ids.LOC_FOLLOW), type="dot", color="#9d174d"),
+            hint=t("follow.hint"),
         ),
         html.Div(
             [
@@ -199,67 +208,6 @@ def _style_columns(lookback: int) -> list[dict[str, Any]]:
             "filter": "agNumberColumnFilter",
             "valueFormatter": ui.CNY,
             "minWidth": 100,
-        },
-    ]
-
-
-def _action_columns() -> list[dict[str, Any]]:
-    rules = {
-        f"cell-action cell-action-{a}": f"params.data.action_code == '{a}'"
-        for a in vocab.ACTION_KINDS
-    }
-    # A narrow column gets no filter (its box would be too small to use); the others get the
-    # whole column width for their box (no filter-menu button beside it).
-    small = {"filter": False}
-    wide = {"suppressFloatingFilterButton": True}
-    # Fits a tablet (820 px, scroll bar included: 710 px of minimums) without scrolling sideways (with the narrower cell padding of
-    # style.css): the reason comes right after what to move; the SKU (style-colour-size) is in
-    # the Excel download.
-    return [
-        {
-            "field": "action",
-            "headerName": t("col.action"),
-            "cellClassRules": rules,
-            "pinned": "left",
-            "minWidth": 100,
-            **wide,
-        },
-        {"field": "style", "headerName": t("common.style"), "minWidth": 80, **wide},
-        {"field": "colour", "headerName": t("col.colour"), "minWidth": 70, **small},
-        {"field": "size", "headerName": t("col.size"), "minWidth": 55, **small},
-        {
-            "field": "units",
-            "headerName": t("col.units"),
-            "minWidth": 60,
-            **small,
-        },
-        {
-            "field": "reason",
-            "headerName": t("col.reason"),
-            "minWidth": 150,
-            "flex": 2,
-            "tooltipField": "reason",
-            "wrapText": True,
-            "autoHeight": True,
-            **wide,
-        },
-        {
-            "field": "source",
-            "headerName": t("col.source"),
-            "minWidth": 100,
-            "tooltipField": "source",
-            "wrapText": True,
-            "autoHeight": True,
-            **wide,
-        },
-        {
-            "field": "value_cny",
-            "headerName": t("col.value"),
-            "valueFormatter": ui.CNY,
-            "minWidth": 95,
-            "wrapHeaderText": True,
-            "autoHeaderHeight": True,
-            **small,
         },
     ]
 
@@ -376,22 +324,156 @@ def update_size_run(style: str | None, month: str | None, location_id: str | Non
     return figures.size_run(frame, style=style, lang=lang())
 
 
+def visit_table(rows: list[dict[str, Any]]) -> html.Table:
+    """The visit list as a table whose cells wrap: every column stays in sight at 820 px."""
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th("#", className="n"),
+                html.Th(t("col.action")),
+                html.Th(t("common.style")),
+                html.Th(t("visit.col.sizes")),
+                html.Th(t("col.units"), className="n"),
+                html.Th(t("visit.col.from")),
+                html.Th(t("visit.col.value"), className="n"),
+                html.Th(t("col.reason")),
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(str(i), className="n"),
+                    html.Td(r["action"], className=f"cell-action cell-action-{r['action_code']}"),
+                    html.Td(
+                        [r["style"], html.Div(r["style_sub"], className="visit-sub")],
+                        className="visit-style",
+                    ),
+                    html.Td(r["sizes"], className="visit-sizes"),
+                    html.Td(f"{r['units']:,}", className="n"),
+                    html.Td(r["source"]),
+                    html.Td(ui.cny(r["value_cny"]), className="n"),
+                    html.Td(r["reason"], className="visit-reason"),
+                ]
+            )
+            for i, r in enumerate(rows, start=1)
+        ]
+    )
+    return html.Table([head, body], className="visit-table")
+
+
 @callback(
-    Output(ids.LOC_ACTIONS_GRID, "rowData"),
+    Output(ids.LOC_VISIT, "children"),
     Output(ids.LOC_ACTIONS_NOTE, "children"),
     Output(ids.LOC_ACTIONS_BOX, "hidden"),
     Input(ids.LOC_MONTH, "value"),
     State(ids.LOC_ID, "data"),
 )
 def update_actions(month: str | None, location_id: str | None) -> tuple[Any, Any, Any]:
-    """The action list for the next visit (one scoped query)."""
+    """The visit list for the next visit (one scoped query)."""
     user = require_user()
     if not month:
-        return [], None, True
+        return None, None, True
     frame = data().location_actions(user, location_id or "", month)
     if frame.height == 0:
-        return [], ui.alert(t("location.actions.none"), tone="success"), True
-    return figures.action_rows(frame, lang=lang()), None, False
+        return None, ui.alert(t("location.actions.none"), tone="success"), True
+    return visit_table(figures.visit_rows(frame, lang=lang())), None, False
+
+
+def follow_block(change: str, counts: dict[str, int], rows: list[dict[str, Any]]) -> html.Div:
+    """What changed since last month, and last month's lines with their follow status."""
+    parts: list[Any] = [html.P(change, className="follow-change", id="location-change")]
+    if not rows:
+        parts.append(ui.empty(t("follow.none")))
+        return html.Div(parts)
+    parts.append(
+        html.P(
+            " · ".join(t(figures.FOLLOW_KEYS[s]) + f" {n}" for s, n in counts.items()),
+            className="follow-counts",
+        )
+    )
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(t("follow.status")),
+                html.Th(t("col.action")),
+                html.Th(t("common.style")),
+                html.Th(t("follow.sku")),
+                html.Th(t("col.units"), className="n"),
+                html.Th(t("follow.received"), className="n"),
+                html.Th(t("visit.col.value"), className="n"),
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(r["status"], className=f"follow follow-{r['status_code']}"),
+                    html.Td(r["action"]),
+                    html.Td(r["style"], className="visit-style"),
+                    html.Td(r["sku"]),
+                    html.Td(f"{r['units']:,}", className="n"),
+                    html.Td("–" if r["received"] is None else f"{r['received']:,}", className="n"),
+                    html.Td(ui.cny(r["value_cny"]), className="n"),
+                ]
+            )
+            for r in rows
+        ]
+    )
+    table = html.Table([head, body], className="visit-table", id="location-follow-table")
+    parts.append(html.Div(table, className="follow-scroll"))
+    return html.Div(parts)
+
+
+@callback(
+    Output(ids.LOC_FOLLOW, "children"),
+    Input(ids.LOC_MONTH, "value"),
+    State(ids.LOC_ID, "data"),
+)
+def update_follow(month: str | None, location_id: str | None) -> Any:
+    """Last month's actions judged by this month's count, and what changed (two scoped
+    queries)."""
+    user = require_user()
+    if not month:
+        return None
+    follow = data().location_follow(user, location_id or "", month)
+    change = data().location_change(user, location_id or "", month)
+    lg = lang()
+    return follow_block(
+        figures.change_text(change, lang=lg),
+        figures.follow_counts(follow),
+        figures.follow_rows(follow, lang=lg),
+    )
+
+
+@callback(
+    Output(ids.LOC_VISIT_PDF, "data"),
+    Input(ids.LOC_VISIT_PDF_BTN, "n_clicks"),
+    State(ids.LOC_MONTH, "value"),
+    State(ids.LOC_ID, "data"),
+    prevent_initial_call=True,
+)
+def download_visit_sheet(n: int, month: str | None, location_id: str | None) -> Any:
+    """The one-page visit sheet as PDF (scoped like the page; printed by headless Chromium)."""
+    user = require_user()
+    if not n or not month or not location_id:
+        return no_update
+    info = data().location(user, location_id)
+    if info.height == 0:
+        return no_update
+    loc = info.row(0, named=True)
+    frame = data().location_actions(user, location_id, month)
+    lg = lang()
+    lines = visit_lines(frame, frame.select("style", "style_name", "category"))
+    page = visit_sheet.sheet_html(loc, lines, month=month, lang=lg)
+    pdf = visit_sheet.print_sheet(
+        page,
+        footer_text=visit_sheet.footer(loc, month=month, lang=lg),
+        month=months.parse(month),
+    )
+    return dcc.send_bytes(pdf, f"visit_{location_id}_{month}.{lg}.pdf")
 
 
 def _styles_export(location_id: str, month: str) -> Any:

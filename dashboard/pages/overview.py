@@ -163,6 +163,13 @@ def _columns() -> list[dict[str, Any]]:
             "field": "status",
             "headerName": t("common.status"),
             "cellClassRules": status_rules,
+            # month over month: last month's status when it differed (Fail ← Pass)
+            "valueFormatter": {
+                "function": "params.value + (params.data.prev_status_code"
+                " && params.data.prev_status_code != params.data.status_code"
+                " ? ' ← ' + params.data.prev_status : '')"
+            },
+            "tooltipField": "status_change",
             "minWidth": 90,
             **text,
         },
@@ -183,6 +190,9 @@ def _columns() -> list[dict[str, Any]]:
             "valueFormatter": {
                 "function": "params.value == null ? '–' : "
                 "params.value + ' / ' + params.data.min_styles"
+                " + (params.data.active_change == null ? '' : ' ('"
+                " + (params.data.active_change > 0 ? '+' : (params.data.active_change < 0 ? '−' : '±'))"
+                " + Math.abs(params.data.active_change) + ')')"
             },
             "minWidth": 110,
         },
@@ -223,11 +233,20 @@ def _kpi_cards(k: dict[str, Any]) -> list[html.Div]:
             else f"{x / n:.0%} · " + t("overview.kpi.of_locations", n=n)
         )
 
+    def before(status: str) -> str:
+        prev = k.get(f"prev_n_{status}")
+        if prev is None:
+            return ""
+        now = k[f"n_{status}"]
+        d = now - prev
+        delta = f"+{d}" if d > 0 else (f"−{-d}" if d < 0 else "±0")
+        return " · " + t("overview.kpi.prev", n=prev, delta=delta)
+
     statuses = [
         ui.kpi(
             t(f"overview.kpi.{status}"),
             str(k[f"n_{status}"]),
-            share(k[f"n_{status}"]),
+            share(k[f"n_{status}"]) + before(status),
             tone=status,
             kpi_id=f"kpi-{status.replace('_', '-')}",
         )

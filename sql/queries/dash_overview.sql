@@ -1,5 +1,6 @@
 -- One row per location in scope with its compliance in month $month, after the overview
--- filters ($regions, $groups, $reps, $statuses: empty lists mean all). Worst status first.
+-- filters ($regions, $groups, $reps, $statuses: empty lists mean all), with its status and
+-- active styles in the month before (month over month). Worst status first.
 with scoped as (
     select
         l.location_id,
@@ -22,6 +23,12 @@ month_compliance as (
         and (len($statuses::varchar[]) = 0 or list_contains($statuses::varchar[], status))
 ),
 
+prev_compliance as (
+    select location_id, status as prev_status, active_styles as prev_active_styles
+    from compliance
+    where month = ($month::date - interval 1 month)
+),
+
 final as (
     select
         s.location_id,
@@ -40,9 +47,12 @@ final as (
         c.broken_size_share,
         c.slow_stock_share,
         c.shrinking,
-        c.reasons
+        c.reasons,
+        p.prev_status,
+        p.prev_active_styles
     from month_compliance as c
     join scoped as s using (location_id)
+    left join prev_compliance as p using (location_id)
     left join locations as g on g.location_id = s.group_id
 )
 

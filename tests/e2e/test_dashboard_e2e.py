@@ -97,7 +97,7 @@ def test_pages_need_signing_in(browser, base_url):
 
 def test_admin_overview_filter_and_open_a_location(browser, base_url, passwords, e2e_net):
     sign_in(browser, base_url, "admin", passwords["admin"])
-    assert nav_labels(browser) == ["Overview", "Styles", "Upload", "Order plan"]
+    assert nav_labels(browser) == ["Overview", "Styles", "Upload", "Order plan", "Reps"]
     failing = e2e_net.with_status("fail")
     text_in(browser, "#kpi-fail .kpi-value", str(len(failing)))
     rows = grid_rows(browser, "overview-grid", at_least=len(e2e_net.status))
@@ -131,13 +131,43 @@ def test_location_page_size_run_styles_and_action_download(
     browser.get(f"{base_url}/location/{loc}")
     text_in(browser, "#location-status", "Fail")
     assert len(grid_rows(browser, "location-styles-grid")) > 3
-    assert len(grid_rows(browser, "location-actions-grid")) > 0
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#location-visit tbody tr")) > 0
     css(browser, "#location-size-run .heatmaplayer")
     css(browser, "#location-sell-through .scatterlayer")
     css(browser, "#location-actions-download-btn").click()
     path = wait_download(downloads, ".xlsx")
     actions = pl.read_excel(path)
     assert actions.height > 0 and "Action" in actions.columns and "Reason" in actions.columns
+
+
+def test_location_page_visit_sheet_pdf_in_both_languages(
+    browser, base_url, passwords, e2e_net, downloads
+):
+    """The visit list shows every column at tablet width and prints as a one-page A4 PDF."""
+    sign_in(browser, base_url, "admin", passwords["admin"])
+    loc = e2e_net.stores[e2e_net.distributors[0]][0]
+    browser.set_window_size(820, 1180)
+    try:
+        browser.get(f"{base_url}/location/{loc}")
+        first = css(browser, "#location-visit tbody tr")
+        table = css(browser, "#location-visit table")
+        box = css(browser, "#location-visit")
+        assert table.size["width"] <= box.size["width"] + 1, "the visit list is cut at 820 px"
+        assert "×" in first.text
+        css(browser, "#location-visit-pdf-btn").click()
+        path = wait_download(downloads, ".pdf", timeout=90)
+        assert path.read_bytes()[:5] == b"%PDF-"
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "Visit sheet" in text and loc in text and "×" in text
+        pages = subprocess.run(
+            ["pdfinfo", str(path)], capture_output=True, text=True, check=True
+        ).stdout
+        assert "(A4)" in pages and "Pages:" in pages, pages
+        path.unlink()
+    finally:
+        browser.set_window_size(1400, 1000)
 
 
 def test_styles_page_pick_a_bestseller_and_see_who_lacks_it(browser, base_url, passwords):
@@ -167,7 +197,7 @@ def test_order_plan_for_admins_with_a_download(browser, base_url, passwords, dow
 
 def test_rep_sees_own_locations_and_no_upload_or_order_plan(browser, base_url, passwords, e2e_net):
     sign_in(browser, base_url, "rep", passwords["rep"])
-    assert nav_labels(browser) == ["Overview", "Styles"]
+    assert nav_labels(browser) == ["Overview", "Styles", "Reps"]
     mine = e2e_net.of_rep(e2e_net.reps[e2e_net.distributors[0]])
     rows = grid_rows(browser, "overview-grid", at_least=len(mine))
     assert {r.get_attribute("row-id") for r in rows} == mine
@@ -248,6 +278,17 @@ return [...grid.querySelectorAll('.ag-header-row-column .ag-header-cell[col-id]'
 """
 
 
+CUT_VISIT_CELLS = """
+const box = document.querySelector('#location-visit').getBoundingClientRect();
+return [...document.querySelectorAll('#location-visit th, #location-visit td')]
+  .filter(cell => {
+    const r = cell.getBoundingClientRect();
+    return r.right > box.right + 1 || r.left < box.left - 1 || cell.scrollWidth > cell.clientWidth + 1;
+  })
+  .map(cell => cell.textContent);
+"""
+
+
 def test_tables_show_every_column_whole(browser, base_url, passwords, e2e_net):
     """The overview table at 1400 px and the visit's action list at 820 px (a tablet): every
     column in view, no header cut to an ellipsis."""
@@ -261,9 +302,9 @@ def test_tables_show_every_column_whole(browser, base_url, passwords, e2e_net):
         browser.set_window_size(820, 1100)
         loc = e2e_net.with_reason("bestsellers_missing")[0]
         browser.get(f"{base_url}/location/{loc}")
-        grid_rows(browser, "location-actions-grid")
+        css(browser, "#location-visit tbody tr")
         time.sleep(0.5)
-        assert browser.execute_script(CUT_COLUMNS, "location-actions-grid") == [], lang
+        assert browser.execute_script(CUT_VISIT_CELLS) == [], lang
 
 
 def test_unknown_page_says_so(browser, base_url, passwords):
@@ -347,3 +388,37 @@ def test_distributor_uploads_a_bad_then_a_good_file(
         ec.presence_of_element_located((By.CSS_SELECTOR, "#upload-loaded"))
     )
     text_in(browser, "#upload-history-grid", "stock_short.csv")
+
+
+def test_reps_page_for_admin_and_rep_and_not_for_distributors(
+    browser, base_url, passwords, e2e_net
+):
+    """Admins see every rep's scorecard, a rep their own, distributors get no Reps page."""
+    from assortment import months
+    from assortment.job import classify
+
+    prev = months.fmt(months.add(months.parse(e2e_net.latest), -1))
+    classify(e2e_net.settings, month=prev)  # its actions are judged by the latest count
+    reps = sorted(set(e2e_net.reps.values()))
+    mine = e2e_net.reps[e2e_net.distributors[0]]
+    sign_in(browser, base_url, "admin", passwords["admin"])
+    browser.get(f"{base_url}/reps")
+    text_in(browser, "#reps-table", reps[0])
+    table = css(browser, "#reps-table").text
+    assert all(r in table for r in reps)
+    css(browser, "#reps-trend .heatmaplayer")
+    browser.get(f"{base_url}/lang/zh?next=/reps")
+    text_in(browser, "#reps-table", "已完成")
+    browser.get(f"{base_url}/lang/en?next=/login")
+    browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    sign_in(browser, base_url, "rep", passwords["rep"])
+    assert "Reps" in nav_labels(browser)
+    browser.get(f"{base_url}/reps")
+    text_in(browser, "#reps-table", mine)
+    assert not [r for r in reps if r != mine and r in css(browser, "#reps-table").text]
+    browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    sign_in(browser, base_url, "dist1", passwords["dist1"])
+    assert "Reps" not in nav_labels(browser)
+    browser.get(f"{base_url}/reps")
+    css(browser, ".empty")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#reps-table")

@@ -1,0 +1,83 @@
+"""The visit list (domain.md 6.5) on a network a reader can check by hand."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from assortment.visit import sizes_text, visit_lines
+
+STYLES = pl.DataFrame(
+    {
+        "style": ["B1", "B2", "S9"],
+        "style_name": ["Lace bra", "Cotton bra", "Old slip"],
+        "category": ["bra", "bra", "slip"],
+    }
+)
+
+
+def _line(action, style, colour, size, units, source, stake, value=0.0, kind=None):
+    return {
+        "location_id": "S1",
+        "action": action,
+        "style": style,
+        "colour": colour,
+        "size": size,
+        "units": units,
+        "source_location_id": source,
+        "source_kind": kind,
+        "value_cny": value,
+        "value_at_stake_cny": stake,
+        "demand_units_per_month": None if action == "clearance" else 1.0,
+        "reason_code": "bestseller_missing",
+    }
+
+
+def test_sizes_text_orders_sizes_and_names_colours_only_when_several():
+    assert sizes_text([("Black", "80B", 2), ("Black", "75B", 3)]) == "75B×3, 80B×2"
+    assert sizes_text([("Black", "M", 1), ("Black", "S", 2)]) == "S×2, M×1"
+    assert sizes_text([("Nude", "75B", 1), ("Black", "75B", 3)]) == "Black 75B×3 · Nude 75B×1"
+    assert sizes_text([(None, None, 4)]) == ""
+
+
+def test_one_line_per_action_style_source_ordered_by_value_at_stake():
+    actions = pl.DataFrame(
+        [
+            # B1: 75B×3 from the distributor D1 (stake 60 + 20), 80B×2 replenished (stake 40)
+            _line("transfer", "B1", "Black", "75B", 3, "D1", 60.0, kind="distributor"),
+            _line("transfer", "B1", "Black", "80B", 2, "D1", 20.0, kind="distributor"),
+            _line("replenish", "B1", "Black", "85B", 2, None, 40.0, kind="brand"),
+            # B2: replenish 2 colours, stake 100 in all: the largest line, first
+            _line("replenish", "B2", "White", "75B", 1, None, 70.0, kind="brand"),
+            _line("replenish", "B2", "Nude", "75B", 1, None, 30.0, kind="brand"),
+            # clearance: last whatever its value
+            _line("clearance", "S9", None, None, 12, None, None, value=900.0),
+        ]
+    )
+    got = visit_lines(actions, STYLES)
+    assert got.select("action", "style", "sizes", "units", "value_cny").rows() == [
+        ("replenish", "B2", "Nude 75B×1 · White 75B×1", 2, 100.0),
+        ("transfer", "B1", "75B×3, 80B×2", 5, 80.0),
+        ("replenish", "B1", "85B×2", 2, 40.0),
+        ("clearance", "S9", "", 12, 900.0),
+    ]
+    assert got["style_name"].to_list() == ["Cotton bra", "Lace bra", "Lace bra", "Old slip"]
+    assert got["source_location_id"].to_list() == [None, "D1", None, None]
+    assert got["colours"].to_list() == ["Nude/White", "Black", "Black", ""]
+
+
+def test_two_sources_of_one_style_are_two_lines_and_clearance_goes_by_value():
+    actions = pl.DataFrame(
+        [
+            _line("transfer", "B1", "Black", "75B", 1, "S2", 10.0, kind="store"),
+            _line("transfer", "B1", "Black", "75B", 2, "D1", 20.0, kind="distributor"),
+            _line("clearance", "S9", None, None, 3, None, None, value=50.0),
+            _line("clearance", "B2", None, None, 4, None, None, value=80.0),
+        ]
+    )
+    got = visit_lines(actions, STYLES)
+    assert got.select("action", "style", "source_location_id", "units").rows() == [
+        ("transfer", "B1", "D1", 2),
+        ("transfer", "B1", "S2", 1),
+        ("clearance", "B2", None, 4),
+        ("clearance", "S9", None, 3),
+    ]
