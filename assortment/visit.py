@@ -46,6 +46,7 @@ _REASON_COLUMNS = (
     "source_on_hand",
     "units_sold",
     "sell_through",
+    "lacking_location_ids",
 )
 
 

@@ -81,3 +81,31 @@ def test_two_sources_of_one_style_are_two_lines_and_clearance_goes_by_value():
         ("clearance", "B2", None, 4),
         ("clearance", "S9", None, 3),
     ]
+
+
+def test_a_distribute_line_ranks_by_value_and_keeps_the_stores_it_names():
+    """A stuck style's distribute line (domain.md 9) has no sizes of its own; it is ranked with
+    the transfers and replenishment by value at stake and keeps ``lacking_location_ids`` so its
+    reason can name the stores."""
+    spread = {
+        **_line("distribute", "B2", None, None, 6, "S1", 90.0, kind="distributor"),
+        "reason_code": "stuck_at_distributor",
+        "lacking_location_ids": "S2;S3",
+    }
+    rows = [
+        {
+            **_line("replenish", "B1", "Black", "75B", 1, None, 50.0, kind="brand"),
+            "lacking_location_ids": None,
+        },
+        spread,
+        {
+            **_line("clearance", "S9", None, None, 4, None, None, value=500.0),
+            "lacking_location_ids": None,
+        },
+    ]
+    got = visit_lines(pl.DataFrame(rows), STYLES)
+    assert got.select("action", "style", "units", "value_cny", "lacking_location_ids").rows() == [
+        ("distribute", "B2", 6, 90.0, "S2;S3"),
+        ("replenish", "B1", 1, 50.0, None),
+        ("clearance", "S9", 4, 500.0, None),
+    ]
