@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -230,17 +231,27 @@ def publish(settings: Settings) -> Path:
         return publish_snapshot(settings)
 
 
-def master_stamp(settings: Settings) -> dict[str, int] | None:
-    """Size, modification time and inode of the master file (None when it does not exist).
+_HEADER_BYTES = 3 * 4096
+"""DuckDB's file header and its two database headers; each checkpoint writes a new iteration
+count into one of them."""
+
+
+def master_stamp(settings: Settings) -> dict[str, int | str] | None:
+    """Size, modification time, inode and a hash of the headers of the master file (None when
+    it does not exist).
 
     DuckDB leaves the file untouched when a writer changes nothing, so a different stamp
-    means different data.
+    means different data. The header hash is what tells two writes apart when they land in the
+    same tick of the file system's coarse clock with the same size (size and mtime alone did
+    not: a password change right after another write was never published).
     """
     try:
         st = os.stat(settings.db_path)
+        with open(settings.db_path, "rb") as f:
+            head = hashlib.sha256(f.read(_HEADER_BYTES)).hexdigest()
     except FileNotFoundError:
         return None
-    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "ino": st.st_ino}
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "ino": st.st_ino, "head": head}
 
 
 def published_stamp(settings: Settings) -> dict[str, int] | None:

@@ -15,6 +15,7 @@ from assortment import users
 from assortment.config import Settings
 from assortment.sessions import AuthState
 from dashboard.app import create_app
+from dashboard.context import services
 from tests.e2e.helpers import PASSWORDS, build_with_users, clone, login
 
 COOKIE = "assortment_session"
@@ -75,6 +76,10 @@ def test_password_change_and_removal_end_sessions_at_once(app, net):
     assert dist.get("/").status_code == 302
     assert rep.get("/").status_code == 302
     assert other.get("/").status_code == 200  # nobody else is signed out
+    # the server reads users from the published snapshot, which it re-checks at most every
+    # 0.5 s; look now, as it would half a second after the CLI changed the password
+    with app.server.app_context():
+        services().data.refresh()
     assert login(dist, "dist1", "a-brand-new-password").status_code == 302
     assert dist.get("/").status_code == 200
 
