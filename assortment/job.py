@@ -142,13 +142,23 @@ def compute(
     ).collect()
 
     locations = inp.locations.lazy()
+    required = pl.concat([facts.bestsellers.select("style"), facts.new_styles.select("style")])
+    required_skus = products.join(required, on="style", how="semi").select("sku")
+    # the rate of sale (6.1) of every SKU a plan can ask for (the required styles' SKUs and
+    # the core SKUs), computed once here at the edge for the order plan and every partition
+    plan_skus = pl.concat([required_skus, facts.core_skus.select("sku")]).unique()
+    own = demand.own_rate_of_sale(
+        inp.stock_prev.lazy().join(plan_skus, on="sku", how="semi"),
+        inp.sales_months.lazy().join(plan_skus, on="sku", how="semi"),
+        month=month,
+        lookback_months=rules.lookback_months,
+    ).collect()
     demand_inputs = demand.DemandInputs(
         stock_prev=inp.stock_prev.lazy(),
         sales_months=inp.sales_months.lazy(),
         locations=locations,
+        own=own.lazy(),
     )
-    required = pl.concat([facts.bestsellers.select("style"), facts.new_styles.select("style")])
-    required_skus = products.join(required, on="style", how="semi").select("sku")
     coverage = demand.plan_coverage(
         locations,
         inp.last_counts.lazy(),
@@ -160,12 +170,7 @@ def compute(
         products,
         facts.size_curve,
         coverage,
-        demand.own_rate_of_sale(
-            demand_inputs.stock_prev.join(required_skus, on="sku", how="semi"),
-            demand_inputs.sales_months.join(required_skus, on="sku", how="semi"),
-            month=month,
-            lookback_months=rules.lookback_months,
-        ),
+        own.lazy().join(required_skus, on="sku", how="semi"),
         pl.concat([inp.stock_m.lazy(), inp.carried_stock.lazy()], how="vertical_relaxed"),
         locations,
         cover_months=rules.cover_months,
