@@ -70,11 +70,15 @@ class DemandInputs:
             M-L .. M-1.
         sales_months: location_id, sku, month, units_sold: sales per month over W.
         locations: location_id, kind, distributor_id, region, status: every location.
+        own: The output of :func:`own_rate_of_sale` over ``stock_prev`` and ``sales_months``
+            for at least the SKUs asked for (the job computes it once for every SKU a plan
+            can ask for); None: computed from them for the SKUs asked for.
     """
 
     stock_prev: pl.LazyFrame
     sales_months: pl.LazyFrame
     locations: pl.LazyFrame
+    own: pl.LazyFrame | None = None
 
 
 def per_kind(rules: Rules, name: str) -> dict[str, float]:
@@ -546,12 +550,15 @@ def plan_lines(
         "replenish_cover_months": per_kind(rules, "replenish_cover_months"),
     }
     wanted_skus = needs.select("sku").unique()
-    own = own_rate_of_sale(
-        inputs.stock_prev.join(wanted_skus, on="sku", how="semi"),
-        inputs.sales_months.join(wanted_skus, on="sku", how="semi"),
-        month=month,
-        lookback_months=rules.lookback_months,
-    ).cache()
+    if inputs.own is None:
+        own = own_rate_of_sale(
+            inputs.stock_prev.join(wanted_skus, on="sku", how="semi"),
+            inputs.sales_months.join(wanted_skus, on="sku", how="semi"),
+            month=month,
+            lookback_months=rules.lookback_months,
+        ).cache()
+    else:
+        own = inputs.own.join(wanted_skus, on="sku", how="semi").cache()
     kinds = locations.select("location_id", "kind")
     group_of = locations.select(
         "location_id", pl.coalesce("distributor_id", "location_id").alias("_group")

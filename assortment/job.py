@@ -20,7 +20,7 @@ from assortment import demand, followthrough, months, store, stuck
 from assortment.classify import NetworkInputs, PartitionInputs, network_facts
 from assortment.config import Rules, Settings
 from assortment.errors import NoDataError
-from assortment.pipeline import classify_partition
+from assortment.pipeline import PartitionTables, partition_results, partition_tables
 
 RESULT_TABLES = (
     "style_health",
@@ -146,13 +146,23 @@ def compute(
     ).collect()
 
     locations = inp.locations.lazy()
+    required = pl.concat([facts.bestsellers.select("style"), facts.new_styles.select("style")])
+    required_skus = products.join(required, on="style", how="semi").select("sku")
+    # the rate of sale (6.1) of every SKU a plan can ask for (the required styles' SKUs and
+    # the core SKUs), computed once here at the edge for the order plan and every partition
+    plan_skus = pl.concat([required_skus, facts.core_skus.select("sku")]).unique()
+    own = demand.own_rate_of_sale(
+        inp.stock_prev.lazy().join(plan_skus, on="sku", how="semi"),
+        inp.sales_months.lazy().join(plan_skus, on="sku", how="semi"),
+        month=month,
+        lookback_months=rules.lookback_months,
+    ).collect()
     demand_inputs = demand.DemandInputs(
         stock_prev=inp.stock_prev.lazy(),
         sales_months=inp.sales_months.lazy(),
         locations=locations,
+        own=own.lazy(),
     )
-    required = pl.concat([facts.bestsellers.select("style"), facts.new_styles.select("style")])
-    required_skus = products.join(required, on="style", how="semi").select("sku")
     coverage = demand.plan_coverage(
         locations,
         inp.last_counts.lazy(),
@@ -164,12 +174,7 @@ def compute(
         products,
         facts.size_curve,
         coverage,
-        demand.own_rate_of_sale(
-            demand_inputs.stock_prev.join(required_skus, on="sku", how="semi"),
-            demand_inputs.sales_months.join(required_skus, on="sku", how="semi"),
-            month=month,
-            lookback_months=rules.lookback_months,
-        ),
+        own.lazy().join(required_skus, on="sku", how="semi"),
         pl.concat([inp.stock_m.lazy(), inp.carried_stock.lazy()], how="vertical_relaxed"),
         locations,
         cover_months=rules.cover_months,
@@ -209,8 +214,20 @@ def compute(
                 sales_w=inp.sales_w.lazy(),
                 history=inp.history.lazy(),
             )
-        res = classify_partition(
-            facts, part_inputs, products, demand_inputs, month=month, rules=rules
+        # the partition's intermediates are collected once here, at the edge: the plans built
+        # on them stay small, and the optimiser's time on one plan holding every rule (several
+        # seconds, whatever the data) is saved
+        tables = partition_tables(facts, part_inputs, products, rules=rules)
+        tables = PartitionTables(
+            *(
+                f.lazy()
+                for f in pl.collect_all(
+                    [tables.skus, tables.located, tables.stock, tables.missing, tables.pairs]
+                )
+            )
+        )
+        res = partition_results(
+            facts, part_inputs, tables, products, demand_inputs, month=month, rules=rules
         )
         # the last partition shares one optimised plan with the network-wide tables
         extra = network if part == n - 1 else []

@@ -30,7 +30,13 @@ from assortment.compliance import location_compliance
 from assortment.config import Rules
 from assortment.demand import DemandInputs
 
-__all__ = ["PartitionResults", "classify_partition"]
+__all__ = [
+    "PartitionResults",
+    "PartitionTables",
+    "classify_partition",
+    "partition_results",
+    "partition_tables",
+]
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,25 @@ class PartitionResults:
     style_health: pl.LazyFrame
     compliance: pl.LazyFrame
     actions: pl.LazyFrame
+
+
+@dataclass(frozen=True)
+class PartitionTables:
+    """The intermediates a partition's results are built from (see :func:`partition_tables`).
+
+    Attributes:
+        skus: The SKU table of :func:`assortment.classify.sku_table`.
+        located: The partition's classified locations.
+        stock: SKUs in stock at the classified locations.
+        missing: Missing core SKUs of broken colours.
+        pairs: Classified pairs with their segments.
+    """
+
+    skus: pl.LazyFrame
+    located: pl.LazyFrame
+    stock: pl.LazyFrame
+    missing: pl.LazyFrame
+    pairs: pl.LazyFrame
 
 
 def classify_partition(
@@ -77,7 +102,25 @@ def classify_partition(
         * compliance: see :func:`assortment.compliance.location_compliance`.
         * actions: see :func:`assortment.actions.plan_actions`.
     """
-    sku_dtype = products.collect_schema()["sku"]
+    return partition_results(
+        facts,
+        inp,
+        partition_tables(facts, inp, products, rules=rules),
+        products,
+        demand_inputs,
+        month=month,
+        rules=rules,
+    )
+
+
+def partition_tables(
+    facts: NetworkFacts, inp: PartitionInputs, products: pl.LazyFrame, *, rules: Rules
+) -> PartitionTables:
+    """The intermediates of a partition (domain.md 4): SKUs, stock, broken colours, pairs.
+
+    They feed several outputs; the job may collect them once (at its edge) before
+    :func:`partition_results` builds on them, which keeps each plan small for the optimiser.
+    """
     # .cache(): these intermediates feed several outputs; computing each once keeps the
     # whole job one pass over the month's stock.
     styles = style_table(products, facts).cache()
@@ -93,10 +136,26 @@ def classify_partition(
         .pipe(add_segments, styles, slow_sell_through=rules.slow_sell_through)
         .cache()
     )
+    return PartitionTables(skus=skus, located=located, stock=stock, missing=missing, pairs=pairs)
+
+
+def partition_results(
+    facts: NetworkFacts,
+    inp: PartitionInputs,
+    tables: PartitionTables,
+    products: pl.LazyFrame,
+    demand_inputs: DemandInputs,
+    *,
+    month: date,
+    rules: Rules,
+) -> PartitionResults:
+    """Style health, compliance and actions of a partition from its :class:`PartitionTables`
+    (see :func:`classify_partition`)."""
+    sku_dtype = products.collect_schema()["sku"]
     compliance = location_compliance(
         inp.locations,
-        located,
-        pairs,
+        tables.located,
+        tables.pairs,
         facts.bestsellers,
         facts.new_styles,
         inp.history,
@@ -104,10 +163,17 @@ def classify_partition(
         rules=rules,
     )
     actions = plan_actions(
-        pairs, missing, stock, inp.locations, skus, demand_inputs, month=month, rules=rules
+        tables.pairs,
+        tables.missing,
+        tables.stock,
+        inp.locations,
+        tables.skus,
+        demand_inputs,
+        month=month,
+        rules=rules,
     )
     return PartitionResults(
-        style_health=style_health_view(pairs, missing, sku_dtype=sku_dtype),
+        style_health=style_health_view(tables.pairs, tables.missing, sku_dtype=sku_dtype),
         compliance=compliance,
         actions=actions,
     )

@@ -62,8 +62,12 @@ select * from stock_w full join sales_w using (location_key, style)
 """
 
 
+def _dir(size: str) -> Path:
+    return BENCH_DIR / (size if MONTHS == 12 else f"{size}-{MONTHS}m")
+
+
 def db_path(size: str) -> Path:
-    return BENCH_DIR / size / "assortment.duckdb"
+    return _dir(size) / "assortment.duckdb"
 
 
 def build(size: str) -> dict[str, float]:
@@ -72,7 +76,7 @@ def build(size: str) -> dict[str, float]:
     from assortment.sample import generate, load_network
 
     distributors, stores = SIZES[size]
-    marker = BENCH_DIR / size / "built.json"
+    marker = _dir(size) / "built.json"
     params = {
         "distributors": distributors,
         "stores": stores,
@@ -84,7 +88,7 @@ def build(size: str) -> dict[str, float]:
         return json.loads(marker.read_text())["figures"]
     import shutil
 
-    shutil.rmtree(BENCH_DIR / size, ignore_errors=True)
+    shutil.rmtree(_dir(size), ignore_errors=True)
     settings = Settings(db_path=db_path(size))
     t0 = time.perf_counter()
     net = generate(
@@ -100,7 +104,7 @@ def build(size: str) -> dict[str, float]:
     n_stock, n_sales = load_network(
         net,
         settings,
-        folder=BENCH_DIR / size / "masters",
+        folder=_dir(size) / "masters",
         on_month=lambda month, n_st, n_sa: print(
             f"  [{size}] loaded {month}: {n_st:,} stock rows, {n_sa:,} sales rows", flush=True
         ),
@@ -151,7 +155,7 @@ def _child(kind: str, size: str) -> dict[str, float]:
 
 def measure(kind: str, size: str) -> dict[str, float]:
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--size", size],
+        [sys.executable, __file__, "--child", kind, "--size", size, "--months", str(MONTHS)],
         capture_output=True,
         text=True,
         check=False,
@@ -169,7 +173,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--child")
     parser.add_argument("--size")
+    parser.add_argument("--months", type=int, default=12, help="months of history (default 12)")
     args = parser.parse_args()
+    global MONTHS
+    MONTHS = args.months
     if args.child:
         print(json.dumps(_child(args.child, args.size)))
         return
