@@ -641,6 +641,7 @@ def test_follow_through_section_lists_the_reps_scorecard_of_the_month_before():
         new_styles=empty,
         order_plan=empty,
         styles=empty,
+        stuck=empty,
         scorecard=card,
     )
     html = sections.follow_through(data, "zh")
