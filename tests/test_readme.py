@@ -159,6 +159,13 @@ def _wait_for(url: str, proc: subprocess.Popen[bytes], log: Path, *, seconds: fl
 
 def _make_run(clone: Path, env: dict[str, str], log: Path) -> str:
     """Run `make run` until it serves the sign-in page, stop it; what it printed."""
+    with (
+        contextlib.suppress(OSError),
+        urllib.request.urlopen(f"http://127.0.0.1:{PORT}/", timeout=2),
+    ):
+        pytest.fail(
+            f"port {PORT} already answers (a server left over?): `make run` cannot be told apart"
+        )
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             ["make", "run"],
