@@ -23,7 +23,8 @@ Choices where domain.md leaves room (each has a test in tests/test_demand.py):
   (keep 0 when the style is slow-moving there, else its own kind's target). When several
   stores of a group need the same SKU, the group's spare units are poured into their needs in
   two fixed orders: the **sources ranked once** by spare units (most first; ties: the
-  distributor, then location_id ascending), and the **receivers by location_id ascending**.
+  distributor, then location code ascending), and the **receivers by location code
+  ascending** (codes, not the job's integer keys, which follow the locations file's order).
   Each receiver takes what it needs from the front of the sources' queue, so the first
   receiver draws from the source with the most to spare, the next one continues with what is
   left of it, and so on. Each (receiver, source) pair is one transfer line; what a receiver
@@ -400,7 +401,10 @@ def fix_needs(
             :func:`size_needs` with the SKU's price).
         holdings: location_id, sku, kind, on_hand (>= 1), is_slow_moving, demand: what the
             classified locations hold in month M, with the demand of each holder.
-        locations: location_id, kind, distributor_id.
+        locations: location_id, kind, distributor_id, and optionally location_order: the
+            place of the location's code in code order, which breaks ties (sources with as
+            much to spare, receivers of one SKU) when location_id is a surrogate key numbered
+            in another order; without it location_id's own order does.
 
     Returns:
         location_id, sku, action ('transfer' | 'replenish'), units (Int64),
@@ -410,8 +414,15 @@ def fix_needs(
         value_at_stake_cny (f64); one row per (location, SKU, source), sources in the order
         they are drawn from, the brand last.
     """
+    code_order = (
+        pl.col("location_order")
+        if "location_order" in locations.collect_schema()
+        else pl.col("location_id")
+    )
     group_of = locations.select(
-        "location_id", pl.coalesce("distributor_id", "location_id").alias("_group")
+        "location_id",
+        pl.coalesce("distributor_id", "location_id").alias("_group"),
+        code_order.alias("_code"),
     )
     needs = needs.cache()
     receivers = (
@@ -419,11 +430,11 @@ def fix_needs(
         .select("location_id", "sku", "need_units")
         .join(
             locations.filter(pl.col("distributor_id").is_not_null()).select(
-                "location_id", pl.col("distributor_id").alias("_group")
+                "location_id", pl.col("distributor_id").alias("_group"), code_order.alias("_code")
             ),
             on="location_id",
         )
-        .with_columns(pl.col("location_id").rank("ordinal").over("_group", "sku").alias("_order"))
+        .with_columns(pl.col("_code").rank("ordinal").over("_group", "sku").alias("_order"))
     )
     wanted = receivers.select("_group", "sku").unique()
     sources = (
@@ -436,13 +447,14 @@ def fix_needs(
             pl.col("location_id").alias("source_location_id"),
             pl.col("kind").alias("source_kind"),
             "spare_units",
+            "_code",
         )
     )
     ranked = sources.with_columns(
         pl.struct(
             (-pl.col("spare_units")).alias("a"),
             (pl.col("source_kind") != "distributor").alias("b"),
-            pl.col("source_location_id").alias("c"),
+            pl.col("_code").alias("c"),
         )
         .rank("ordinal")
         .over("_group", "sku")

@@ -1,0 +1,127 @@
+"""Clauses of domain.md 6, 8 and 9 checked end to end (files -> store -> job -> export) on
+networks small enough to compute by hand, where the unit tests' frames cannot show a
+deviation: tie-breaks on location codes (the job runs on integer keys numbered in file
+order), the exports' columns and empty results.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from assortment import store
+from assortment.config import Settings
+from assortment.export import export
+from assortment.ingest import load_file
+from assortment.job import classify
+from tests.conftest import TODAY, write
+
+Table = dict[str, dict[str, dict[str, int]]]  # month -> location -> sku -> quantity
+
+
+def build(
+    tmp: Path,
+    products: str,
+    locations: str,
+    stock: Table,
+    sales: Table,
+    *,
+    months: tuple[str, ...] = ("2026-10",),
+) -> Settings:
+    """A store holding the files, with ``months`` classified."""
+    settings = Settings(db_path=tmp / "data" / "assortment.duckdb")
+    store.init(settings)
+    with store.writer(settings) as con:
+        load_file(con, settings, "products", write(tmp / "p.csv", products), today=TODAY)
+        load_file(con, settings, "locations", write(tmp / "l.csv", locations), today=TODAY)
+        for kind, table, value in (("stock", stock, "on_hand"), ("sales", sales, "units_sold")):
+            for month, per_loc in table.items():
+                lines = [f"month,location_id,sku,{value}"] + [
+                    f"{month},{loc},{sku},{n}"
+                    for loc, per_sku in per_loc.items()
+                    for sku, n in per_sku.items()
+                ]
+                path = write(tmp / f"{kind}-{month}.csv", "\n".join(lines) + "\n")
+                load_file(con, settings, kind, path, today=TODAY)
+    for month in months:
+        classify(settings, month=month)
+    return settings
+
+
+def exported(settings: Settings, kind: str, month: str, tmp: Path) -> list[dict[str, str]]:
+    out = tmp / f"{kind}-{month}.csv"
+    with store.reader(settings) as con:
+        export(con, kind, month, out)
+    with out.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+# --- 6.3 ties are broken on location codes, whatever order the locations file lists them in --
+
+TIES_PRODUCTS = """sku,style,colour,size,category,launch_month,price,is_core_size
+A-BK-75B,A,BK,75B,bra,2024-01,100,true
+O-BK-75B,O,BK,75B,bra,2024-01,10,true
+"""
+
+# the stores are listed against their codes' order: their integer keys are too
+TIES_LOCATIONS = """location_id,name,kind,distributor_id,region,province,city,rep,min_styles
+D01,North D,distributor,,North,HB,SJZ,Wang,1
+S003,North 3,store,D01,North,HB,SJZ,Wang,1
+S002,North 2,store,D01,North,HB,SJZ,Wang,1
+S001,North 1,store,D01,North,HB,SJZ,Wang,1
+D02,South D,distributor,,South,GD,GZ,Li,1
+U3,South 3,store,D02,South,GD,GZ,Li,1
+U2,South 2,store,D02,South,GD,GZ,Li,1
+U1,South 1,store,D02,South,GD,GZ,Li,1
+"""
+
+TIES_STOCK: Table = {
+    "2026-08": {"D01": {"A-BK-75B": 33}},
+    "2026-09": {
+        "D01": {"A-BK-75B": 33},
+        "S003": {"A-BK-75B": 1},
+        "U2": {"A-BK-75B": 3},
+        "U3": {"A-BK-75B": 3},
+    },
+    "2026-10": {
+        "D01": {"A-BK-75B": 33},
+        "S001": {"O-BK-75B": 1},
+        "S002": {"O-BK-75B": 1},
+        "S003": {"A-BK-75B": 1},
+        "D02": {"O-BK-75B": 1},
+        "U1": {"O-BK-75B": 1},
+        "U2": {"A-BK-75B": 3},
+        "U3": {"A-BK-75B": 3},
+    },
+}
+TIES_SALES: Table = {"2026-10": {"S003": {"A-BK-75B": 3}}}
+
+
+def test_transfer_ties_follow_location_codes_not_file_order(tmp_path: Path) -> None:
+    """6.3 by hand (M = 2026-10, W = 08..10). A sold 3 at S003 only: the bestseller.
+
+    North: S003 had A on the shelf in October only (count of 09) and sold 3: ros 3. S001 and
+    S002 never had A: their North store peer's 3; target ceil(3 x 2) = 6 each. D01 had A in
+    09 and 10 and sold none: its demand is 0 + 3 + 3 + 3 = 9, it keeps ceil(9 x 3) = 27 of 33
+    and spares 6. S003 holds 1 and keeps 6: nothing to spare. The two receivers compete for
+    D01's 6: S001 (first by code) takes them, S002 is replenished from the brand.
+
+    South: U2 and U3 hold 3 each, sold none (ros 0): each keeps display_min 1 and spares 2.
+    U1 never had A: the South stores' mean 0, target display_min 1. U2 and U3 tie on 2
+    spare: the lower code, U2, gives. D02 (counted, no A) is replenished: its demand is
+    0 (no distributor had A available anywhere but D01, whose ros is 0) + 0 + 0 + 0; target
+    display_min 2.
+    """
+    settings = build(tmp_path, TIES_PRODUCTS, TIES_LOCATIONS, TIES_STOCK, TIES_SALES)
+    rows = exported(settings, "actions", "2026-10", tmp_path)
+    got = [
+        (r["location_id"], r["action"], r["sku"], r["units"], r["source_location_id"])
+        for r in rows
+        if r["action"] != "clearance"
+    ]
+    assert got == [
+        ("D02", "replenish", "A-BK-75B", "2", ""),
+        ("S001", "transfer", "A-BK-75B", "6", "D01"),
+        ("S002", "replenish", "A-BK-75B", "6", ""),
+        ("U1", "transfer", "A-BK-75B", "1", "U2"),
+    ]
