@@ -86,6 +86,9 @@ class NetworkFacts:
         core_colours: style, colour (4.6).
         size_curve: category, size, units (Int64), share (f64), is_core (bool); 12 months
             ending M.
+        sold_styles: style of every style with units over W (net_units > 0): a required
+            style that sold nothing asks for all its colours, one that sold for its core
+            colours only (6.2).
     """
 
     bestsellers: pl.LazyFrame
@@ -93,6 +96,7 @@ class NetworkFacts:
     core_skus: pl.LazyFrame
     core_colours: pl.LazyFrame
     size_curve: pl.LazyFrame
+    sold_styles: pl.LazyFrame
 
     def collect(self) -> NetworkFacts:
         """The same facts, computed once (one ``collect_all``) and wrapped back as LazyFrames.
@@ -100,7 +104,14 @@ class NetworkFacts:
         Call this at the edge (the job runner) before classifying several partitions.
         """
         frames = pl.collect_all(
-            [self.bestsellers, self.new_styles, self.core_skus, self.core_colours, self.size_curve]
+            [
+                self.bestsellers,
+                self.new_styles,
+                self.core_skus,
+                self.core_colours,
+                self.size_curve,
+                self.sold_styles,
+            ]
         )
         return NetworkFacts(*(frame.lazy() for frame in frames))
 
@@ -306,7 +317,8 @@ def network_facts(inp: NetworkInputs, *, month: date, rules: Rules) -> NetworkFa
         :class:`NetworkFacts`; call ``.collect()`` on it to compute them once.
     """
     products = inp.products
-    bestsellers = style_net_units(inp.net_sku_units_w, products).pipe(
+    net_units = style_net_units(inp.net_sku_units_w, products)
+    bestsellers = net_units.pipe(
         find_bestsellers,
         share=rules.bestseller_share,
         max_styles=rules.bestseller_max_styles,
@@ -321,6 +333,7 @@ def network_facts(inp: NetworkInputs, *, month: date, rules: Rules) -> NetworkFa
             products, inp.net_sku_units_w, share=rules.core_colour_share
         ),
         size_curve=curve,
+        sold_styles=net_units.filter(pl.col("net_units") > 0).select("style"),
     )
 
 
@@ -336,7 +349,8 @@ def style_table(products: pl.LazyFrame, facts: NetworkFacts) -> pl.LazyFrame:
 
     Returns:
         style_id (UInt32), style, bestseller_rank (null unless a bestseller), launch_month
-        (null unless new), is_bestseller, is_new, n_core_colours (UInt32).
+        (null unless new), is_bestseller, is_new, n_core_colours (UInt32), is_sold (units
+        over W).
     """
     n_core_colours = facts.core_colours.group_by("style").agg(pl.len().alias("n_core_colours"))
     return (
@@ -351,7 +365,11 @@ def style_table(products: pl.LazyFrame, facts: NetworkFacts) -> pl.LazyFrame:
         )
         .join(facts.new_styles.select("style", "launch_month"), on="style", how="left")
         .join(n_core_colours, on="style", how="left")
+        .join(
+            facts.sold_styles.select("style", pl.lit(True).alias("is_sold")), on="style", how="left"
+        )
         .with_columns(
+            pl.col("is_sold").fill_null(False),
             pl.col("bestseller_rank").is_not_null().alias("is_bestseller"),
             pl.col("launch_month").is_not_null().alias("is_new"),
             pl.col("n_core_colours").fill_null(0),
@@ -365,8 +383,9 @@ def sku_table(products: pl.LazyFrame, facts: NetworkFacts, styles: pl.LazyFrame)
     Returns:
         sku, style_id, sc_id (UInt32, one per style-colour), style, colour, size, price,
         is_core (a core size of its colour, 4.5), is_core_colour (4.6), is_required_sku
-        (asked for when a required style is absent: a core SKU of a core colour, or of any
-        colour when the style has no core colours), n_core (core sizes of its colour),
+        (asked for when a required style is absent, 6.2: a core SKU of a core colour, or of
+        any colour when the style sold nothing over W; a style that sold but has no core
+        colour asks for nothing), n_core (core sizes of its colour),
         sku_order (position by style, colour, size: the order of missing-SKU lists),
         bestseller_rank and launch_month of its style (for the wording of actions).
     """
@@ -377,7 +396,7 @@ def sku_table(products: pl.LazyFrame, facts: NetworkFacts, styles: pl.LazyFrame)
         .sort("style", "colour", "size")
         .with_row_index("sku_order")
         .join(
-            styles.select("style", "style_id", "n_core_colours", "bestseller_rank", "launch_month"),
+            styles.select("style", "style_id", "is_sold", "bestseller_rank", "launch_month"),
             on="style",
         )
         .join(core, on="sku", how="left")
@@ -388,12 +407,12 @@ def sku_table(products: pl.LazyFrame, facts: NetworkFacts, styles: pl.LazyFrame)
             pl.struct("style_id", "colour").rank("dense").cast(pl.UInt32).alias("sc_id"),
         )
         .with_columns(
-            (
-                pl.col("is_core") & (pl.col("is_core_colour") | (pl.col("n_core_colours") == 0))
-            ).alias("is_required_sku"),
+            (pl.col("is_core") & (pl.col("is_core_colour") | ~pl.col("is_sold"))).alias(
+                "is_required_sku"
+            ),
             pl.col("is_core").sum().over("sc_id").cast(pl.UInt32).alias("n_core"),
         )
-        .drop("n_core_colours")
+        .drop("is_sold")
     )
 
 

@@ -248,6 +248,7 @@ def compute(
             pl.concat([facts.bestsellers.select("style"), facts.new_styles.select("style")]),
             facts.core_skus,
             facts.core_colours,
+            facts.sold_styles,
             lookback_months=rules.lookback_months,
             slow_sell_through=rules.slow_sell_through,
             stuck_min_units=rules.stuck_min_units,

@@ -22,8 +22,8 @@ Choices where domain.md leaves room (each tested in tests/test_stuck.py):
 * Every ratio is compared with its threshold with the 1e-9 tolerance (reach exactly 0.5 is
   not below 0.5; a sell-through of exactly 0.3 is proven).
 * ``n`` of ``units = min(held, len(lacking) * n)`` is the number of required SKUs of s as 6.2
-  defines them: the core sizes of its core colours, or of all its colours when s has no core
-  colours (it sold nothing in W).
+  defines them: the core sizes of its core colours, or of all its colours when s sold nothing
+  in W (a style that sold without a colour reaching core_colour_share has n = 0).
 * ``value_at_stake_cny = elsewhere_rate * len(lacking) * price`` with ``elsewhere_rate`` the
   elsewhere stores' units over W / (L * their number); ``price`` is the style's price (the
   highest of its SKUs', which must agree anyway).
@@ -296,26 +296,30 @@ def group_chances(
     )
 
 
-def required_sku_counts(core_skus: pl.LazyFrame, core_colours: pl.LazyFrame) -> pl.LazyFrame:
+def required_sku_counts(
+    core_skus: pl.LazyFrame, core_colours: pl.LazyFrame, sold_styles: pl.LazyFrame
+) -> pl.LazyFrame:
     """n per style: its required SKUs as 6.2 defines them.
 
-    The core sizes (4.5) of its core colours (4.6), or of all its colours when the style has
-    no core colours.
+    The core sizes (4.5) of its core colours (4.6), or of all its colours when the style sold
+    nothing in W.
 
     Args:
         core_skus: sku, style, colour (core sizes per style-colour).
         core_colours: style, colour.
+        sold_styles: style of the styles with units over W.
 
     Returns:
-        style, n_core_skus (Int64).
+        style, n_core_skus (Int64) of the styles with at least one required SKU.
     """
-    flagged = core_skus.join(
-        core_colours.select("style", "colour", pl.lit(True).alias("_core_colour")),
-        on=["style", "colour"],
-        how="left",
-    ).with_columns(pl.col("_core_colour").fill_null(False))
     return (
-        flagged.filter(pl.col("_core_colour") | ~pl.col("_core_colour").any().over("style"))
+        core_skus.join(
+            core_colours.select("style", "colour", pl.lit(True).alias("_core_colour")),
+            on=["style", "colour"],
+            how="left",
+        )
+        .join(sold_styles.select("style", pl.lit(True).alias("_sold")), on="style", how="left")
+        .filter(pl.col("_core_colour").fill_null(False) | pl.col("_sold").is_null())
         .group_by("style")
         .agg(pl.len().cast(pl.Int64).alias("n_core_skus"))
     )
@@ -426,6 +430,7 @@ def chances_and_stuck(
     required_styles: pl.LazyFrame,
     core_skus: pl.LazyFrame,
     core_colours: pl.LazyFrame,
+    sold_styles: pl.LazyFrame,
     *,
     lookback_months: int,
     slow_sell_through: float,
@@ -449,7 +454,11 @@ def chances_and_stuck(
     prices = products.group_by("style").agg(pl.col("price").max())
     lines = (
         distribute_lines(
-            stuck, stores, chances, required_sku_counts(core_skus, core_colours), prices
+            stuck,
+            stores,
+            chances,
+            required_sku_counts(core_skus, core_colours, sold_styles),
+            prices,
         )
         .sort(["value_at_stake_cny", "distributor_id", "style"], descending=[True, False, False])
         .select(*STUCK_COLUMNS)
@@ -503,6 +512,7 @@ def stuck_at_distributor(
     required_styles: pl.LazyFrame,
     core_skus: pl.LazyFrame,
     core_colours: pl.LazyFrame,
+    sold_styles: pl.LazyFrame,
     *,
     lookback_months: int,
     stuck_min_units: int,
@@ -521,6 +531,8 @@ def stuck_at_distributor(
         required_styles: style: the bestsellers and new styles of M.
         core_skus: sku, style, colour: core sizes per style-colour (4.5).
         core_colours: style, colour (4.6).
+        sold_styles: style of the styles with units over W (6.2: one that sold nothing asks
+            for all its colours).
         lookback_months: L.
         stuck_min_units: A distributor holding fewer units of the style is not stuck with it.
         min_store_reach: Reach below this share of the group's counted stores is low.
@@ -540,6 +552,7 @@ def stuck_at_distributor(
         required_styles,
         core_skus,
         core_colours,
+        sold_styles,
         lookback_months=lookback_months,
         slow_sell_through=0.0,  # not used by the stuck list
         stuck_min_units=stuck_min_units,

@@ -314,16 +314,17 @@ def compliance(net: Network, rules: Rules) -> dict[str, dict]:
 
 def needed_skus(net: Network, rules: Rules) -> set[tuple[str, str]]:
     """{(location_id, sku)} a location lacks: core SKUs of absent required styles (of its core
-    colours, or all colours without core colours) and missing core SKUs of broken colours.
-    Each is either replenished or transferred."""
+    colours, or of all colours when the style sold nothing in W) and missing core SKUs of
+    broken colours. Each is either replenished or transferred."""
     cores = core_skus(net, rules)
     colours_core = core_colours(net, rules)
+    sold = net_units(net)
     out = set()
     for (loc, s), h in style_health(net, rules).items():
         out |= {(loc, k) for k in h["missing_core_skus"]}
         if (h["is_bestseller"] or h["is_new"]) and h["on_hand"] == 0:
             for (style, colour), skus in cores.items():
-                if style == s and (not colours_core[s] or colour in colours_core[s]):
+                if style == s and (sold[s] == 0 or colour in colours_core[s]):
                     out |= {(loc, k) for k in skus}
     return out
 

@@ -125,3 +125,56 @@ def test_transfer_ties_follow_location_codes_not_file_order(tmp_path: Path) -> N
         ("S002", "replenish", "A-BK-75B", "6", ""),
         ("U1", "transfer", "A-BK-75B", "1", "U2"),
     ]
+
+
+# --- 6.2 required SKUs: core colours, or every colour only when the style sold nothing ----------
+
+COLOURS_PRODUCTS = (
+    "sku,style,colour,size,category,launch_month,price,is_core_size\n"
+    + "".join(f"F-C{i}-75B,F,C{i},75B,bra,2024-01,100,true\n" for i in range(1, 6))
+    + (
+        "Q-BK-75B,Q,BK,75B,bra,2026-09,80,true\n"
+        "Q-WH-75B,Q,WH,75B,bra,2026-09,80,true\n"
+        "O-BK-75B,O,BK,75B,bra,2024-01,10,true\n"
+    )
+)
+COLOURS_LOCATIONS = """location_id,name,kind,distributor_id,region,province,city,rep,min_styles
+D01,North D,distributor,,North,HB,SJZ,Wang,1
+S001,North 1,store,D01,North,HB,SJZ,Wang,1
+S002,North 2,store,D01,North,HB,SJZ,Wang,1
+"""
+COLOURS_STOCK: Table = {
+    "2026-10": {
+        "D01": {"O-BK-75B": 1},
+        "S001": {"O-BK-75B": 1},
+        "S002": {f"F-C{i}-75B": 1 for i in range(1, 6)},
+    }
+}
+COLOURS_SALES: Table = {"2026-10": {"S002": {f"F-C{i}-75B": 1 for i in range(1, 6)}}}
+
+
+def test_required_skus_are_the_core_colours_or_every_colour_of_a_style_that_sold_nothing(
+    tmp_path: Path,
+) -> None:
+    """6.2 by hand. F, the bestseller, sold 1 in each of its 5 colours: each colour has 20% of
+    its units, below core_colour_share (0.25), so F has no core colour, and as F sold in W
+    the rule asks for "the core sizes of its core colours": nothing, at S001 or D01 where F is
+    not in stock. Q (new, launched 2026-09) sold nothing in W: the core sizes of all its
+    colours, BK and WH, everywhere; nobody ever had Q, so its rate is 0 and the targets are
+    display_min: 2 at D01, 1 at a store, all from the brand (no one holds Q).
+    """
+    settings = build(tmp_path, COLOURS_PRODUCTS, COLOURS_LOCATIONS, COLOURS_STOCK, COLOURS_SALES)
+    rows = exported(settings, "actions", "2026-10", tmp_path)
+    got = [
+        (r["location_id"], r["action"], r["sku"], r["units"], r["reason_code"])
+        for r in rows
+        if r["action"] != "clearance"
+    ]
+    assert got == [
+        ("D01", "replenish", "Q-BK-75B", "2", "new_style_not_in_stock"),
+        ("D01", "replenish", "Q-WH-75B", "2", "new_style_not_in_stock"),
+        ("S001", "replenish", "Q-BK-75B", "1", "new_style_not_in_stock"),
+        ("S001", "replenish", "Q-WH-75B", "1", "new_style_not_in_stock"),
+        ("S002", "replenish", "Q-BK-75B", "1", "new_style_not_in_stock"),
+        ("S002", "replenish", "Q-WH-75B", "1", "new_style_not_in_stock"),
+    ]

@@ -90,7 +90,7 @@ def oracle(con, month: date, *, lookback: int = 3) -> list[tuple]:
             for (s, c), u in colour_units.items()
             if s == style and total and u / total >= 0.25 - 1e-9
         }
-        return sum(1 for c, _ in core[style] if c in colours or not colours)
+        return sum(1 for c, _ in core[style] if c in colours or not total)
 
     def active(loc: str) -> bool:
         return locs[loc][2] != "closed"

@@ -164,6 +164,11 @@ def core_colours() -> pl.LazyFrame:
     return pl.LazyFrame({"style": list(STYLES), "colour": ["BK"] * len(STYLES)})
 
 
+def sold() -> pl.LazyFrame:
+    """The styles with units over W in the network (every style of the network but P)."""
+    return pl.LazyFrame({"style": [s for s in STYLES if s != "P"]})
+
+
 def required() -> pl.LazyFrame:
     return pl.LazyFrame({"style": ["B", "N"]})
 
@@ -178,6 +183,7 @@ def stuck(**overrides: float) -> pl.DataFrame:
         required(),
         core_skus(),
         core_colours(),
+        sold(),
         lookback_months=3,
         **{**THRESHOLDS, **overrides},  # type: ignore[arg-type]
     ).collect()
@@ -287,6 +293,7 @@ def test_bestsellers_and_new_styles_are_never_stuck() -> None:
         pl.LazyFrame({"style": []}, schema={"style": pl.String}),
         core_skus(),
         core_colours(),
+        sold(),
         lookback_months=3,
         **THRESHOLDS,  # type: ignore[arg-type]
     ).collect()
@@ -331,6 +338,7 @@ def test_lacking_stores_are_those_without_the_style_in_m() -> None:
         required(),
         core_skus(),
         core_colours(),
+        sold(),
         lookback_months=3,
         stuck_min_units=6,
         min_store_reach=0.75,
@@ -350,24 +358,18 @@ def test_units_capped_by_what_the_distributor_holds() -> None:
 def test_required_sku_counts_follow_6_2() -> None:
     # A: core colour BK only (WH sells too little): its 2 core sizes.
     # Z: sold nothing in W, no core colours: the core sizes of all its colours (2 x 2).
+    # F: sold, but evenly over 5 colours (20% each, below core_colour_share): no core colour,
+    #    so 6.2 asks for "the core sizes of its core colours": none, n = 0 (no row).
+    styles = [("A", c) for c in ("BK", "WH")] + [("Z", c) for c in ("BK", "WH")]
+    styles += [("F", f"C{i}") for i in range(1, 6)]
     core = pl.LazyFrame(
-        {
-            "sku": [
-                "A-BK-75B",
-                "A-BK-80B",
-                "A-WH-75B",
-                "A-WH-80B",
-                "Z-BK-75B",
-                "Z-BK-80B",
-                "Z-WH-75B",
-                "Z-WH-80B",
-            ],
-            "style": ["A"] * 4 + ["Z"] * 4,
-            "colour": ["BK", "BK", "WH", "WH"] * 2,
-        }
+        [(f"{s}-{c}-{z}", s, c) for s, c in styles for z in ("75B", "80B")],
+        schema=["sku", "style", "colour"],
+        orient="row",
     )
     colours = pl.LazyFrame({"style": ["A"], "colour": ["BK"]})
-    got = required_sku_counts(core, colours).sort("style").collect()
+    sold_styles = pl.LazyFrame({"style": ["A", "F"]})
+    got = required_sku_counts(core, colours, sold_styles).sort("style").collect()
     assert_frame_equal(
         got,
         pl.DataFrame(
@@ -393,6 +395,7 @@ def test_integer_keys_work_like_codes() -> None:
         required(),
         core_skus(),
         core_colours(),
+        sold(),
         lookback_months=3,
         **THRESHOLDS,  # type: ignore[arg-type]
     ).collect()
