@@ -15,7 +15,8 @@ Choices where domain.md leaves room (each tested in tests/test_stuck.py):
 * A style is in stock at a store in a month when the style's on hand summed over its SKUs is
   at least 1 (domain.md 4). "In stock in some month of W" reads the month-end counts of W;
   a store that sold units without ever counting one at a month end did not have it.
-* A group is an active distributor; stores whose distributor is closed belong to no group.
+* A group is an active distributor; stores whose distributor is closed belong to no group,
+  but as counted active stores outside every group they count "elsewhere" for all groups.
   ``held`` is the distributor's month-M on hand (0 when the distributor is not counted).
 * ``elsewhere_sell_through`` is null when no counted active store outside g had the style in
   W, or when those stores neither sold it nor hold it (0 / 0).
@@ -77,18 +78,15 @@ def _active(locations: pl.LazyFrame) -> pl.Expr:
 
 
 def counted_active_stores(locations: pl.LazyFrame, stock_m: pl.LazyFrame) -> pl.LazyFrame:
-    """Stores counted in M, not closed, whose distributor is active.
+    """Stores counted in M and not closed (a store of a closed distributor too: it is in no
+    group, but it is a counted active store outside every group).
 
     Returns:
         location_id, distributor_id, region.
     """
-    distributors = locations.filter((pl.col("kind") == "distributor") & _active(locations)).select(
-        pl.col("location_id").alias("distributor_id")
-    )
     return (
         locations.filter((pl.col("kind") != "distributor") & _active(locations))
         .join(stock_m.select("location_id").unique(), on="location_id", how="semi")
-        .join(distributors, on="distributor_id", how="semi")
         .select("location_id", "distributor_id", "region")
     )
 

@@ -99,7 +99,7 @@ def oracle(con, month: date, *, lookback: int = 3) -> list[tuple]:
     stores = {
         s
         for s, (k, d, _) in locs.items()
-        if k == "store" and active(s) and s in counted_m and d in distributors
+        if k == "store" and active(s) and s in counted_m  # a closed distributor's too
     }
 
     def had(store_id: str, style: str) -> bool:

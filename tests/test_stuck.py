@@ -450,3 +450,49 @@ def test_distribute_lines_send_what_the_stuck_list_says() -> None:
     assert got["reason_code"].unique().to_list() == ["stuck_at_distributor"]
     assert got["lacking_location_ids"].to_list() == ["S11;S12;S13;S14"] * 2
     assert got["sell_through"].to_list() == pytest.approx([6 / 9, 0.3])
+
+
+def test_a_store_of_a_closed_distributor_counts_elsewhere() -> None:
+    # S51 is an active, counted store whose distributor D5 is closed: it belongs to no group,
+    # but it is a counted active store outside every group, so it counts "elsewhere".
+    # P: D1 holds 10 and no D1 store had it (reach 0); S51 sold 3 and holds 7: 3 / 10 = 0.3,
+    # proven: stuck. Rate 3 / (3 months x 1 store) = 1.0; 4 lacking x n 2 = 8 units;
+    # value 1.0 x 4 x 100 = 400.
+    extra_locations = pl.LazyFrame(
+        [("D5", "distributor", None, "South", "closed"), ("S51", "store", "D5", "South", "active")],
+        schema=["location_id", "kind", "distributor_id", "region", "status"],
+        orient="row",
+    )
+    locs = pl.concat([locations(), extra_locations])
+    extra_stock = pl.LazyFrame(
+        [("S51", OCT, "P-75B", 7)],
+        schema={"location_id": pl.String, "month": pl.Date, "sku": pl.String, "on_hand": pl.Int64},
+        orient="row",
+    )
+    w = pl.concat([stock_w(), extra_stock])
+    m = w.filter(pl.col("month") == OCT).drop("month")
+    sales = pl.concat(
+        [sales_w(), pl.LazyFrame({"location_id": ["S51"], "sku": ["P-75B"], "units_sold": [3]})]
+    )
+    got = stuck_at_distributor(
+        locs,
+        m,
+        had_w(w),
+        style_figures(m, sales, products()),
+        products(),
+        required(),
+        core_skus(),
+        core_colours(),
+        pl.LazyFrame({"style": list(STYLES)}),
+        lookback_months=3,
+        **THRESHOLDS,  # type: ignore[arg-type]
+    ).collect()
+    p = row(got, "D1", "P")
+    assert (p["held_units"], p["reach"], p["elsewhere_sell_through"]) == (10, 0.0, 0.3)
+    assert (p["lacking_location_ids"], p["units"], p["value_at_stake_cny"]) == (
+        ["S11", "S12", "S13", "S14"],
+        8,
+        400.0,
+    )
+    # D5 is closed: no group, no stuck row of its own
+    assert "D5" not in got["distributor_id"].to_list()
