@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from assortment import store
 from assortment.config import Settings
 from assortment.export import export
@@ -147,24 +149,32 @@ COLOURS_STOCK: Table = {
     "2026-10": {
         "D01": {"O-BK-75B": 1},
         "S001": {"O-BK-75B": 1},
-        "S002": {f"F-C{i}-75B": 1 for i in range(1, 6)},
+        "S002": {**{f"F-C{i}-75B": 1 for i in range(1, 6)}, "O-BK-75B": 20},
     }
 }
-COLOURS_SALES: Table = {"2026-10": {"S002": {f"F-C{i}-75B": 1 for i in range(1, 6)}}}
+COLOURS_SALES: Table = {
+    "2026-10": {"S002": {**{f"F-C{i}-75B": 1 for i in range(1, 6)}, "O-BK-75B": 3}}
+}
+
+
+@pytest.fixture(scope="module")
+def colours_store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    tmp = tmp_path_factory.mktemp("colours")
+    return build(tmp, COLOURS_PRODUCTS, COLOURS_LOCATIONS, COLOURS_STOCK, COLOURS_SALES)
 
 
 def test_required_skus_are_the_core_colours_or_every_colour_of_a_style_that_sold_nothing(
-    tmp_path: Path,
+    colours_store: Settings, tmp_path: Path
 ) -> None:
-    """6.2 by hand. F, the bestseller, sold 1 in each of its 5 colours: each colour has 20% of
+    """6.2 by hand. F, the bestseller (5 of the 8 units sold in W; O sold 3), sold 1 in each
+    of its 5 colours: each colour has 20% of
     its units, below core_colour_share (0.25), so F has no core colour, and as F sold in W
     the rule asks for "the core sizes of its core colours": nothing, at S001 or D01 where F is
     not in stock. Q (new, launched 2026-09) sold nothing in W: the core sizes of all its
     colours, BK and WH, everywhere; nobody ever had Q, so its rate is 0 and the targets are
     display_min: 2 at D01, 1 at a store, all from the brand (no one holds Q).
     """
-    settings = build(tmp_path, COLOURS_PRODUCTS, COLOURS_LOCATIONS, COLOURS_STOCK, COLOURS_SALES)
-    rows = exported(settings, "actions", "2026-10", tmp_path)
+    rows = exported(colours_store, "actions", "2026-10", tmp_path)
     got = [
         (r["location_id"], r["action"], r["sku"], r["units"], r["reason_code"])
         for r in rows
@@ -177,4 +187,25 @@ def test_required_skus_are_the_core_colours_or_every_colour_of_a_style_that_sold
         ("S001", "replenish", "Q-WH-75B", "1", "new_style_not_in_stock"),
         ("S002", "replenish", "Q-BK-75B", "1", "new_style_not_in_stock"),
         ("S002", "replenish", "Q-WH-75B", "1", "new_style_not_in_stock"),
+    ]
+
+
+def test_clearance_carries_value_and_months_of_cover_in_the_export(
+    colours_store: Settings, tmp_path: Path
+) -> None:
+    """6.4 by hand (L = 3). O is old and slow-moving wherever it is held. S002 holds 20 and
+    sold 3 over W (sell-through 3 / 23 = 0.13 < 0.15): value 20 x 10 = 200, months of cover
+    20 / (3 / 3) = 20. D01 and S001 hold 1 each and sold none: value 10, cover empty.
+    """
+    rows = exported(colours_store, "actions", "2026-10", tmp_path)
+    assert list(rows[0])[-1] == "months_of_cover"
+    got = [
+        (r["location_id"], r["style"], r["units"], float(r["value_cny"]), r["months_of_cover"])
+        for r in rows
+        if r["action"] == "clearance"
+    ]
+    assert got == [
+        ("D01", "O", "1", 10.0, ""),
+        ("S001", "O", "1", 10.0, ""),
+        ("S002", "O", "20", 200.0, "20.0"),
     ]

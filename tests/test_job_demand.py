@@ -161,6 +161,7 @@ def test_actions_export_is_sized_by_corrected_demand(hand_store, tmp_path) -> No
         "source_kind",
         "value_at_stake_cny",
         "lacking_location_ids",
+        "months_of_cover",
     ]
     got = [
         (

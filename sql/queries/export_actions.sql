@@ -1,6 +1,7 @@
 -- One row per action line of month $month: replenish, transfer (one per SKU and source),
 -- distribute, clearance, with the reason as a code and its parameters (the exporter adds the reason in
--- words: assortment/actions.py), then what the line is worth (domain.md 6.3).
+-- words: assortment/actions.py), then what the line is worth (domain.md 6.3) and, on a
+-- clearance line, its months of cover (6.4, empty when nothing sold over W).
 select
     strftime(month, '%Y-%m') as month,
     location_id,
@@ -22,7 +23,8 @@ select
     target_units,
     source_kind,
     value_at_stake_cny,
-    lacking_location_ids
+    lacking_location_ids,
+    months_of_cover
 from actions
 where month = $month::date
 order by
