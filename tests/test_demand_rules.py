@@ -99,7 +99,15 @@ TIES_STOCK: Table = {
 TIES_SALES: Table = {"2026-10": {"S003": {"A-BK-75B": 3}}}
 
 
-def test_transfer_ties_follow_location_codes_not_file_order(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def ties_store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    tmp = tmp_path_factory.mktemp("ties")
+    return build(tmp, TIES_PRODUCTS, TIES_LOCATIONS, TIES_STOCK, TIES_SALES)
+
+
+def test_transfer_ties_follow_location_codes_not_file_order(
+    ties_store: Settings, tmp_path: Path
+) -> None:
     """6.3 by hand (M = 2026-10, W = 08..10). A sold 3 at S003 only: the bestseller.
 
     North: S003 had A on the shelf in October only (count of 09) and sold 3: ros 3. S001 and
@@ -114,8 +122,7 @@ def test_transfer_ties_follow_location_codes_not_file_order(tmp_path: Path) -> N
     0 (no distributor had A available anywhere but D01, whose ros is 0) + 0 + 0 + 0; target
     display_min 2.
     """
-    settings = build(tmp_path, TIES_PRODUCTS, TIES_LOCATIONS, TIES_STOCK, TIES_SALES)
-    rows = exported(settings, "actions", "2026-10", tmp_path)
+    rows = exported(ties_store, "actions", "2026-10", tmp_path)
     got = [
         (r["location_id"], r["action"], r["sku"], r["units"], r["source_location_id"])
         for r in rows
@@ -209,3 +216,63 @@ def test_clearance_carries_value_and_months_of_cover_in_the_export(
         ("S001", "O", "1", 10.0, ""),
         ("S002", "O", "20", 200.0, "20.0"),
     ]
+
+
+def test_an_empty_result_is_a_header_only_csv(ties_store: Settings, tmp_path: Path) -> None:
+    """The ties network's order plan is empty (6.6: North wants (0 + 3 + 3 + 3) x 3 = 27 of A
+    and holds 34; South wants 0 and holds 6), and nothing is stuck (9: the only style held
+    at a distributor, A, is the bestseller): each export is its header line alone."""
+    headers = {
+        "order-plan": "month,region,style,size,units,demand_units,on_hand_units,"
+        "carried_location_ids,left_out_location_ids",
+        "stuck": "month,distributor_id,style,held_units,stores,stores_with_style,reach,"
+        "elsewhere_sell_through,lacking_location_ids,units,value_at_stake_cny",
+    }
+    for kind, header in headers.items():
+        out = tmp_path / f"{kind}.csv"
+        with store.reader(ties_store) as con:
+            assert export(con, kind, "2026-10", out) == 0
+        assert out.read_text(encoding="utf-8") == header + "\n"
+
+
+# --- 7 every threshold's default, as domain.md gives it ----------------------------------------
+
+
+def test_every_default_of_the_rules_file_is_domain_md_s() -> None:
+    from assortment.config import Rules
+
+    rules = Rules.from_toml(None)
+    network = {
+        "lookback_months": 3,
+        "new_months": 6,
+        "bestseller_share": 0.5,
+        "bestseller_max_styles": 20,
+        "slow_sell_through": 0.15,
+        "core_size_share": 0.8,
+        "broken_size_min_core_share": 1.0,
+        "core_colour_share": 0.25,
+        "cover_months": 3,
+        "carry_forward_months": 2,
+        "count_drop_share": 0.5,
+        "max_unpacked_mb": 200,
+        "clearance_done_share": 0.5,
+        "stuck_min_units": 6,
+        "min_store_reach": 0.5,
+        "proven_sell_through": 0.3,
+    }
+    assert {name: getattr(rules, name) for name in network} == network
+    per_kind = {
+        "distributor": (40, 1.0, 1.0, 0.25, 0.4, 2, 3),
+        "store": (20, 0.8, 0.8, 0.25, 0.4, 1, 2),
+    }
+    names = (
+        "min_styles",
+        "min_bestseller_coverage",
+        "min_new_coverage",
+        "max_broken_size_share",
+        "max_slow_stock_share",
+        "display_min",
+        "replenish_cover_months",
+    )
+    for kind, values in per_kind.items():
+        assert tuple(getattr(rules.for_kind(kind), n) for n in names) == values
