@@ -276,3 +276,41 @@ def test_every_default_of_the_rules_file_is_domain_md_s() -> None:
     )
     for kind, values in per_kind.items():
         assert tuple(getattr(rules.for_kind(kind), n) for n in names) == values
+
+
+# --- 6.6 carry-forward at the limit and one month beyond it --------------------------------------
+
+CARRY_PRODUCTS = """sku,style,colour,size,category,launch_month,price,is_core_size
+A-BK-75B,A,BK,75B,bra,2024-01,100,true
+"""
+CARRY_LOCATIONS = """location_id,name,kind,distributor_id,region,province,city,rep,min_styles
+D01,North D,distributor,,North,HB,SJZ,Wang,1
+S1,North 1,store,D01,North,HB,SJZ,Wang,1
+S2,North 2,store,D01,North,HB,SJZ,Wang,1
+S3,North 3,store,D01,North,HB,SJZ,Wang,1
+"""
+CARRY_STOCK: Table = {
+    "2026-07": {"S3": {"A-BK-75B": 9}},
+    "2026-08": {"S2": {"A-BK-75B": 4}},
+    "2026-10": {"D01": {"A-BK-75B": 0}, "S1": {"A-BK-75B": 1}},
+}
+CARRY_SALES: Table = {"2026-10": {"S1": {"A-BK-75B": 2}}}
+
+
+def test_order_plan_carries_a_count_exactly_carry_forward_months_old_and_leaves_out_older(
+    tmp_path: Path,
+) -> None:
+    """6.6 by hand (M = 2026-10, carry_forward_months 2). A, the only style sold, is the
+    bestseller. S2's latest count is 08 (2 months old): carried, with its 4 on hand; S3's is
+    07 (3 months old): left out, its 9 on hand and its rate ignored. Rates (6.1): S1 sold 2 in
+    October, its one available month: 2; S2 had A at the end of 08 and sold none in 09: 0;
+    D01 never had A on the shelf and no distributor did: 0. North wants (0 + 2 + 0) x 3 = 6
+    and holds 0 + 1 + 4 = 5: 1 unit of 75B (the only size)."""
+    settings = build(tmp_path, CARRY_PRODUCTS, CARRY_LOCATIONS, CARRY_STOCK, CARRY_SALES)
+    rows = exported(settings, "order-plan", "2026-10", tmp_path)
+    got = [
+        (r["region"], r["style"], r["size"], r["units"], float(r["demand_units"]))
+        + (r["on_hand_units"], r["carried_location_ids"], r["left_out_location_ids"])
+        for r in rows
+    ]
+    assert got == [("North", "A", "75B", "1", 6.0, "5", "S2", "S3")]
