@@ -523,3 +523,34 @@ def test_order_plan_splits_by_the_curve_renormalised_and_is_never_negative() -> 
         ("south", "N", "M", 2, 3.0, 0),
         ("south", "N", "S", 2, 3.0, 0),
     ]
+
+
+def test_ties_are_broken_on_codes_when_keys_are_numbered_otherwise() -> None:
+    # The job passes integer keys numbered in the locations file's order, with location_order
+    # (the place of the code in code order). Keys: D1 1, T3 2, T2 3, T1 4 (file order), codes
+    # T1 < T2 < T3. T2 and T3 spare 2 each (hold 3, keep 1); T1 needs 2: T2 gives,
+    # the lower code, though its key is larger.
+    locs = pl.LazyFrame(
+        {
+            "location_id": [1, 2, 3, 4],
+            "kind": ["distributor", "store", "store", "store"],
+            "distributor_id": [None, 1, 1, 1],
+            "location_order": [1, 4, 3, 2],  # D1, T3, T2, T1 -> code order D1 T1 T2 T3
+        }
+    )
+    needs_frame = pl.LazyFrame(
+        [(4, "k", "store", 1.0, 2, 2, 10.0)],
+        schema=["location_id", "sku", "kind", "demand", "target_units", "need_units", "price"],
+        orient="row",
+    )
+    holdings_frame = pl.LazyFrame(
+        [(2, "k", "store", 3, False, 0.0), (3, "k", "store", 3, False, 0.0)],
+        schema=["location_id", "sku", "kind", "on_hand", "is_slow_moving", "demand"],
+        orient="row",
+    )
+    got = d.fix_needs(
+        needs_frame, holdings_frame, locs, display_min=DISPLAY_MIN, replenish_cover_months=COVER
+    ).collect()
+    assert got.select("location_id", "action", "units", "source_location_id").rows() == [
+        (4, "transfer", 2, 3)
+    ]
