@@ -3,8 +3,9 @@
 Choices where domain.md leaves room:
 
 * **Required SKUs** (6.2): a required style (bestseller or new) that is not in stock at a
-  location asks for every core SKU of its core colours (of all its colours when it has no
-  core colours). A broken colour asks for each missing core SKU. A missing core colour of a
+  location asks for every core SKU of its core colours (of all its colours when it sold
+  nothing over W; one that sold without a colour reaching core_colour_share asks for
+  nothing, as written). A broken colour asks for each missing core SKU. A missing core colour of a
   style in stock (broken colour, 4.6) is flagged in style health but is not turned into
   rows: domain.md 6.2 does not list it.
 * **How many and from where** (6.1-6.3) is :func:`assortment.demand.plan_lines`: each
