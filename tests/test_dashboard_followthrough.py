@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import plotly.graph_objects as go  # go.Figure(fig): the builders' dicts checked against plotly's schema
 import polars as pl
 import pytest
 
@@ -135,7 +136,7 @@ def test_reps_page_scope(app, net):
 
 
 def test_scorecard_trend_is_a_rep_by_month_grid_in_table_order():
-    fig = figures.scorecard_trend(CARDS, lang="en")
+    fig = go.Figure(figures.scorecard_trend(CARDS, lang="en"))
     heat = fig.data[0]
     assert list(heat.y) == ["Li", "Wang"] and list(heat.x) == ["2026-08", "2026-09"]
     assert [list(r) for r in heat.text] == [["20%", "60%"], ["", ""]]
