@@ -271,43 +271,76 @@ def trend(frame: pl.DataFrame, *, lang: str) -> Figure:
 
 
 def overview_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
-    """The overview table's rows: statuses and reasons in words, styles vs minimum."""
+    """The overview table's rows: statuses and reasons in words, styles vs minimum.
+
+    Thousands of rows share a handful of words: each word (and each row's reasons, keyed by
+    the figures they quote) is looked up once per call.
+    """
+    words: dict[str, str] = {}
+
+    def word(key: str) -> str:
+        got = words.get(key)
+        if got is None:
+            got = words[key] = t(key, lang)
+        return got
+
+    changes: dict[tuple[str, str], str] = {}
+    reasons: dict[tuple[Any, ...], str] = {}
+    reason_keys = (
+        "status",
+        "active_styles",
+        "min_styles",
+        "bestseller_coverage",
+        "new_coverage",
+        "broken_size_share",
+        "slow_stock_share",
+    )
+    ok = word("reason.ok")
     rows = []
     for r in frame.iter_rows(named=True):
+        status, prev, active = r["status"], r.get("prev_status"), r["active_styles"]
+        if r["reasons"] or status == "no_count":
+            key = (tuple(r["reasons"] or ()), *(r[k] for k in reason_keys))
+            text = reasons.get(key)
+            if text is None:
+                text = reasons[key] = reasons_text(r, lang) or ok
+        else:
+            text = ok
+        if prev:
+            change = changes.get((prev, status))
+            if change is None:
+                change = changes[(prev, status)] = t(
+                    "overview.status_change",
+                    lang,
+                    before=word(f"status.{prev}"),
+                    now=word(f"status.{status}"),
+                )
+        else:
+            change = word(f"status.{status}")
+        prev_active = r.get("prev_active_styles")
         rows.append(
             {
                 "location_id": r["location_id"],
                 "name": r["name"],
-                "kind": t(f"kind.{r['kind']}", lang),
+                "kind": word(f"kind.{r['kind']}"),
                 "region": r["region"],
                 "city": r["city"],
                 "rep": r["rep"],
                 "group_name": r["group_name"],
-                "status_code": r["status"],
-                "status": t(f"status.{r['status']}", lang),
-                "reasons": reasons_text(r, lang) or t("reason.ok", lang),
-                "active_styles": r["active_styles"],
+                "status_code": status,
+                "status": word(f"status.{status}"),
+                "reasons": text,
+                "active_styles": active,
                 "min_styles": r["min_styles"],
-                "styles_vs_min": "–"
-                if r["active_styles"] is None
-                else f"{r['active_styles']} / {r['min_styles']}",
+                "styles_vs_min": "–" if active is None else f"{active} / {r['min_styles']}",
                 "bestseller_coverage": r["bestseller_coverage"],
                 "new_coverage": r["new_coverage"],
-                "prev_status_code": r.get("prev_status"),
-                "prev_status": t(f"status.{r['prev_status']}", lang)
-                if r.get("prev_status")
-                else "–",
-                "status_change": t(
-                    "overview.status_change",
-                    lang,
-                    before=t(f"status.{r['prev_status']}", lang),
-                    now=t(f"status.{r['status']}", lang),
-                )
-                if r.get("prev_status")
-                else t(f"status.{r['status']}", lang),
+                "prev_status_code": prev,
+                "prev_status": word(f"status.{prev}") if prev else "–",
+                "status_change": change,
                 "active_change": None
-                if r.get("prev_active_styles") is None or r["active_styles"] is None
-                else int(r["active_styles"]) - int(r["prev_active_styles"]),
+                if prev_active is None or active is None
+                else int(active) - int(prev_active),
             }
         )
     return rows
