@@ -16,13 +16,6 @@ from assortment.errors import NoDataError
 from assortment.users import User
 
 _CACHE_SIZE = 512
-_CHANGE_SCHEMA = {
-    "prev_status": pl.String,
-    "status": pl.String,
-    "prev_active_styles": pl.Int64,
-    "active_styles": pl.Int64,
-    "change": pl.String,
-}
 
 
 def _freeze(value: Any) -> Any:
@@ -190,28 +183,6 @@ class Data:
             location_id=str(location_id or ""),
             month=months.parse(month),
         )
-
-    def location_change(self, user: User, location_id: str, month: str) -> pl.DataFrame:
-        """Status and active styles in the month before and in ``month``, and whether it got
-        fixed or worse: one row, or none when out of scope or classified in neither month.
-
-        Taken from :meth:`location`'s rows (the page has them already): no query of its own.
-        """
-        now = months.parse(month)
-        by_month = {r["month"]: r for r in self.location(user, location_id).iter_rows(named=True)}
-        cur, prev = by_month.get(months.fmt(now)), by_month.get(months.fmt(months.add(now, -1)))
-        rows = []
-        if cur is not None or prev is not None:
-            rows.append(
-                {
-                    "prev_status": prev and prev["status"],
-                    "status": cur and cur["status"],
-                    "prev_active_styles": prev and prev["active_styles"],
-                    "active_styles": cur and cur["active_styles"],
-                    "change": cur and cur["change"],
-                }
-            )
-        return pl.DataFrame(rows, schema=_CHANGE_SCHEMA)
 
     def rep_scorecard(self, user: User, month: str) -> pl.DataFrame:
         """Each rep's follow-through per month over the 12 months to ``month`` (admins: every

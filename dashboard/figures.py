@@ -11,6 +11,7 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
+from assortment import months
 from assortment.i18n import N_, action_reason, list_sep, pct, reasons_text, t
 from assortment.report import visit_sheet
 from assortment.visit import visit_lines
@@ -300,7 +301,7 @@ def overview_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
     for r in frame.iter_rows(named=True):
         status, prev, active = r["status"], r.get("prev_status"), r["active_styles"]
         if r["reasons"] or status == "no_count":
-            key = (tuple(r["reasons"] or ()), *(r[k] for k in reason_keys))
+            key = (tuple(r["reasons"] or ()), *(r.get(k) for k in reason_keys))
             text = reasons.get(key)
             if text is None:
                 text = reasons[key] = reasons_text(r, lang) or ok
@@ -493,6 +494,40 @@ def follow_counts(frame: pl.DataFrame) -> dict[str, int]:
     """Lines per follow status (every status, 0 when none)."""
     got = dict(frame.group_by("follow_status").len().iter_rows()) if frame.height else {}
     return {s: int(got.get(s, 0)) for s in FOLLOW_KEYS}
+
+
+_CHANGE_SCHEMA = {
+    "prev_status": pl.String,
+    "status": pl.String,
+    "prev_active_styles": pl.Int64,
+    "active_styles": pl.Int64,
+    "change": pl.String,
+}
+
+
+def change_row(location: pl.DataFrame, month: str) -> pl.DataFrame:
+    """Status and active styles in the month before ``month`` and in ``month``, and whether
+    the location got fixed or worse (``change``), from ``Data.location``'s monthly rows.
+
+    Returns:
+        One row (prev_status, status, prev_active_styles, active_styles, change), or none when
+        the location was classified in neither month (or is out of scope: no rows).
+    """
+    now = months.parse(month)
+    by_month = {r["month"]: r for r in location.iter_rows(named=True) if r["month"]}
+    cur, prev = by_month.get(months.fmt(now)), by_month.get(months.fmt(months.add(now, -1)))
+    rows = []
+    if cur is not None or prev is not None:
+        rows.append(
+            {
+                "prev_status": prev and prev["status"],
+                "status": cur and cur["status"],
+                "prev_active_styles": prev and prev["active_styles"],
+                "active_styles": cur and cur["active_styles"],
+                "change": cur and cur["change"],
+            }
+        )
+    return pl.DataFrame(rows, schema=_CHANGE_SCHEMA)
 
 
 def change_text(frame: pl.DataFrame, *, lang: str) -> str:
