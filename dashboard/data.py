@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
@@ -16,6 +17,9 @@ from assortment.errors import NoDataError
 from assortment.users import User
 
 _CACHE_SIZE = 512
+#: Results built from frames (a 2,000-row table in words is a few MB): fewer kept.
+_DERIVED_SIZE = 32
+T = TypeVar("T")
 
 
 def _freeze(value: Any) -> Any:
@@ -31,6 +35,7 @@ class Data:
         self.settings = settings
         self.reader = store.SnapshotReader(settings)
         self._cache: OrderedDict[tuple[Any, ...], pl.DataFrame] = OrderedDict()
+        self._derived: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
         self._lookback: int | None = None
 
@@ -65,6 +70,27 @@ class Data:
             self._cache[key] = result
             while len(self._cache) > _CACHE_SIZE:
                 self._cache.popitem(last=False)
+        return result
+
+    def derived(self, name: str, build: Callable[[], T], **key: Any) -> T:
+        """``build()``, cached per snapshot version under ``name`` and ``key``.
+
+        For what a callback makes of this class's frames (table rows in words, figures) when
+        that costs more than the query: ``key`` must name everything the result depends on
+        (the user's scope, the language, the inputs). Cached results are shared between
+        requests and threads: never change one.
+        """
+        version = self.reader.version()
+        k = (version, name, tuple(sorted((n, _freeze(v)) for n, v in key.items())))
+        with self._lock:
+            if k in self._derived:
+                self._derived.move_to_end(k)
+                return self._derived[k]  # type: ignore[no-any-return]
+        result = build()
+        with self._lock:
+            self._derived[k] = result
+            while len(self._derived) > _DERIVED_SIZE:
+                self._derived.popitem(last=False)
         return result
 
     def refresh(self) -> None:
@@ -179,16 +205,6 @@ class Data:
         (empty when out of scope)."""
         return self.frame(
             "dash_location_follow",
-            **user.params(),
-            location_id=str(location_id or ""),
-            month=months.parse(month),
-        )
-
-    def location_change(self, user: User, location_id: str, month: str) -> pl.DataFrame:
-        """Status and active styles in the month before and in ``month`` (empty when out of
-        scope)."""
-        return self.frame(
-            "dash_location_change",
             **user.params(),
             location_id=str(location_id or ""),
             month=months.parse(month),

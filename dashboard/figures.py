@@ -10,8 +10,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
-from plotly.subplots import make_subplots
 
+from assortment import months
 from assortment.i18n import N_, action_reason, list_sep, pct, reasons_text, t
 from assortment.report import visit_sheet
 from assortment.visit import visit_lines
@@ -47,11 +47,33 @@ TEMPLATE = go.layout.Template(
         "hoverlabel": {"align": "left"},
     }
 )
+_TEMPLATE_JSON: dict[str, Any] = TEMPLATE.to_plotly_json()
+_AXIS_STYLE = {"automargin": True, "gridcolor": "#eef0f3", "zeroline": False}
+
+#: A figure as plotly.js reads it: ``{"data": [trace, ...], "layout": {...}}``. The builders
+#: write these dicts directly: plotly's ``graph_objects`` validate every property on every
+#: update (a size run cost 60 ms of CPU that way, the overview's chart 30 ms); tests check the
+#: dicts against plotly's schema by wrapping them in ``go.Figure``.
+Figure = dict[str, Any]
 
 
-def _base(fig: go.Figure, *, height: int = 320, legend: bool = True) -> go.Figure:
-    fig.update_layout(
-        template=TEMPLATE,
+def _figure(
+    data: list[dict[str, Any]],
+    layout: dict[str, Any] | None = None,
+    *,
+    height: int = 320,
+    legend: bool = True,
+) -> Figure:
+    """Traces and layout in the house style: our template, font, margins, horizontal legend,
+    every axis with automargin and light grid lines."""
+    lay = dict(layout or {})
+    lay.setdefault("xaxis", {})
+    lay.setdefault("yaxis", {})
+    for name in list(lay):
+        if name.startswith(("xaxis", "yaxis")):
+            lay[name] = {**lay[name], **_AXIS_STYLE}
+    lay.update(
+        template=_TEMPLATE_JSON,
         height=height,
         margin={"l": 8, "r": 8, "t": 36 if legend else 12, "b": 8},
         font={"family": FONT, "size": 12, "color": "#1f2937"},
@@ -66,38 +88,53 @@ def _base(fig: go.Figure, *, height: int = 320, legend: bool = True) -> go.Figur
             "font": {"size": 12},
             "traceorder": "normal",
         },
-        hoverlabel={"font": {"family": FONT}},
+        hoverlabel={**lay.get("hoverlabel", {}), "font": {"family": FONT}},
     )
-    fig.update_xaxes(automargin=True, gridcolor="#eef0f3", zeroline=False)
-    fig.update_yaxes(automargin=True, gridcolor="#eef0f3", zeroline=False)
-    return fig
+    return {"data": data, "layout": lay}
+
+
+def _secondary_y_layout() -> dict[str, Any]:
+    """Axes of one plot with a second y axis on the right (what ``make_subplots`` with
+    ``secondary_y`` lays out): traces on it say ``"yaxis": "y2"``."""
+    return {
+        "xaxis": {"anchor": "y", "domain": [0.0, 0.94]},
+        "yaxis": {"anchor": "x", "domain": [0.0, 1.0]},
+        "yaxis2": {"anchor": "x", "overlaying": "y", "side": "right"},
+    }
 
 
 @functools.lru_cache(maxsize=64)
 def _placeholder(message: str, height: int) -> str:
-    return empty(message, height=height).to_json()
+    return json.dumps(empty(message, height=height))
 
 
 def placeholder(message: str, *, height: int = 260) -> dict[str, Any]:
-    """``empty(message)`` as a plain dict, built once per message (for page layouts)."""
+    """``empty(message)``, built once per message (a fresh copy: page layouts may keep it)."""
     return json.loads(_placeholder(message, height))
 
 
-def empty(message: str, *, height: int = 260) -> go.Figure:
+def empty(message: str, *, height: int = 260) -> Figure:
     """A blank figure carrying a message (no data, nothing picked)."""
-    fig = go.Figure()
-    fig.add_annotation(
-        text=message,
-        showarrow=False,
-        x=0.5,
-        y=0.5,
-        xref="paper",
-        yref="paper",
-        font={"size": 14, "color": "#6b7280"},
+    return _figure(
+        [],
+        {
+            "annotations": [
+                {
+                    "text": message,
+                    "showarrow": False,
+                    "x": 0.5,
+                    "y": 0.5,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "font": {"size": 14, "color": "#6b7280"},
+                }
+            ],
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+        },
+        height=height,
+        legend=False,
     )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return _base(fig, height=height, legend=False)
 
 
 # ---------------------------------------------------------------- overview
@@ -141,7 +178,7 @@ def _previous_counts(frame: pl.DataFrame) -> dict[str, int | None]:
     return {f"prev_n_{s}": int(got.get(s, 0)) for s in STATUSES}
 
 
-def status_by(frame: pl.DataFrame, *, by: str, lang: str) -> go.Figure:
+def status_by(frame: pl.DataFrame, *, by: str, lang: str) -> Figure:
     """Locations per status for each value of ``by`` (region, rep or group_name), as stacked
     horizontal bars; the groups with most failing locations on top (at most 30)."""
     if frame.height == 0:
@@ -154,123 +191,157 @@ def status_by(frame: pl.DataFrame, *, by: str, lang: str) -> go.Figure:
         .head(MAX_BARS)
         .reverse()  # plotly draws the first category at the bottom
     )
-    fig = go.Figure()
-    for s in STATUSES:
-        fig.add_trace(
-            go.Bar(
-                y=counts["_g"].to_list(),
-                x=counts[s].to_list(),
-                name=t(f"status.{s}", lang),
-                orientation="h",
-                marker={"color": STATUS_COLOURS[s]},
-                hovertemplate="%{y}: %{x} " + t(f"status.{s}", lang) + "<extra></extra>",
-            )
-        )
-    fig.update_layout(barmode="stack", bargap=0.25)
-    fig.update_xaxes(title=None, dtick=None)
-    return _base(fig, height=max(260, 60 + 26 * counts.height))
+    groups = counts["_g"].to_list()
+    traces = [
+        {
+            "type": "bar",
+            "y": groups,
+            "x": counts[s].to_list(),
+            "name": t(f"status.{s}", lang),
+            "orientation": "h",
+            "marker": {"color": STATUS_COLOURS[s]},
+            "hovertemplate": "%{y}: %{x} " + t(f"status.{s}", lang) + "<extra></extra>",
+        }
+        for s in STATUSES
+    ]
+    return _figure(
+        traces, {"barmode": "stack", "bargap": 0.25}, height=max(260, 60 + 26 * counts.height)
+    )
 
 
-def trend(frame: pl.DataFrame, *, lang: str) -> go.Figure:
+def trend(frame: pl.DataFrame, *, lang: str) -> Figure:
     """Failing locations (bars) and average active styles vs minimum (lines) per month."""
     if frame.height == 0:
         return empty(t("common.no_rows", lang))
     months = frame["month"].to_list()
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(
-        go.Bar(
-            x=months,
-            y=frame["n_fail"].to_list(),
-            name=t("overview.trend.failing", lang),
-            marker={"color": STATUS_COLOURS["fail"]},
-            opacity=0.85,
-            hovertemplate="%{x}: %{y}<extra></extra>",
-        ),
-        secondary_y=False,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=months,
-            y=frame["avg_active_styles"].to_list(),
-            name=t("overview.trend.active", lang),
-            mode="lines+markers",
-            line={"color": BRAND, "width": 3},
-            hovertemplate="%{x}: %{y:.1f}<extra></extra>",
-        ),
-        secondary_y=True,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=months,
-            y=frame["avg_min_styles"].to_list(),
-            name=t("overview.trend.min", lang),
-            mode="lines",
-            line={"color": "#6b7280", "width": 2, "dash": "dash"},
-            hovertemplate="%{x}: %{y:.1f}<extra></extra>",
-        ),
-        secondary_y=True,
-    )
-    fig.update_xaxes(type="category")
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "bar",
+            "x": months,
+            "y": frame["n_fail"].to_list(),
+            "name": t("overview.trend.failing", lang),
+            "marker": {"color": STATUS_COLOURS["fail"]},
+            "opacity": 0.85,
+            "hovertemplate": "%{x}: %{y}<extra></extra>",
+            "xaxis": "x",
+            "yaxis": "y",
+        },
+        {
+            "type": "scatter",
+            "x": months,
+            "y": frame["avg_active_styles"].to_list(),
+            "name": t("overview.trend.active", lang),
+            "mode": "lines+markers",
+            "line": {"color": BRAND, "width": 3},
+            "hovertemplate": "%{x}: %{y:.1f}<extra></extra>",
+            "xaxis": "x",
+            "yaxis": "y2",
+        },
+        {
+            "type": "scatter",
+            "x": months,
+            "y": frame["avg_min_styles"].to_list(),
+            "name": t("overview.trend.min", lang),
+            "mode": "lines",
+            "line": {"color": "#6b7280", "width": 2, "dash": "dash"},
+            "hovertemplate": "%{x}: %{y:.1f}<extra></extra>",
+            "xaxis": "x",
+            "yaxis": "y2",
+        },
+    ]
     top = int(frame["n_fail"].max() or 0)  # type: ignore[arg-type]
-    fig.update_yaxes(
-        title_text=t("overview.trend.failing", lang),
-        secondary_y=False,
+    layout = _secondary_y_layout()
+    layout["xaxis"]["type"] = "category"
+    layout["yaxis"].update(
+        title={"text": t("overview.trend.failing", lang)},
         rangemode="tozero",
         tickformat=",d",
         tickmode="linear",
         tick0=0,
         dtick=max(1, -(-top // 5)),
     )
-    fig.update_yaxes(
-        title_text=t("overview.trend.active", lang),
-        secondary_y=True,
+    layout["yaxis2"].update(
+        title={"text": t("overview.trend.active", lang)},
         rangemode="tozero",
         showgrid=False,
         tickmode="auto",
         nticks=6,
         tickformat=",.0f",
     )
-    return _base(fig, height=320)
+    return _figure(traces, layout, height=320)
 
 
 def overview_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
-    """The overview table's rows: statuses and reasons in words, styles vs minimum."""
+    """The overview table's rows: statuses and reasons in words, styles vs minimum.
+
+    Thousands of rows share a handful of words: each word (and each row's reasons, keyed by
+    the figures they quote) is looked up once per call.
+    """
+    words: dict[str, str] = {}
+
+    def word(key: str) -> str:
+        got = words.get(key)
+        if got is None:
+            got = words[key] = t(key, lang)
+        return got
+
+    changes: dict[tuple[str, str], str] = {}
+    reasons: dict[tuple[Any, ...], str] = {}
+    reason_keys = (
+        "status",
+        "active_styles",
+        "min_styles",
+        "bestseller_coverage",
+        "new_coverage",
+        "broken_size_share",
+        "slow_stock_share",
+    )
+    ok = word("reason.ok")
     rows = []
     for r in frame.iter_rows(named=True):
+        status, prev, active = r["status"], r.get("prev_status"), r["active_styles"]
+        if r["reasons"] or status == "no_count":
+            key = (tuple(r["reasons"] or ()), *(r.get(k) for k in reason_keys))
+            text = reasons.get(key)
+            if text is None:
+                text = reasons[key] = reasons_text(r, lang) or ok
+        else:
+            text = ok
+        if prev:
+            change = changes.get((prev, status))
+            if change is None:
+                change = changes[(prev, status)] = t(
+                    "overview.status_change",
+                    lang,
+                    before=word(f"status.{prev}"),
+                    now=word(f"status.{status}"),
+                )
+        else:
+            change = word(f"status.{status}")
+        prev_active = r.get("prev_active_styles")
         rows.append(
             {
                 "location_id": r["location_id"],
                 "name": r["name"],
-                "kind": t(f"kind.{r['kind']}", lang),
+                "kind": word(f"kind.{r['kind']}"),
                 "region": r["region"],
                 "city": r["city"],
                 "rep": r["rep"],
                 "group_name": r["group_name"],
-                "status_code": r["status"],
-                "status": t(f"status.{r['status']}", lang),
-                "reasons": reasons_text(r, lang) or t("reason.ok", lang),
-                "active_styles": r["active_styles"],
+                "status_code": status,
+                "status": word(f"status.{status}"),
+                "reasons": text,
+                "active_styles": active,
                 "min_styles": r["min_styles"],
-                "styles_vs_min": "–"
-                if r["active_styles"] is None
-                else f"{r['active_styles']} / {r['min_styles']}",
+                "styles_vs_min": "–" if active is None else f"{active} / {r['min_styles']}",
                 "bestseller_coverage": r["bestseller_coverage"],
                 "new_coverage": r["new_coverage"],
-                "prev_status_code": r.get("prev_status"),
-                "prev_status": t(f"status.{r['prev_status']}", lang)
-                if r.get("prev_status")
-                else "–",
-                "status_change": t(
-                    "overview.status_change",
-                    lang,
-                    before=t(f"status.{r['prev_status']}", lang),
-                    now=t(f"status.{r['status']}", lang),
-                )
-                if r.get("prev_status")
-                else t(f"status.{r['status']}", lang),
+                "prev_status_code": prev,
+                "prev_status": word(f"status.{prev}") if prev else "–",
+                "status_change": change,
                 "active_change": None
-                if r.get("prev_active_styles") is None or r["active_styles"] is None
-                else int(r["active_styles"]) - int(r["prev_active_styles"]),
+                if prev_active is None or active is None
+                else int(active) - int(prev_active),
             }
         )
     return rows
@@ -279,42 +350,41 @@ def overview_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- location
 
 
-def location_history(frame: pl.DataFrame, *, lang: str) -> go.Figure:
+def location_history(frame: pl.DataFrame, *, lang: str) -> Figure:
     """Active styles per month (markers coloured by status) against the minimum (dashed)."""
     rows = frame.filter(pl.col("month").is_not_null())
     if rows.height == 0:
         return empty(t("common.no_rows", lang))
     months = rows["month"].to_list()
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=months,
-            y=rows["min_styles"].to_list(),
-            name=t("location.history.min", lang),
-            mode="lines",
-            line={"color": "#6b7280", "dash": "dash", "shape": "hv", "width": 2},
-            hovertemplate="%{x}: %{y}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=months,
-            y=rows["active_styles"].to_list(),
-            name=t("location.history.active", lang),
-            mode="lines+markers",
-            line={"color": BRAND, "width": 3},
-            marker={
+    statuses = rows["status"].to_list()
+    traces = [
+        {
+            "type": "scatter",
+            "x": months,
+            "y": rows["min_styles"].to_list(),
+            "name": t("location.history.min", lang),
+            "mode": "lines",
+            "line": {"color": "#6b7280", "dash": "dash", "shape": "hv", "width": 2},
+            "hovertemplate": "%{x}: %{y}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "x": months,
+            "y": rows["active_styles"].to_list(),
+            "name": t("location.history.active", lang),
+            "mode": "lines+markers",
+            "line": {"color": BRAND, "width": 3},
+            "marker": {
                 "size": 11,
-                "color": [STATUS_COLOURS.get(s or "no_count", "#9ca3af") for s in rows["status"]],
+                "color": [STATUS_COLOURS.get(s or "no_count", "#9ca3af") for s in statuses],
                 "line": {"color": "white", "width": 2},
             },
-            text=[t(f"status.{s or 'no_count'}", lang) for s in rows["status"]],
-            hovertemplate="%{x}: %{y} (%{text})<extra></extra>",
-        )
-    )
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(rangemode="tozero")
-    return _base(fig, height=280)
+            "text": [t(f"status.{s or 'no_count'}", lang) for s in statuses],
+            "hovertemplate": "%{x}: %{y} (%{text})<extra></extra>",
+        },
+    ]
+    layout = {"xaxis": {"type": "category"}, "yaxis": {"rangemode": "tozero"}}
+    return _figure(traces, layout, height=280)
 
 
 def style_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
@@ -426,6 +496,40 @@ def follow_counts(frame: pl.DataFrame) -> dict[str, int]:
     return {s: int(got.get(s, 0)) for s in FOLLOW_KEYS}
 
 
+_CHANGE_SCHEMA = {
+    "prev_status": pl.String,
+    "status": pl.String,
+    "prev_active_styles": pl.Int64,
+    "active_styles": pl.Int64,
+    "change": pl.String,
+}
+
+
+def change_row(location: pl.DataFrame, month: str) -> pl.DataFrame:
+    """Status and active styles in the month before ``month`` and in ``month``, and whether
+    the location got fixed or worse (``change``), from ``Data.location``'s monthly rows.
+
+    Returns:
+        One row (prev_status, status, prev_active_styles, active_styles, change), or none when
+        the location was classified in neither month (or is out of scope: no rows).
+    """
+    now = months.parse(month)
+    by_month = {r["month"]: r for r in location.iter_rows(named=True) if r["month"]}
+    cur, prev = by_month.get(months.fmt(now)), by_month.get(months.fmt(months.add(now, -1)))
+    rows = []
+    if cur is not None or prev is not None:
+        rows.append(
+            {
+                "prev_status": prev and prev["status"],
+                "status": cur and cur["status"],
+                "prev_active_styles": prev and prev["active_styles"],
+                "active_styles": cur and cur["active_styles"],
+                "change": cur and cur["change"],
+            }
+        )
+    return pl.DataFrame(rows, schema=_CHANGE_SCHEMA)
+
+
 def change_text(frame: pl.DataFrame, *, lang: str) -> str:
     """What changed since last month: the status before and now, the change in active styles.
 
@@ -479,7 +583,7 @@ def scorecard_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
     return totals.to_dicts()
 
 
-def scorecard_trend(frame: pl.DataFrame, *, lang: str) -> go.Figure:
+def scorecard_trend(frame: pl.DataFrame, *, lang: str) -> Figure:
     """Share of the value at stake whose lines were done: reps down, months across (a heat map
     stays readable with many reps where lines would tangle)."""
     if frame.height == 0:
@@ -489,25 +593,23 @@ def scorecard_trend(frame: pl.DataFrame, *, lang: str) -> go.Figure:
     cell = {(r["rep"], r["month"]): r["done_value_share"] for r in frame.iter_rows(named=True)}
     z = [[cell.get((rep, m)) for m in month_list] for rep in reps]
     text = [["" if v is None else f"{v:.0%}" for v in row] for row in z]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=month_list,
-            y=[rep or "–" for rep in reps],
-            text=text,
-            texttemplate="%{text}",
-            zmin=0,
-            zmax=1,
-            colorscale=[[0, "#d1495b"], [0.5, "#edae49"], [1, "#3c8d5a"]],
-            showscale=False,
-            hovertemplate="%{y} %{x}: %{text}<extra></extra>",
-            xgap=2,
-            ygap=2,
-        )
-    )
-    _base(fig, height=max(220, 34 * len(reps) + 80), legend=False)
-    fig.update_layout(xaxis={"type": "category", "side": "top"}, yaxis={"autorange": "reversed"})
-    return fig
+    trace = {
+        "type": "heatmap",
+        "z": z,
+        "x": month_list,
+        "y": [rep or "–" for rep in reps],
+        "text": text,
+        "texttemplate": "%{text}",
+        "zmin": 0,
+        "zmax": 1,
+        "colorscale": [[0, "#d1495b"], [0.5, "#edae49"], [1, "#3c8d5a"]],
+        "showscale": False,
+        "hovertemplate": "%{y} %{x}: %{text}<extra></extra>",
+        "xgap": 2,
+        "ygap": 2,
+    }
+    layout = {"xaxis": {"type": "category", "side": "top"}, "yaxis": {"autorange": "reversed"}}
+    return _figure([trace], layout, height=max(220, 34 * len(reps) + 80), legend=False)
 
 
 def figures_order(frame: pl.DataFrame) -> list[str]:
@@ -515,7 +617,37 @@ def figures_order(frame: pl.DataFrame) -> list[str]:
     return [r["rep"] for r in scorecard_rows(frame)]
 
 
-def size_run(frame: pl.DataFrame, *, style: str, lang: str) -> go.Figure:
+def _panels_layout(titles: list[str], *, spacing: float = 0.04) -> dict[str, Any]:
+    """Axes of side-by-side panels sharing one y axis, each titled (what ``make_subplots``
+    with ``shared_yaxes`` lays out): panel i's traces say ``"xaxis": "x<i>"``."""
+    n = len(titles)
+    width = (1 - spacing * (n - 1)) / n
+    layout: dict[str, Any] = {"annotations": []}
+    for i, title in enumerate(titles, start=1):
+        left = (i - 1) * (width + spacing)
+        domain = [left, min(1.0, left + width)]
+        sfx = "" if i == 1 else str(i)
+        layout[f"xaxis{sfx}"] = {"anchor": f"y{sfx}", "domain": domain}
+        layout[f"yaxis{sfx}"] = {"anchor": f"x{sfx}", "domain": [0.0, 1.0]}
+        if i > 1:
+            layout[f"yaxis{sfx}"].update(matches="y", showticklabels=False)
+        layout["annotations"].append(
+            {
+                "font": {"size": 13, "family": FONT},
+                "showarrow": False,
+                "text": title,
+                "x": (domain[0] + domain[1]) / 2,
+                "xanchor": "center",
+                "xref": "paper",
+                "y": 1.0,
+                "yanchor": "bottom",
+                "yref": "paper",
+            }
+        )
+    return layout
+
+
+def size_run(frame: pl.DataFrame, *, style: str, lang: str) -> Figure:
     """On hand per size of one style at one location, one panel per colour.
 
     Bra sizes (``75B``) become a band x cup grid; other sizes a single row. Core sizes with
@@ -527,18 +659,18 @@ def size_run(frame: pl.DataFrame, *, style: str, lang: str) -> go.Figure:
     parsed = [parse_bra_size(s) for s in frame["size"].to_list()]
     is_bra = all(p is not None for p in parsed)
     zmax = max(int(frame["on_hand"].max() or 0), 1)  # type: ignore[arg-type]
-    fig = make_subplots(
-        rows=1,
-        cols=len(colours),
-        subplot_titles=colours,
-        shared_yaxes=True,
-        horizontal_spacing=0.04,
-    )
+    layout = _panels_layout(colours)
     missing_name = t("location.size_run.missing", lang)
+    axis_title = t("location.size_run.cup", lang) if is_bra else t("location.size_run.size", lang)
+    traces: list[dict[str, Any]] = []
+    by_colour: dict[str, list[dict[str, Any]]] = {c: [] for c in colours}
+    for r in frame.iter_rows(named=True):
+        by_colour[r["colour"]].append(r)
+    shown_missing = False
     for i, colour in enumerate(colours, start=1):
-        part = frame.filter(pl.col("colour") == colour)
+        sfx = "" if i == 1 else str(i)
         cells = {}
-        for r in part.iter_rows(named=True):
+        for r in by_colour[colour]:
             if is_bra:
                 band, cup = parse_bra_size(r["size"])  # type: ignore[misc]
                 cells[(str(band), cup)] = r
@@ -559,100 +691,100 @@ def size_run(frame: pl.DataFrame, *, style: str, lang: str) -> go.Figure:
             ]
             for y in ys
         ]
-        fig.add_trace(
-            go.Heatmap(
-                z=z,
-                x=xs,
-                y=ys,
-                text=text,
-                texttemplate="%{text}",
-                customdata=hover,
-                hovertemplate=f"{colour} %{{customdata}}<extra></extra>",
-                zmin=0,
-                zmax=zmax,
-                colorscale=[[0, "#fdf2f8"], [0.0001, "#fce7f3"], [1, BRAND]],
-                showscale=False,
-                xgap=3,
-                ygap=3,
-                textfont={"size": 13},
-            ),
-            row=1,
-            col=i,
+        traces.append(
+            {
+                "type": "heatmap",
+                "z": z,
+                "x": xs,
+                "y": ys,
+                "text": text,
+                "texttemplate": "%{text}",
+                "customdata": hover,
+                "hovertemplate": f"{colour} %{{customdata}}<extra></extra>",
+                "zmin": 0,
+                "zmax": zmax,
+                "colorscale": [[0, "#fdf2f8"], [0.0001, "#fce7f3"], [1, BRAND]],
+                "showscale": False,
+                "xgap": 3,
+                "ygap": 3,
+                "textfont": {"size": 13},
+                "xaxis": f"x{sfx}",
+                "yaxis": f"y{sfx}",
+            }
         )
         gaps = [(x, y) for (y, x), r in cells.items() if r["is_core"] and r["on_hand"] == 0]
         if gaps:
-            fig.add_trace(
-                go.Scatter(
-                    x=[g[0] for g in gaps],
-                    y=[g[1] for g in gaps],
-                    mode="markers",
-                    marker={
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": [g[0] for g in gaps],
+                    "y": [g[1] for g in gaps],
+                    "mode": "markers",
+                    "marker": {
                         "symbol": "square-open",
                         "size": 34,
                         "color": STATUS_COLOURS["fail"],
                         "line": {"width": 3},
                     },
-                    name=missing_name,
-                    showlegend=i == 1 or not fig.data[-1].showlegend,
-                    legendgroup="missing",
-                    hovertemplate=f"{colour} %{{y}}%{{x}}: {missing_name}<extra></extra>",
-                ),
-                row=1,
-                col=i,
+                    "name": missing_name,
+                    "showlegend": not shown_missing,
+                    "legendgroup": "missing",
+                    "hovertemplate": f"{colour} %{{y}}%{{x}}: {missing_name}<extra></extra>",
+                    "xaxis": f"x{sfx}",
+                    "yaxis": f"y{sfx}",
+                }
             )
-        fig.update_xaxes(
-            type="category",
-            title_text=t("location.size_run.cup", lang)
-            if is_bra
-            else t("location.size_run.size", lang),
-            row=1,
-            col=i,
-            showgrid=False,
-        )
-        fig.update_yaxes(type="category", showgrid=False, row=1, col=i)
+            shown_missing = True
+        layout[f"xaxis{sfx}"].update(type="category", title={"text": axis_title}, showgrid=False)
+        layout[f"yaxis{sfx}"].update(type="category", showgrid=False)
     if is_bra:
-        fig.update_yaxes(title_text=t("location.size_run.band", lang), row=1, col=1)
+        layout["yaxis"]["title"] = {"text": t("location.size_run.band", lang)}
     n_rows = len({p[0] for p in parsed if p}) if is_bra else 1
-    fig.update_annotations(font={"size": 13, "family": FONT})
-    fig = _base(fig, height=max(220, 110 + 44 * n_rows), legend=False)
-    fig.update_layout(margin={"t": 28, "b": 8})
+    fig = _figure(traces, layout, height=max(220, 110 + 44 * n_rows), legend=False)
+    fig["layout"]["margin"].update(t=28, b=8)
     return fig
 
 
-def sell_through(frame: pl.DataFrame, *, lang: str) -> go.Figure:
+def sell_through(frame: pl.DataFrame, *, lang: str) -> Figure:
     """Sell-through against on hand per style, coloured by segment."""
     rows = frame.filter(pl.col("sell_through").is_not_null())
     if rows.height == 0:
         return empty(t("common.no_rows", lang))
-    fig = go.Figure()
+    on_hand = t("col.on_hand", lang)
+    traces = []
     for seg in SEGMENTS:
         part = rows.filter(pl.col("segment") == seg)
         if part.height == 0:
             continue
-        fig.add_trace(
-            go.Scatter(
-                x=part["on_hand"].to_list(),
-                y=part["sell_through"].to_list(),
-                mode="markers",
-                name=t(f"segment.{seg}", lang),
-                text=part["style"].to_list(),
-                customdata=part["units_sold"].to_list(),
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": part["on_hand"].to_list(),
+                "y": part["sell_through"].to_list(),
+                "mode": "markers",
+                "name": t(f"segment.{seg}", lang),
+                "text": part["style"].to_list(),
+                "customdata": part["units_sold"].to_list(),
+                "marker": {
                     "size": 11,
                     "color": SEGMENT_COLOURS[seg],
                     "opacity": 0.85,
                     "line": {"color": "white", "width": 1},
                 },
-                hovertemplate="%{text}: %{x} "
-                + t("col.on_hand", lang)
+                "hovertemplate": "%{text}: %{x} "
+                + on_hand
                 + ", %{customdata} sold, %{y:.0%}<extra></extra>",
-            )
+            }
         )
-    fig.update_xaxes(title_text=t("location.sell_through.x", lang), rangemode="tozero")
-    fig.update_yaxes(
-        title_text=t("location.sell_through.y", lang), tickformat=".0%", range=[-0.03, 1.05]
-    )
-    return _base(fig, height=320)
+    layout = {
+        "xaxis": {"title": {"text": t("location.sell_through.x", lang)}, "rangemode": "tozero"},
+        "yaxis": {
+            "title": {"text": t("location.sell_through.y", lang)},
+            "tickformat": ".0%",
+            "range": [-0.03, 1.05],
+        },
+    }
+    return _figure(traces, layout, height=320)
 
 
 # ---------------------------------------------------------------- styles
@@ -675,7 +807,7 @@ def coverage_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
     ]
 
 
-def style_regions(frame: pl.DataFrame, *, lang: str) -> go.Figure:
+def style_regions(frame: pl.DataFrame, *, lang: str) -> Figure:
     """Units sold per counted location in each area (region or city; bars) and the share of
     locations that stock the style (markers): where a style sells and where it is not shown."""
     if frame.height == 0:
@@ -685,36 +817,37 @@ def style_regions(frame: pl.DataFrame, *, lang: str) -> go.Figure:
         (pl.col("n_in_stock") / pl.col("n_locations")).alias("stock_share"),
     ).sort("per_location", descending=True)
     regions = rows["area"].to_list()
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(
-        go.Bar(
-            x=regions,
-            y=rows["per_location"].to_list(),
-            name=t("styles.regions.per_location", lang),
-            marker={"color": BRAND},
-            customdata=rows["units_sold"].to_list(),
-            hovertemplate="%{x}: %{y:.1f} (%{customdata})<extra></extra>",
-        ),
-        secondary_y=False,
+    traces = [
+        {
+            "type": "bar",
+            "x": regions,
+            "y": rows["per_location"].to_list(),
+            "name": t("styles.regions.per_location", lang),
+            "marker": {"color": BRAND},
+            "customdata": rows["units_sold"].to_list(),
+            "hovertemplate": "%{x}: %{y:.1f} (%{customdata})<extra></extra>",
+            "xaxis": "x",
+            "yaxis": "y",
+        },
+        {
+            "type": "scatter",
+            "x": regions,
+            "y": rows["stock_share"].to_list(),
+            "name": t("styles.regions.in_stock", lang),
+            "mode": "markers",
+            "marker": {"size": 14, "symbol": "diamond", "color": "#0284c7"},
+            "hovertemplate": "%{x}: %{y:.0%}<extra></extra>",
+            "xaxis": "x",
+            "yaxis": "y2",
+        },
+    ]
+    layout = _secondary_y_layout()
+    layout["xaxis"]["type"] = "category"
+    layout["yaxis"].update(
+        title={"text": t("styles.regions.per_location", lang)}, rangemode="tozero"
     )
-    fig.add_trace(
-        go.Scatter(
-            x=regions,
-            y=rows["stock_share"].to_list(),
-            name=t("styles.regions.in_stock", lang),
-            mode="markers",
-            marker={"size": 14, "symbol": "diamond", "color": "#0284c7"},
-            hovertemplate="%{x}: %{y:.0%}<extra></extra>",
-        ),
-        secondary_y=True,
-    )
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(
-        title_text=t("styles.regions.per_location", lang), secondary_y=False, rangemode="tozero"
-    )
-    fig.update_yaxes(
-        title_text=t("styles.regions.in_stock", lang),
-        secondary_y=True,
+    layout["yaxis2"].update(
+        title={"text": t("styles.regions.in_stock", lang)},
         tickformat=".0%",
         range=[0, 1.05],
         showgrid=False,
@@ -722,7 +855,7 @@ def style_regions(frame: pl.DataFrame, *, lang: str) -> go.Figure:
         tick0=0,
         dtick=0.25,
     )
-    return _base(fig, height=320)
+    return _figure(traces, layout, height=320)
 
 
 # ---------------------------------------------------------------- where a style had its chance
@@ -780,7 +913,7 @@ def chance_areas(frame: pl.DataFrame, *, by: str) -> pl.DataFrame:
     )
 
 
-def style_chances(frame: pl.DataFrame, *, by: str, lang: str) -> go.Figure:
+def style_chances(frame: pl.DataFrame, *, by: str, lang: str) -> Figure:
     """A style's counted stores per area as one bar each: shown and selling, shown and not
     selling, never shown (shares of the area's stores, counts on hover); areas where the style
     is stuck at the distributor (``by="group"``) are marked in red; the stores outside the user's scope are one
@@ -816,20 +949,16 @@ def style_chances(frame: pl.DataFrame, *, by: str, lang: str) -> go.Figure:
                 "hovertemplate": "%{customdata} (%{x:.0%})<extra>%{fullData.name}</extra>",
             }
         )
-    # one constructor call: plotly validates once instead of once per trace and update
-    fig = go.Figure(
-        data=traces,
-        layout={
-            "barmode": "stack",
-            "bargap": 0.25,
-            "xaxis": {"tickformat": ".0%", "range": [0, 1.002], "dtick": 0.25},
-            "yaxis": {"autorange": "reversed", "type": "category"},
-        },
-    )
-    return _base(fig, height=70 + 30 * areas.height)
+    layout = {
+        "barmode": "stack",
+        "bargap": 0.25,
+        "xaxis": {"tickformat": ".0%", "range": [0, 1.002], "dtick": 0.25},
+        "yaxis": {"autorange": "reversed", "type": "category"},
+    }
+    return _figure(traces, layout, height=70 + 30 * areas.height)
 
 
-def new_style_chances(frame: pl.DataFrame, *, lang: str) -> go.Figure:
+def new_style_chances(frame: pl.DataFrame, *, lang: str) -> Figure:
     """Each new style's stores: starving (never had it in the window), not selling, selling,
     so that "it does not sell here" can be told apart from "it was never here"."""
     if frame.height == 0:
@@ -843,40 +972,44 @@ def new_style_chances(frame: pl.DataFrame, *, lang: str) -> go.Figure:
         .sort(["starving", "style"], descending=[True, False])
     )
     styles = per_style["style"].to_list()
-    fig = go.Figure()
+    traces = []
     for state in NEW_STATES:
         counts = per_style[state].to_list()
-        fig.add_trace(
-            go.Bar(
-                y=styles,
-                x=counts,
-                orientation="h",
-                name=t(_NEW_STATE_KEYS[state], lang),
-                marker={"color": NEW_COLOURS[state]},
-                text=[str(c) if c else "" for c in counts],
-                textposition="inside",
-                insidetextanchor="middle",
-                hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
-            )
+        traces.append(
+            {
+                "type": "bar",
+                "y": styles,
+                "x": counts,
+                "orientation": "h",
+                "name": t(_NEW_STATE_KEYS[state], lang),
+                "marker": {"color": NEW_COLOURS[state]},
+                "text": [str(c) if c else "" for c in counts],
+                "textposition": "inside",
+                "insidetextanchor": "middle",
+                "hovertemplate": "%{y}: %{x}<extra>%{fullData.name}</extra>",
+            }
         )
-    fig.update_layout(barmode="stack", bargap=0.25)
     most = max(
         1, max(sum(per_style[s].to_list()[i] for s in NEW_STATES) for i in range(len(styles)))
     )
-    fig.update_xaxes(
-        title_text=t("styles.new_chance.stores", lang),
-        rangemode="tozero",
-        tick0=0,
-        dtick=max(1, math.ceil(most / 8)),  # whole stores
-    )
-    fig.update_yaxes(autorange="reversed", type="category")
-    return _base(fig, height=70 + 26 * per_style.height)
+    layout = {
+        "barmode": "stack",
+        "bargap": 0.25,
+        "xaxis": {
+            "title": {"text": t("styles.new_chance.stores", lang)},
+            "rangemode": "tozero",
+            "tick0": 0,
+            "dtick": max(1, math.ceil(most / 8)),  # whole stores
+        },
+        "yaxis": {"autorange": "reversed", "type": "category"},
+    }
+    return _figure(traces, layout, height=70 + 26 * per_style.height)
 
 
 # ---------------------------------------------------------------- order plan
 
 
-def order_plan(frame: pl.DataFrame, *, lang: str, top: int = 8) -> go.Figure:
+def order_plan(frame: pl.DataFrame, *, lang: str, top: int = 8) -> Figure:
     """Units to order per region, stacked by style (the ``top`` styles, the rest as one)."""
     if frame.height == 0 or int(frame["units"].sum() or 0) == 0:
         return empty(t("common.no_rows", lang))
@@ -914,25 +1047,28 @@ def order_plan(frame: pl.DataFrame, *, lang: str, top: int = 8) -> go.Figure:
         "#475569",
         "#cbd5e1",
     ]
-    fig = go.Figure()
+    traces = []
     for i, style in enumerate([*keep, other]):
         part = agg.filter(pl.col("_s") == style)
         if part.height == 0:
             continue
         values = dict(zip(part["region"].to_list(), part["units"].to_list(), strict=True))
-        fig.add_trace(
-            go.Bar(
-                x=regions,
-                y=[values.get(r, 0) for r in regions],
-                name=style,
-                marker={"color": palette[i % len(palette)]},
-                hovertemplate=f"{style} %{{x}}: %{{y:,}}<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "bar",
+                "x": regions,
+                "y": [values.get(r, 0) for r in regions],
+                "name": style,
+                "marker": {"color": palette[i % len(palette)]},
+                "hovertemplate": f"{style} %{{x}}: %{{y:,}}<extra></extra>",
+            }
         )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(title_text=t("plan.total", lang))
-    return _base(fig, height=340)
+    layout = {
+        "barmode": "stack",
+        "xaxis": {"type": "category"},
+        "yaxis": {"title": {"text": t("plan.total", lang)}},
+    }
+    return _figure(traces, layout, height=340)
 
 
 def plan_kpis(frame: pl.DataFrame) -> dict[str, Any]:

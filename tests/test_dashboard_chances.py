@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import plotly.graph_objects as go  # go.Figure(fig): the builders' dicts checked against plotly's schema
 import polars as pl
 
 from dashboard import figures
@@ -61,7 +62,7 @@ def test_chance_areas_by_group_name_the_group_or_its_code():
 
 
 def test_style_chances_figure_marks_stuck_groups_and_anonymises_the_rest():
-    fig = figures.style_chances(CHANCES, by="group", lang="en")
+    fig = go.Figure(figures.style_chances(CHANCES, by="group", lang="en"))
     names = [trace.name for trace in fig.data]
     assert names == ["Shown and selling", "Shown, not selling", "Never shown"]
     labels = list(fig.data[0].y)
@@ -71,13 +72,13 @@ def test_style_chances_figure_marks_stuck_groups_and_anonymises_the_rest():
     # shares of each area's stores; counts ride along for the hover
     assert list(fig.data[2].x) == [0.0, 0.5, 1.0, 0.25]
     assert list(fig.data[2].customdata) == [0, 1, 2, 1]
-    zh = figures.style_chances(CHANCES, by="region", lang="zh")
+    zh = go.Figure(figures.style_chances(CHANCES, by="region", lang="zh"))
     assert [t.name for t in zh.data] == ["已上架，在卖", "已上架，不动销", "从未上架"]
     assert list(zh.data[0].y)[-1].startswith("其他地方 · 铺货率 75%")
 
 
 def test_style_chances_of_nothing_says_so():
-    fig = figures.style_chances(CHANCES.clear(), by="region", lang="en")
+    fig = go.Figure(figures.style_chances(CHANCES.clear(), by="region", lang="en"))
     assert not fig.data and fig.layout.annotations
 
 
@@ -96,7 +97,7 @@ NEW = pl.DataFrame(
 
 
 def test_new_style_chances_most_starving_first():
-    fig = figures.new_style_chances(NEW, lang="en")
+    fig = go.Figure(figures.new_style_chances(NEW, lang="en"))
     assert [t.name for t in fig.data] == ["Selling", "Not selling", "Starving (never had it)"]
     assert list(fig.data[0].y) == ["N1", "N2", "N3"]
     by_state = {t.name: list(t.x) for t in fig.data}
@@ -106,5 +107,5 @@ def test_new_style_chances_most_starving_first():
 
 
 def test_new_style_chances_without_new_styles():
-    fig = figures.new_style_chances(NEW.clear(), lang="zh")
+    fig = go.Figure(figures.new_style_chances(NEW.clear(), lang="zh"))
     assert fig.layout.annotations[0].text == "本月没有新款"

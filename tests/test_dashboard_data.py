@@ -49,6 +49,36 @@ def test_results_are_cached_until_a_new_snapshot(base, tmp_path):
     assert again is not first and set(again["status"]) == {"pass"}
 
 
+def test_derived_results_are_built_once_per_snapshot_and_key(base, tmp_path):
+    net = clone(base, tmp_path)
+    data = Data(net.settings)
+    built = []
+
+    def build(tag):
+        def run():
+            built.append(tag)
+            return {"tag": tag, "n": len(built)}
+
+        return run
+
+    first = data.derived("rows", build("a"), role="admin", month="2026-10", regions=["N", "E"])
+    # the same key (lists in any order) answers from the cache: nothing built again
+    assert (
+        data.derived("rows", build("b"), role="admin", month="2026-10", regions=["E", "N"]) is first
+    )
+    # another scope, another month or another name is another result
+    data.derived("rows", build("c"), role="rep", month="2026-10", regions=["N", "E"])
+    data.derived("rows", build("d"), role="admin", month="2026-09", regions=["N", "E"])
+    data.derived("chart", build("e"), role="admin", month="2026-10", regions=["N", "E"])
+    assert built == ["a", "c", "d", "e"]
+    # a new snapshot builds it anew
+    with store.writer(net.settings) as con:
+        con.execute("update compliance set status = 'pass'")
+    time.sleep(0.6)
+    again = data.derived("rows", build("f"), role="admin", month="2026-10", regions=["N", "E"])
+    assert again == {"tag": "f", "n": 5}
+
+
 def test_trend_counts_statuses_per_month(data, base):
     trend = data.trend(ADMIN, regions=[], groups=[], reps=[], statuses=[])
     assert trend["month"].to_list() == base.months

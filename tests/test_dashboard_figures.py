@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go  # go.Figure(fig): the builders' dicts checked against plotly's schema
 import polars as pl
 import pytest
 from werkzeug.datastructures import LanguageAccept
@@ -54,7 +55,7 @@ def test_kpis_of_nothing():
 
 
 def test_status_by_region_stacks_one_bar_per_status_worst_group_on_top():
-    fig = figures.status_by(OVERVIEW, by="region", lang="en")
+    fig = go.Figure(figures.status_by(OVERVIEW, by="region", lang="en"))
     assert [tr.name for tr in fig.data] == ["Fail", "Warn", "No count", "Pass"]
     fail = next(tr for tr in fig.data if tr.name == "Fail")
     # plotly draws the first category at the bottom: the worst group comes last
@@ -65,13 +66,13 @@ def test_status_by_region_stacks_one_bar_per_status_worst_group_on_top():
 
 
 def test_status_by_rep_in_chinese():
-    fig = figures.status_by(OVERVIEW, by="rep", lang="zh")
+    fig = go.Figure(figures.status_by(OVERVIEW, by="rep", lang="zh"))
     assert [tr.name for tr in fig.data] == ["不达标", "预警", "未盘点", "达标"]
     assert set(fig.data[0].y) == {"张伟", "李娜"}
 
 
 def test_status_by_empty_frame_says_so():
-    fig = figures.status_by(OVERVIEW.head(0), by="region", lang="en")
+    fig = go.Figure(figures.status_by(OVERVIEW.head(0), by="region", lang="en"))
     assert fig.layout.annotations[0].text == i18n.t("common.no_rows", "en")
 
 
@@ -104,7 +105,7 @@ def test_trend_has_failing_bars_and_style_lines():
             "avg_min_styles": [21.0, 21.0],
         }
     )
-    fig = figures.trend(trend, lang="en")
+    fig = go.Figure(figures.trend(trend, lang="en"))
     bars, active, minimum = fig.data
     assert bars.type == "bar" and list(bars.y) == [2, 4]
     assert list(active.y) == [24.5, 22.0] and minimum.line.dash == "dash"
@@ -120,7 +121,7 @@ def test_location_history_colours_markers_by_status():
             "min_styles": [None, 20, 20],
         }
     )
-    fig = figures.location_history(hist, lang="en")
+    fig = go.Figure(figures.location_history(hist, lang="en"))
     minimum, active = fig.data
     assert list(active.x) == ["2026-08", "2026-09"]
     assert list(active.marker.color) == [
@@ -143,7 +144,7 @@ SIZES = pl.DataFrame(
 
 
 def test_size_run_is_a_band_by_cup_grid_per_colour_with_missing_core_sizes_marked():
-    fig = figures.size_run(SIZES, style="S1", lang="en")
+    fig = go.Figure(figures.size_run(SIZES, style="S1", lang="en"))
     heat = [tr for tr in fig.data if tr.type == "heatmap"]
     marks = [tr for tr in fig.data if tr.type == "scatter"]
     assert len(heat) == 2  # BLK, NUD
@@ -167,14 +168,14 @@ def test_size_run_of_letter_sizes_is_one_row():
             "is_core": [True, True, False],
         }
     )
-    fig = figures.size_run(frame, style="P", lang="en")
+    fig = go.Figure(figures.size_run(frame, style="P", lang="en"))
     heat = fig.data[0]
     assert list(heat.x) == ["S", "M", "L"] and [list(r) for r in heat.z] == [[2, 0, 1]]
     assert list(fig.data[1].x) == ["M"]
 
 
 def test_size_run_without_rows_asks_for_a_style():
-    fig = figures.size_run(SIZES.head(0), style="S1", lang="zh")
+    fig = go.Figure(figures.size_run(SIZES.head(0), style="S1", lang="zh"))
     assert fig.layout.annotations[0].text == i18n.t("location.size_run.empty", "zh")
 
 
@@ -188,7 +189,7 @@ def test_sell_through_one_trace_per_segment_without_unsold_unstocked_styles():
             "sell_through": [0.667, 0.0625, 0.5, None],
         }
     )
-    fig = figures.sell_through(styles, lang="en")
+    fig = go.Figure(figures.sell_through(styles, lang="en"))
     assert [tr.name for tr in fig.data] == ["Bestseller", "Slow-moving", "Steady"]
     assert fig.layout.yaxis.tickformat == ".0%"
 
@@ -203,7 +204,7 @@ def test_style_regions_per_location_units_and_stocking_share():
             "on_hand": [3, 10],
         }
     )
-    fig = figures.style_regions(regions, lang="en")
+    fig = go.Figure(figures.style_regions(regions, lang="en"))
     bars, share = fig.data
     assert list(bars.x) == ["South", "North"] and list(bars.y) == [15.0, 1.0]
     assert list(share.y) == [1.0, 0.25]
@@ -218,7 +219,7 @@ def test_order_plan_stacks_top_styles_and_groups_the_rest():
             "units": [10, 5, 20, 1, 2],
         }
     )
-    fig = figures.order_plan(plan, lang="en", top=2)
+    fig = go.Figure(figures.order_plan(plan, lang="en", top=2))
     assert [tr.name for tr in fig.data] == ["A", "B", "other"]
     assert list(fig.data[0].x) == ["S", "N"] and list(fig.data[0].y) == [20, 10]
     assert list(fig.data[2].y) == [3, 0]

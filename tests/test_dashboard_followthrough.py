@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import plotly.graph_objects as go  # go.Figure(fig): the builders' dicts checked against plotly's schema
 import polars as pl
 import pytest
 
@@ -94,6 +95,37 @@ def test_change_text_names_both_statuses_and_the_change_in_active_styles():
     assert figures.change_text(frame.clear(), lang="en") == ""
 
 
+def test_change_row_takes_the_month_before_from_the_location_rows():
+    # a location's monthly rows as Data.location gives them: June and August, no July count
+    location = pl.DataFrame(
+        {
+            "month": ["2026-06", "2026-08", "2026-09"],
+            "status": ["warn", "fail", "pass"],
+            "active_styles": [25, 18, 21],
+            "change": [None, None, "fixed"],  # fixed from August to September
+        }
+    )
+    row = figures.change_row(location, "2026-09").row(0, named=True)
+    assert row == {
+        "prev_status": "fail",
+        "status": "pass",
+        "prev_active_styles": 18,
+        "active_styles": 21,
+        "change": "fixed",
+    }
+    # July was not classified: August has nothing to compare with (June is two months back)
+    august = figures.change_row(location, "2026-08").row(0, named=True)
+    assert august["prev_status"] is None and august["status"] == "fail"
+    assert figures.change_text(figures.change_row(location, "2026-08"), lang="en") == (
+        "No status last month to compare with."
+    )
+    # October: only September (the month before) is there
+    assert figures.change_row(location, "2026-10")["prev_status"].to_list() == ["pass"]
+    # neither month classified, or a location out of scope (no rows): nothing to say
+    assert figures.change_row(location, "2026-12").height == 0
+    assert figures.change_row(location.clear(), "2026-09").height == 0
+
+
 @pytest.fixture(scope="module")
 def net(tmp_path_factory):
     """The test network with the month before the latest classified too: its actions are
@@ -135,7 +167,7 @@ def test_reps_page_scope(app, net):
 
 
 def test_scorecard_trend_is_a_rep_by_month_grid_in_table_order():
-    fig = figures.scorecard_trend(CARDS, lang="en")
+    fig = go.Figure(figures.scorecard_trend(CARDS, lang="en"))
     heat = fig.data[0]
     assert list(heat.y) == ["Li", "Wang"] and list(heat.x) == ["2026-08", "2026-09"]
     assert [list(r) for r in heat.text] == [["20%", "60%"], ["", ""]]

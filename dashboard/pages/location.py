@@ -433,13 +433,13 @@ def follow_block(change: str, counts: dict[str, int], rows: list[dict[str, Any]]
     State(ids.LOC_ID, "data"),
 )
 def update_follow(month: str | None, location_id: str | None) -> Any:
-    """Last month's actions judged by this month's count, and what changed (two scoped
-    queries)."""
+    """Last month's actions judged by this month's count (one scoped query), and what changed
+    (from the location's monthly rows, read for the status above)."""
     user = require_user()
     if not month:
         return None
     follow = data().location_follow(user, location_id or "", month)
-    change = data().location_change(user, location_id or "", month)
+    change = figures.change_row(data().location(user, location_id or ""), month)
     lg = lang()
     return follow_block(
         figures.change_text(change, lang=lg),

@@ -295,16 +295,23 @@ def update_overview(
     user = require_user()
     if not month:
         return ui.empty(t("common.no_data")), figures.empty(t("common.no_data")), []
-    frame = data().overview(
-        user, month, regions=regions, groups=groups, reps=reps, statuses=statuses
-    )
     lg = lang()
     by = by if by in ("region", "rep", "group_name") else "region"
-    return (
-        _kpi_cards(figures.kpis(frame)),
-        figures.status_by(frame, by=by, lang=lg),
-        figures.overview_rows(frame, lang=lg),
+    filters = {"regions": regions, "groups": groups, "reps": reps, "statuses": statuses}
+
+    def build() -> tuple[dict[str, Any], Any, list[dict[str, Any]]]:
+        frame = data().overview(user, month, **filters)
+        return (
+            figures.kpis(frame),
+            figures.status_by(frame, by=by, lang=lg),
+            figures.overview_rows(frame, lang=lg),
+        )
+
+    # 2,000 rows in words cost more than their query: built once per snapshot and request
+    kpis, chart, rows = data().derived(
+        "overview", build, **user.params(), month=month, by=by, lang=lg, **filters
     )
+    return _kpi_cards(kpis), chart, rows
 
 
 @callback(Output(ids.OV_TREND, "figure"), *FILTERS)

@@ -231,8 +231,11 @@ def update_lacking(style: str | None, month: str | None) -> tuple[Any, Any, Any,
     if not style or not month:
         return t("styles.pick_hint"), [], True, None
     frame = data().style_lacking(user, month, style)
+    # hundreds of rows share a few words: each looked up once
+    kinds = {k: t(f"kind.{k}") for k in frame["kind"].unique().to_list()}
+    statuses = {s: t(f"status.{s}") for s in frame["status"].unique().to_list()}
     rows = [
-        {**r, "kind": t(f"kind.{r['kind']}"), "status": t(f"status.{r['status']}")}
+        {**r, "kind": kinds[r["kind"]], "status": statuses[r["status"]]}
         for r in frame.iter_rows(named=True)
     ]
     if not rows:

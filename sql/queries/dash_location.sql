@@ -1,5 +1,6 @@
 -- The location $location_id (if in the user's scope) with one row per classified month
--- (a single row with null month when it was never classified).
+-- (a single row with null month when it was never classified), with whether it got fixed or
+-- worse since the month before (domain.md 8; null when that month was not judged).
 with loc as (
     select l.*, g.name as group_name
     from scoped_locations($role, $scope) as l
@@ -28,9 +29,13 @@ final as (
         c.broken_size_share,
         c.slow_stock_share,
         c.shrinking,
-        c.reasons
+        c.reasons,
+        lc.change
     from loc
     left join compliance as c on c.location_id = loc.location_id
+    left join location_changes as lc
+        on lc.location_id = loc.location_id
+        and lc.month = (c.month - interval 1 month)
 )
 
 select * from final
