@@ -429,11 +429,22 @@ async def monthly(
         sys.executable, "-m", "assortment", "monthly", "--out", str(out), "--month", month,
         env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    _, err = await proc.communicate()
+    # it runs during the users' window; one still writing reports 10 s after the window is
+    # stopped (a stopped batch leaves the previous reports as they were), not waited for
+    try:
+        _, err = await asyncio.wait_for(
+            proc.communicate(), timeout=max(1.0, shared.stop_at + 10 - shared.now())
+        )
+        finished = True
+    except TimeoutError:
+        proc.terminate()
+        _, err = await proc.communicate()
+        finished = False
     return {
         "started": started,
         "seconds": shared.now() - started,
         "exit": proc.returncode,
+        "finished": finished,
         "stderr": err.decode("utf-8", "replace")[-500:],
     }
 
@@ -464,6 +475,22 @@ def start_server(
             return proc
         time.sleep(0.2)
     raise SystemExit("the server did not start")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, MB."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            if int(stat.parent.name) != pid and ppid != pid:
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        m = re.search(r"VmRSS:\s+(\d+) kB", status)
+        total += int(m[1]) if m else 0
+    return total / 1024
 
 
 def cpu_seconds(pid: int) -> float:
@@ -540,6 +567,7 @@ def one_run(
     data = folder / "data"
     shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("generated", "*.lock"))
     db = data / settings.db_path.name
+    store.publish(Settings(db_path=db))  # the copy's own snapshot, before the clock starts
     env = {
         **os.environ,
         "ASSORTMENT_DB": str(db),
@@ -558,6 +586,7 @@ def one_run(
             run_users(f"http://127.0.0.1:{PORT}", info, shared, env, folder / "reports")
         )
         cpu = cpu_seconds(proc.pid) - cpu0
+        memory = rss_mb(proc.pid)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=60)
@@ -571,6 +600,7 @@ def one_run(
         "stale": len(shared.stale),
         "load": (load_before[0], load_after[0]),
         "server_cpu_s": cpu,
+        "server_mb": memory,
         **result,
     }
 
@@ -600,6 +630,7 @@ def describe(run: dict[str, Any]) -> list[str]:
         + (f" ({', '.join(f'{k}: {v}' for k, v in errors.items())})" if errors else ""),
         f"{run['stale']} of {run['checked']}",
         f"{run['server_cpu_s'] / secs:.2f}",
+        f"{run['server_mb']:.0f}",
         f"{run['load'][0]:.1f} → {run['load'][1]:.1f}",
     ]
     return cells
@@ -626,8 +657,8 @@ def report(runs: list[dict[str, Any]], info: dict[str, Any], seconds: float) -> 
         "",
         "| workers x threads | requests/s | overview median / p95 ms | location | styles | reps "
         "| all pages | max ms | errors | stale reads (of reads checked) | server CPU (cores) "
-        "| load average before → after |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|",
+        "| server memory MB | load average before → after |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---|",
     ]
     for run in runs:
         lines.append("| " + " | ".join(describe(run)) + " |")
@@ -641,8 +672,13 @@ def report(runs: list[dict[str, Any]], info: dict[str, Any], seconds: float) -> 
                 if up.get("accepted")
                 else f": {up.get('said', '')[:200]}"
             )
-            + f"; monthly batch from {mo['started']:.0f} s, {mo['seconds']:.0f} s, exit {mo['exit']}"
-            + ("" if mo["exit"] == 0 else f" ({mo['stderr'][-200:]})")
+            + (
+                f"; monthly batch from {mo['started']:.0f} s, done in {mo['seconds']:.0f} s, exit {mo['exit']}"
+                + ("" if mo["exit"] == 0 else f" ({mo['stderr'][-200:]})")
+                if mo["finished"]
+                else f"; monthly batch from {mo['started']:.0f} s, still running {mo['seconds']:.0f} s"
+                " later (10 s after the window): stopped"
+            )
             + "."
         )
     best = min(runs, key=lambda r: pct([s.ms for s in r["samples"] if not s.error], 0.95))
