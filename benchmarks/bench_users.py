@@ -242,6 +242,7 @@ class Shared:
     stop_at: float
     samples: list[Sample] = field(default_factory=list)
     accepted_at: float | None = None  # when the upload's confirmation answered (run seconds)
+    uploading: bool = True  # the users go on until the upload answered (and 15 s after it)
     upload_store: str = ""
     month: str = ""
     before: dict[str, int] = field(default_factory=dict)
@@ -251,6 +252,9 @@ class Shared:
 
     def now(self) -> float:
         return time.perf_counter() - self.t0
+
+    def running(self) -> bool:
+        return self.uploading or self.now() < self.stop_at
 
 
 class User:
@@ -305,10 +309,10 @@ class User:
         pages = [p for p in PAGES if p != "reps" or self.role != "distributor"]  # no Reps link
         if not self.locations:
             pages.remove("location")
-        while shared.now() < shared.stop_at:
+        while shared.running():
             page = rng.choice(pages)
             for name, body in visit(page, rng, ctx, self):
-                if shared.now() >= shared.stop_at:
+                if not shared.running():
                     return
                 sent = shared.now()
                 t = time.perf_counter()
@@ -350,6 +354,14 @@ def check_read(shared: Shared, body: dict[str, Any], raw: bytes, sent: float) ->
 
 async def upload(ctx: dict[str, Any], at: float, csv: bytes) -> dict[str, Any]:
     """The uploader's recount through the upload page (check, confirm), at ``at`` seconds."""
+    shared: Shared = ctx["shared"]
+    try:
+        return await _upload(ctx, at, csv)
+    finally:
+        shared.uploading = False
+
+
+async def _upload(ctx: dict[str, Any], at: float, csv: bytes) -> dict[str, Any]:
     shared: Shared = ctx["shared"]
     up: User = ctx["uploader"]
     # the store's style list before (the old data a stale read would show)
@@ -412,7 +424,7 @@ async def watch_uploaded_store(ctx: dict[str, Any]) -> None:
     """After the upload, the uploader keeps reading its store (as its users would)."""
     shared: Shared = ctx["shared"]
     up: User = ctx["uploader"]
-    while shared.now() < shared.stop_at:
+    while shared.running():
         if shared.accepted_at is None:
             await asyncio.sleep(0.05)
             continue
@@ -444,7 +456,7 @@ async def monthly(
                 finished = True
                 break
             except TimeoutError:
-                if shared.now() > shared.stop_at + 10:
+                if not shared.running() and shared.now() > shared.stop_at + 10:
                     proc.terminate()
                     await proc.wait()
                     break
@@ -561,6 +573,7 @@ async def _run_users(
     batch = asyncio.create_task(monthly(env, out, info["months"][-1], seconds / 3, shared))
     watcher = asyncio.create_task(watch_uploaded_store(ctx))
     await asyncio.gather(*tasks, watcher)
+    shared.stop_at = max(shared.stop_at, shared.now())  # the traffic's real length
     up = await loaded
     month_run = await batch  # it may outlast the window: the users were busy meanwhile
     return {"users": Counter(u.role for u in crowd), "upload": up, "monthly": month_run}
@@ -628,7 +641,7 @@ def describe(run: dict[str, Any]) -> list[str]:
     secs = run["seconds"]
     ok = [s for s in samples if not s.error]
     errors = Counter(s.error for s in samples if s.error)
-    cells = [f"{run['workers']} x {run['threads']}", f"{len(samples) / secs:.1f}"]
+    cells = [f"{run['workers']} x {run['threads']}", f"{secs:.0f}", f"{len(samples) / secs:.1f}"]
     for page in (*PAGES, None):
         ms = [s.ms for s in ok if page is None or s.page == page]
         cells.append(f"{statistics.median(ms):.0f} / {pct(ms, 0.95):.0f}" if ms else "–")
@@ -659,14 +672,15 @@ def report(runs: list[dict[str, Any]], info: dict[str, Any], seconds: float) -> 
         "a distributor uploads a recount of one of its stores through the upload page (check, "
         "load, re-classify the month); a third in, the monthly batch starts (`assortment "
         "monthly`, both languages, PDFs). "
-        "A *stale read* is a read of that store's style list sent after the upload was accepted "
-        "that still shows the counts from before. Client: one asyncio process (aiohttp) on the "
+        "The users go on until at least 15 s after the upload was accepted (the time column says "
+        "how long the traffic ran). A *stale read* is a read of that store's style list sent "
+        "after the upload was accepted that still shows the counts from before. Client: one asyncio process (aiohttp) on the "
         "same machine. Server: `assortment serve --workers N --threads T` on loopback.",
         "",
-        "| workers x threads | requests/s | overview median / p95 ms | location | styles | reps "
+        "| workers x threads | traffic s | requests/s | overview median / p95 ms | location | styles | reps "
         "| all pages | max ms | errors | stale reads (of reads checked) | server CPU in cores (per request) "
         "| server memory MB | load average before → after |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---|",
     ]
     for run in runs:
         lines.append("| " + " | ".join(describe(run)) + " |")
