@@ -727,6 +727,24 @@ def report(runs: list[dict[str, Any]], info: dict[str, Any], seconds: float) -> 
     best = min(runs, key=lambda r: pct([s.ms for s in r["samples"] if not s.error], 0.95))
     p95 = pct([s.ms for s in best["samples"] if not s.error], 0.95)
     errs = sum(1 for s in best["samples"] if s.error)
+    cores = os.cpu_count() or 1
+    n_users = sum(runs[0]["users"].values())
+    per_request = [1000 * r["server_cpu_s"] / max(1, len(r["samples"])) for r in runs]
+    cpu_ms = statistics.median(per_request)
+    ceiling = cores * 1000 / cpu_ms
+    needed = cores * 1000 * (P95_GOAL_MS / 2000) / n_users
+    used = max(r["server_cpu_s"] / r["seconds"] for r in runs)
+    lines += [
+        "",
+        f"What bounds it: the server spent {cpu_ms:.0f} ms of CPU per request (median over the "
+        f"configurations). With all {cores} cores to itself it could answer at most "
+        f"{cores} x 1000 / {cpu_ms:.0f} = {ceiling:.0f} requests/s, and {n_users} users with no "
+        f"think time would then wait {n_users / ceiling:.1f} s per request on average (Little's "
+        "law), however many workers serve them: workers let the server use every core, they do "
+        f"not make a request cheaper. Here it got at most {used:.2f} of the {cores} cores (see the "
+        "load average: other work shared the machine). A p95 under 1 s (a mean near 0.5 s) "
+        f"needs about {needed:.0f} ms of CPU per request or less on {cores} cores.",
+    ]
     lines += [
         "",
         f"Goals: p95 under {P95_GOAL_MS} ms, zero errors, zero stale reads. Best here: "
