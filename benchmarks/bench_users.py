@@ -690,7 +690,7 @@ def report(runs: list[dict[str, Any]], info: dict[str, Any], seconds: float) -> 
         lines.append(
             f"- {run['workers']} worker(s): upload {'accepted' if up.get('accepted') else '**not accepted**'}"
             + (
-                f" at {up['started']:.0f} s, after {up['seconds']:.1f} s (check, load, re-classify)"
+                f" (sent at {up['started']:.0f} s; check, load and re-classify took {up['seconds']:.1f} s)"
                 if up.get("accepted")
                 else f": {up.get('said', '')[:200]}"
             )
