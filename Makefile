@@ -10,13 +10,16 @@ DEMO_DB ?= data/demo/assortment.duckdb
 # to `assortment serve`.
 HOST ?=
 PORT ?=
-SERVE_OPTS = $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
+WORKERS ?=
+SERVE_OPTS = $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT)) $(if $(WORKERS),--workers $(WORKERS))
+BENCH_USERS_SECONDS ?= 60
+BENCH_USERS_WORKERS ?= 1,2
 I18N_KEYWORDS := -k t:1 -k N_  # the catalogue's call shapes (tests/test_i18n.py reads this line)
 SOAK_SECONDS ?= 120
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo serve test test-fast e2e-deps bench bench-load bench-monthly bench-dashboard soak lint i18n clean
+.PHONY: help install run demo serve test test-fast e2e-deps bench bench-load bench-monthly bench-dashboard bench-users soak lint i18n clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,11 +36,11 @@ install: $(STAMP) ## create .venv and install the project with its dev dependenc
 demo: $(STAMP) ## (re)build the demo database from sample_data/ in data/demo/, replacing it
 	@bash scripts/build_demo.sh $(DEMO_DB)
 
-run: $(STAMP) ## set up, build the demo when absent (data/demo/) and serve it (HOST=, PORT=)
+run: $(STAMP) ## set up, build the demo when absent (data/demo/) and serve it (HOST=, PORT=, WORKERS=)
 	@test -f $(DEMO_DB) || bash scripts/build_demo.sh $(DEMO_DB)
 	@bash scripts/serve_demo.sh $(DEMO_DB) $(SERVE_OPTS)
 
-serve: $(STAMP) ## serve the dashboard over the database in ASSORTMENT_DB (or data/) (HOST=, PORT=)
+serve: $(STAMP) ## serve the dashboard over the database in ASSORTMENT_DB (or data/) (HOST=, PORT=, WORKERS=)
 	@$(BIN)/assortment serve $(SERVE_OPTS)
 
 e2e-deps: ## install Debian's chromium, chromium-driver and a CJK font when missing
@@ -60,6 +63,9 @@ bench-monthly: $(STAMP) e2e-deps ## time the monthly batch on the 2,000-store ne
 
 bench-dashboard: $(STAMP) ## dashboard callback latencies with 2,000 locations (writes BENCHMARKS.md)
 	@$(BIN)/python benchmarks/bench_dashboard.py
+
+bench-users: $(STAMP) e2e-deps ## 50 signed-in users, no think time, upload + monthly batch; 1 vs N workers (writes BENCHMARKS.md)
+	@$(BIN)/python benchmarks/bench_users.py --seconds $(BENCH_USERS_SECONDS) --workers $(BENCH_USERS_WORKERS)
 
 i18n: $(STAMP) ## extract the keys from the code into the .po files (then translate the new, empty ones)
 	@$(BIN)/pybabel -q extract -F babel.cfg $(I18N_KEYWORDS) --no-default-keywords --no-location \

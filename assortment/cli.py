@@ -379,11 +379,20 @@ def serve(
         str, typer.Option(envvar="ASSORTMENT_HOST", help="Interface to listen on.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="ASSORTMENT_PORT", help="Port.")] = 8050,
-    threads: Annotated[int, typer.Option(envvar="ASSORTMENT_THREADS", help="Worker threads.")] = 8,
+    threads: Annotated[
+        int, typer.Option(envvar="ASSORTMENT_THREADS", help="Threads per worker process.")
+    ] = 8,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            envvar="ASSORTMENT_WORKERS",
+            help="Worker processes sharing the snapshot store (default: one per core, at most 8).",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the dashboard with a production WSGI server (waitress)."""
+    """Serve the dashboard with a production WSGI server (gunicorn: worker processes x threads)."""
     run = _web_server()
-    run(state.settings, host=host, port=port, threads=threads)
+    run(state.settings, host=host, port=port, threads=threads, workers=workers)
 
 
 WEB_ENTRY_POINT = "assortment.web"

@@ -52,8 +52,8 @@ def test_cli_serve_with_a_trusted_proxy(tmp_path):
         try:
             url = f"http://127.0.0.1:{port}"
             for _ in range(300):
-                try:
-                    requests.get(f"{url}/login", timeout=2)
+                try:  # the port is open before the workers have booted: they answer late
+                    requests.get(f"{url}/login", timeout=30)
                     break
                 except requests.ConnectionError:
                     time.sleep(0.1)
