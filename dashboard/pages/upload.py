@@ -445,6 +445,14 @@ def confirm_load(n: int, token: str | None, ticked: list[str] | None = None) -> 
         ui.alert(t("upload.classify_failed", month=m, error=e), tone="warn")
         for m, e in loaded.classify_errors.items()
     ]
+    if not loaded.published:
+        lines.append(
+            ui.alert(
+                t("upload.not_published", file=res.file_name),
+                tone="warn",
+                alert_id="upload-not-published",
+            )
+        )
     return html.Div(lines), True
 
 
