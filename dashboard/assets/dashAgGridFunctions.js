@@ -18,9 +18,12 @@ dagfuncs.fitColumns = function (params) {
   params.api.sizeColumnsToFit();
 };
 
-/* The overview's "where" column on a tablet: code · type · region · distributor · rep. */
-dagfuncs.whereText = function (data) {
+/* A tablet's gathering column: the named fields of a row, formatted, joined by " · "
+   (the overview's code · type · region · distributor · rep). Empty fields are left out. */
+dagfuncs.joinFields = function (data, names) {
   if (!data) { return ''; }
-  return [data.location_id, data.kind, data.region, data.group_name, data.rep]
-    .filter(function (x) { return x; }).join(' · ');
+  return names.map(function (n) {
+    var v = data[n];
+    return typeof v === 'number' ? v.toLocaleString('en-US') : v;
+  }).filter(function (x) { return x !== null && x !== undefined && x !== ''; }).join(' · ');
 };

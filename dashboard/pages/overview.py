@@ -236,7 +236,7 @@ def _columns() -> list[dict[str, Any]]:
             "colId": "where",
             "headerName": t("col.where"),
             "hide": True,
-            "valueGetter": {"function": "whereText(params.data)"},
+            "valueGetter": {"function": f"joinFields(params.data, {list(WIDE_COLUMNS)})"},
             "minWidth": 110,
             "wrapText": True,
             "autoHeight": True,
