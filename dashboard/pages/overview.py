@@ -212,7 +212,7 @@ def _columns() -> list[dict[str, Any]]:
             "headerName": t("col.bestseller_cov"),
             "filter": "agNumberColumnFilter",
             "valueFormatter": ui.PCT,
-            "minWidth": 86,
+            "minWidth": 96,
         },
         {
             "field": "new_coverage",
@@ -237,7 +237,7 @@ def _columns() -> list[dict[str, Any]]:
             "headerName": t("col.where"),
             "hide": True,
             "valueGetter": {"function": f"joinFields(params.data, {list(WIDE_COLUMNS)})"},
-            "minWidth": 110,
+            "minWidth": 100,
             "wrapText": True,
             "autoHeight": True,
             **text,
