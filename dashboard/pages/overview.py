@@ -228,6 +228,8 @@ def _columns() -> list[dict[str, Any]]:
             "headerName": t("col.group"),
             "minWidth": 130,
             "tooltipField": "group_name",
+            "wrapText": True,
+            "autoHeight": True,
             **text,
         },
         {"field": "rep", "headerName": t("common.rep"), "minWidth": 70, **text},

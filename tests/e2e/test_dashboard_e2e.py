@@ -338,7 +338,8 @@ def test_tablet_overview_table_fits_its_card_and_the_navigation_shows_every_link
                 grid_rows(browser, "overview-grid")
                 time.sleep(1)
                 assert browser.execute_script(NAV_OUT_OF_SIGHT) == [], (lang, width)
-                assert browser.execute_script(SIDEWAYS_GRID, "overview-grid") <= 0, (lang, width)
+                # (1 px: the grid's sub-pixel rounding, as CUT_COLUMNS allows)
+                assert browser.execute_script(SIDEWAYS_GRID, "overview-grid") <= 1, (lang, width)
                 assert browser.execute_script(CUT_COLUMNS, "overview-grid") == [], (lang, width)
                 where = browser.find_elements(
                     By.CSS_SELECTOR, "#overview-grid .ag-header-cell[col-id=where]"
