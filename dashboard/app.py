@@ -13,7 +13,7 @@ from dash import set_props
 
 from assortment import i18n
 from assortment.config import Settings
-from assortment.errors import AssortmentError
+from assortment.errors import AssortmentError, PublishError
 from assortment.sessions import AuthState
 from dashboard import ids, security
 from dashboard.components import shell
@@ -27,7 +27,10 @@ DEFAULT_MAX_UPLOAD_MB = 50
 
 def on_callback_error(exc: Exception) -> None:
     """Every callback's exceptions end here: words in the toast, the traceback in the log."""
-    if isinstance(exc, AssortmentError):
+    if isinstance(exc, PublishError):  # its words name server paths: those go to the log
+        log.error("stored but not published: %s", exc)
+        message = i18n.t("common.not_published", lang())
+    elif isinstance(exc, AssortmentError):
         message = str(exc)
     elif isinstance(exc, PermissionError):
         message = i18n.t("common.not_allowed", lang())

@@ -453,7 +453,7 @@ def visit_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
                 "style_sub": sub,
                 "sizes": visit_sheet.sizes_words(r, lang),
                 "units": r["units"],
-                "source": visit_sheet.source_words(r, lang),
+                "source": visit_sheet.source_words(r, lang, compact=True),
                 "value_cny": r["value_cny"],
                 "reason": action_reason(r, lang),
             }

@@ -24,7 +24,13 @@ import polars as pl
 
 from assortment import config, store
 from assortment.config import KeepLimits, Settings
-from assortment.errors import AssortmentError, RowError, UsageError, ValidationError
+from assortment.errors import (
+    AssortmentError,
+    PublishError,
+    RowError,
+    UsageError,
+    ValidationError,
+)
 from assortment.ingest import LoadResult, load_file, validate_file
 from assortment.ingest.load import Drop
 from assortment.ingest.retention import prune
@@ -269,6 +275,9 @@ class Loaded:
     result: LoadResult
     classified: list[str] = field(default_factory=list)
     classify_errors: dict[str, str] = field(default_factory=dict)
+    published: bool = True
+    """False when the data is stored but the dashboard's read copy could not be updated
+    (PublishError: a full disk, say); the details are in the server's log."""
 
 
 def confirm(
@@ -291,27 +300,32 @@ def confirm(
     settings = data.settings
     kind, file_name, raw = unstash(settings, user, token)
     today = today or config.today()
-    with store.writer(settings) as con:
-        _, checked = validate_file(
-            con, kind, raw, file_name=file_name, today=today, rules=settings.rules()
-        )
-        if not user.is_admin:
-            mine = set(store.query(con, "dash_scope_locations", **user.params())["location_id"])
-            outside = sorted(set(checked.locations) - mine)
-            if outside:
-                raise OutOfScopeError(file_name, outside)
-        result = load_file(
-            con,
-            settings,
-            kind,
-            raw,
-            file_name=file_name,
-            loaded_by=user.username,
-            today=today,
-            accept_drop=accept_drop,
-        )
+    published = True
+    try:
+        with store.writer(settings) as con:
+            _, checked = validate_file(
+                con, kind, raw, file_name=file_name, today=today, rules=settings.rules()
+            )
+            if not user.is_admin:
+                mine = set(store.query(con, "dash_scope_locations", **user.params())["location_id"])
+                outside = sorted(set(checked.locations) - mine)
+                if outside:
+                    raise OutOfScopeError(file_name, outside)
+            result = load_file(
+                con,
+                settings,
+                kind,
+                raw,
+                file_name=file_name,
+                loaded_by=user.username,
+                today=today,
+                accept_drop=accept_drop,
+            )
+    except PublishError as exc:  # stored in the master; the page says so without server paths
+        log.error("upload %r by %s is stored but not published: %s", file_name, user.username, exc)
+        published = False
     drop(settings, token)
-    loaded = Loaded(result=result)
+    loaded = Loaded(result=result, published=published)
     if result.result == "loaded":
         from assortment import job  # imported late: the job pulls in the whole rules engine
 
@@ -319,6 +333,10 @@ def confirm(
             try:
                 job.classify(settings, month=month)
                 loaded.classified.append(month)
+            except PublishError as exc:  # classified and stored, not yet visible to readers
+                log.error("classification of %s is stored but not published: %s", month, exc)
+                loaded.classified.append(month)
+                loaded.published = False
             except AssortmentError as exc:
                 loaded.classify_errors[month] = str(exc)
             except Exception as exc:  # the data is stored; say so and log the cause

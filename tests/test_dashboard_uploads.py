@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 
 import polars as pl
 import pytest
 
-from assortment import store
+from assortment import i18n, store
 from assortment.errors import UsageError
 from assortment.users import User
 from dashboard import ids, uploads
@@ -199,6 +200,21 @@ def check_body(name: str, raw: bytes, kind: str = "stock"):
     )
 
 
+def confirm_body(client, token: str, ticked: list[str]) -> str:
+    """Press Load on the upload page: the confirm callback's answer as text."""
+    body = callback_body(
+        [(ids.UP_DONE, "children"), (ids.UP_CONFIRM, "disabled")],
+        [(ids.UP_CONFIRM, "n_clicks", 1)],
+        [(ids.UP_TOKEN, "data", token), (ids.UP_ACCEPT_DROP, "value", ticked)],
+    )
+    body["output"] = [
+        d["output"]
+        for d in client.get("/_dash-dependencies").get_json()
+        if d["output"].startswith("..upload-done.children@")
+    ][0]
+    return json.dumps(post_callback(client, body).get_json(), ensure_ascii=False)
+
+
 def test_upload_callbacks_end_to_end_for_a_distributor(net, files, monkeypatch):
     monkeypatch.setenv("ASSORTMENT_TODAY", TODAY.isoformat())
     client = create_app(net.settings).server.test_client()
@@ -214,17 +230,7 @@ def test_upload_callbacks_end_to_end_for_a_distributor(net, files, monkeypatch):
     )
 
     def confirm(token: str, ticked: list[str]) -> str:
-        body = callback_body(
-            [(ids.UP_DONE, "children"), (ids.UP_CONFIRM, "disabled")],
-            [(ids.UP_CONFIRM, "n_clicks", 1)],
-            [(ids.UP_TOKEN, "data", token), (ids.UP_ACCEPT_DROP, "value", ticked)],
-        )
-        body["output"] = [
-            d["output"]
-            for d in client.get("/_dash-dependencies").get_json()
-            if d["output"].startswith("..upload-done.children@")
-        ][0]
-        return json.dumps(post_callback(client, body).get_json(), ensure_ascii=False)
+        return confirm_body(client, token, ticked)
 
     # D01-S001 had many styles in stock: a count of 2 is held, the tick box shows, Load waits
     before = files["short_before"]
@@ -344,3 +350,50 @@ def test_a_stock_file_uploaded_as_sales_and_one_problem_in_words(net, files):
     ]
     assert "这看起来是库存文件" in problem_rows(found.errors, DIST1, "zh")[0]["reason"]
     assert "(1 problem)" in t("upload.rejected_one", "en", file="s.csv")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_failed_publish_is_told_in_words_without_server_paths(
+    net, files, monkeypatch, caplog, lang
+):
+    """The file is stored but the pages' read copy cannot be written (a full disk): the page
+    says so in the user's language, names no folder of the server, and the log has the details."""
+    monkeypatch.setenv("ASSORTMENT_TODAY", TODAY.isoformat())
+    client = create_app(net.settings).server.test_client()
+    login(client, "dist1")
+    client.get(f"/lang/{lang}")
+    good = post_callback(client, check_body("good.csv", files["good"])).get_json()["response"]
+    monkeypatch.setenv("ASSORTMENT_TEST_PUBLISH_FAULT", "copy:fail")  # as from a full disk
+    with caplog.at_level(logging.ERROR, logger="dashboard"):
+        shown = confirm_body(client, good[ids.UP_TOKEN]["data"], [])
+    assert i18n.t("upload.not_published", lang, file="good.csv") in shown
+    assert (
+        i18n.t("upload.loaded", lang, file="good.csv", rows=files["good_rows"], months="2026-10")
+        in shown
+    )
+    for secret in (str(net.settings.data_dir), "snapshots", "No space left", "verify`"):
+        assert secret not in shown
+    assert "stored but not published" in caplog.text and "snapshots" in caplog.text
+    # the rows are in the master; the next write publishes them for the pages
+    monkeypatch.delenv("ASSORTMENT_TEST_PUBLISH_FAULT")
+    with store.writer(net.settings):
+        pass
+    assert stored_rows(net.settings, files["mine"]) == files["good_rows"]
+
+
+def test_a_failed_publish_in_any_callback_is_a_message_in_words(monkeypatch, caplog):
+    """Any other writer's PublishError (a new password, a user added) ends in the toast in the
+    user's language; its paths go to the log only."""
+    import flask
+
+    from assortment.errors import PublishError
+    from dashboard import app as app_module
+
+    shown = {}
+    monkeypatch.setattr(app_module, "set_props", lambda key, props: shown.update({key: props}))
+    for lang in ("en", "zh"):
+        monkeypatch.setattr(app_module, "lang", lambda lg=lang: lg)
+        with flask.Flask(__name__).test_request_context(), caplog.at_level(logging.ERROR):
+            app_module.on_callback_error(PublishError("the data is stored in /srv/x.duckdb, but"))
+        assert shown[ids.TOAST_TEXT]["children"] == i18n.t("common.not_published", lang)
+        assert "/srv/x.duckdb" in caplog.text

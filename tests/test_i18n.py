@@ -170,6 +170,25 @@ def test_one_word_per_meaning() -> None:
     assert not [k for k, v in zh.items() if "货品健康" in v]
 
 
+def _repeated(text: str) -> bool:
+    """The text is a shorter text written out two or more times (``"Ab.Ab."``)."""
+    return (
+        any(len(text) % k == 0 and text[: len(text) // k] * k == text for k in range(2, 11))
+        and len(text) >= 20
+    )
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_no_text_is_repeated(lang: str) -> None:
+    """A msgstr edited by hand above pybabel's wrapped lines reads as the text several times
+    over (each `make i18n` appended one more copy): the hint under the visit list said its
+    sentence five times."""
+    assert _repeated("Value: the sales at stake.Value: the sales at stake.")
+    assert not _repeated("Value: the sales at stake.")
+    repeated = sorted(k for k, v in _messages(lang).items() if _repeated(v))
+    assert not repeated, f"texts written out more than once in {i18n.po_path(lang)}: {repeated}"
+
+
 def test_t_fills_placeholders_and_falls_back() -> None:
     assert t("styles.lacking", "en", n=3, style="B1001") == "3 locations lack B1001"
     assert t("styles.lacking", "zh", n=3, style="B1001") == "3 个网点缺 B1001"

@@ -649,3 +649,78 @@ def test_follow_through_section_lists_the_reps_scorecard_of_the_month_before():
     assert "<td>Li</td>" in html and "50%" in html
     none = sections.follow_through(dataclasses.replace(data, scorecard=card.clear()), "en")
     assert "No follow-through yet" in none
+
+
+# month, location, rep (in September), action, style, colour, size, sku, units, source,
+# value at stake, received units, status: September's lines judged by October's count
+FOLLOW_SEP = [
+    (SEP, "D01-S001", "张伟", "replenish", "S1", "BLK", "80B", "S1-BLK-80B", 2, None, 100.0, 2,
+     "done"),
+    (SEP, "D01-S001", "张伟", "transfer", "S1", "BLK", "75B", "S1-BLK-75B", 1, "D01", 50.0, 0,
+     "not_done"),
+    (SEP, "D01-S002", "王芳", "replenish", "S1", "BLK", "75B", "S1-BLK-75B", 3, None, 30.0, 1,
+     "partly"),
+    # 张伟 also covered D02-S001 (East) in September: not part of the North's figures
+    (SEP, "D02-S001", "张伟", "replenish", "S1", "BLK", "75B", "S1-BLK-75B", 1, None, 80.0,
+     None, "unknown"),
+    (SEP, "D02", "刘洋", "clearance", "S2", None, None, None, 4, None, None, None, "unknown"),
+]  # fmt: skip
+CHANGES_SEP = [  # month, location, rep, status in M, in M+1, change
+    (SEP, "D01", "张伟", "pass", "pass", None),
+    (SEP, "D01-S001", "张伟", "warn", "fail", "worse"),
+    (SEP, "D01-S002", "王芳", "pass", "warn", "worse"),
+    (SEP, "D02", "刘洋", "pass", "no_count", None),
+    (SEP, "D02-S001", "张伟", "fail", "no_count", None),
+]
+# the network's scorecard as the job stores it (by hand from the two lists above)
+SCORECARD_SEP = [  # rep, lines, done, partly, not_done, unknown, value, done value, share, fixed, worse
+    (SEP, "刘洋", 1, 0, 0, 0, 1, 0.0, 0.0, None, 0, 0),
+    (SEP, "张伟", 3, 1, 0, 1, 1, 230.0, 100.0, 100 / 230, 0, 1),
+    (SEP, "王芳", 1, 0, 1, 0, 0, 30.0, 0.0, 0.0, 0, 1),
+]  # fmt: skip
+
+
+def _follow_rows(html: str) -> list[list[str]]:
+    """The cells of the follow-through section's table (body rows, then the total row)."""
+    section = re.search(r"<section><h2>[^<]*2026-09 → 2026-10</h2>(.*?)</section>", html, re.S)
+    assert section, "the follow-through section is on the page"
+    rows = re.findall(r"<tr>(.*?)</tr>", section.group(1), re.S)[1:]  # past the header
+    return [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in rows]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_region_report_shows_the_follow_through_of_its_own_locations(month_db, lang):
+    """Each rep's September lines and locations in the region, judged by October's count; a
+    rep working in two regions is counted in each for what they did there."""
+    with store.writer(month_db) as con:
+        for table, rows in (
+            ("follow_through", FOLLOW_SEP),
+            ("location_changes", CHANGES_SEP),
+            ("rep_scorecard", SCORECARD_SEP),
+        ):
+            for row in rows:
+                con.execute(f"insert into {table} values ({', '.join('?' * len(row))})", row)
+    with store.reader(month_db) as con:
+        data = load_month(con, OCT)
+    north = build_page(scoped(data, Scope("region", "North")), Scope("region", "North"), lang)
+    html = "".join(markup for kind, markup in north.blocks if kind == "html")
+    # North: 王芳 1 line partly (0% of ¥30 done), D01-S002 worse; 张伟 2 lines (¥100 of ¥150
+    # done: 67%), D01-S001 worse. Lowest share done first, then the region's total.
+    assert _follow_rows(html) == [
+        ["王芳", "1", "0", "1", "0", "0", "0%", "0", "1"],
+        ["张伟", "2", "1", "0", "1", "0", "67%", "0", "1"],
+        [i18n.t("common.total", lang), "3", "1", "1", "1", "0", "56%", "0", "2"],
+    ]
+    east = build_page(scoped(data, Scope("region", "East")), Scope("region", "East"), lang)
+    html = "".join(markup for kind, markup in east.blocks if kind == "html")
+    # East: 张伟's D02-S001 line unknown (¥80, none done: 0%); 刘洋's clearance carries no
+    # value (share empty)
+    assert _follow_rows(html) == [
+        ["张伟", "1", "0", "0", "0", "1", "0%", "0", "0"],
+        ["刘洋", "1", "0", "0", "0", "1", "", "0", "0"],
+        [i18n.t("common.total", lang), "2", "0", "0", "0", "2", "0%", "0", "0"],
+    ]
+    # the rep's page keeps the rep's whole scorecard (both regions)
+    rep = build_page(scoped(data, Scope("rep", "张伟")), Scope("rep", "张伟"), lang)
+    html = "".join(markup for kind, markup in rep.blocks if kind == "html")
+    assert _follow_rows(html) == [["张伟", "3", "1", "0", "1", "1", "43%", "0", "1"]]

@@ -12,6 +12,7 @@ import polars as pl
 
 from assortment import months, store
 from assortment.export import classified_months, export_frame
+from assortment.followthrough import rep_scorecard
 from assortment.vocab import STATUS_RANK, STATUSES
 
 HISTORY_MONTHS = 6
@@ -60,6 +61,11 @@ class MonthData:
         rules: The rules that produced the month's results (as ``Rules.to_dict``).
         scorecard: The month before's rep scorecard (its actions judged by this month's count,
             domain.md 8; the rep-scorecard export); empty without a classified month before.
+            A region's cut counts only the region's locations (:func:`scoped`).
+        follow_lines: The month before's action lines as judged (location_id, region, rep,
+            follow_status, value_at_stake_cny); empty without a classified month before.
+        follow_changes: The month before's locations fixed or worse (location_id, region, rep,
+            change); empty without a classified month before.
     """
 
     month: date
@@ -77,6 +83,8 @@ class MonthData:
     stuck: pl.DataFrame
     rules: dict[str, Any] = field(default_factory=dict)
     scorecard: pl.DataFrame = field(default_factory=pl.DataFrame)
+    follow_lines: pl.DataFrame = field(default_factory=pl.DataFrame)
+    follow_changes: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def month_str(self) -> str:
@@ -99,7 +107,9 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
     prev = months.add(month, -1)
     prev_month = prev if months.fmt(prev) in classified else None
     fingerprint, rules_json = (
-        store.query(con, "job_run_state", month=month).select("rules_fingerprint", "rules_json").row(0)
+        store.query(con, "job_run_state", month=month)
+        .select("rules_fingerprint", "rules_json")
+        .row(0)
     )
 
     locations = store.query(con, "report_locations")
@@ -159,9 +169,11 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
         con, "report_status_history", start=months.add(month, -(HISTORY_MONTHS - 1)), month=month
     )
     style_cols = styles.select("style", "style_name", "category")
-    scorecard = pl.DataFrame()
+    scorecard = follow_lines = follow_changes = pl.DataFrame()
     if prev_month is not None:
         _, scorecard = export_frame(con, "rep-scorecard", months.fmt(prev_month))
+        follow_lines = store.query(con, "report_follow_lines", month=prev_month)
+        follow_changes = store.query(con, "report_location_changes", month=prev_month)
     return MonthData(
         month=month,
         prev_month=prev_month,
@@ -189,6 +201,8 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
         ).join(style_cols.select("style", "style_name"), on="style", how="left"),
         rules=json.loads(rules_json),
         scorecard=scorecard,
+        follow_lines=follow_lines,
+        follow_changes=follow_changes,
     )
 
 
@@ -248,10 +262,32 @@ def scoped(data: MonthData, scope: Scope) -> MonthData:
         styles=data.styles,
         stuck=data.stuck.filter(keep),
         rules=data.rules,
-        scorecard=data.scorecard.filter(pl.col("rep").fill_null(NO_REP) == scope.key)
-        if scope.kind == "rep" and data.scorecard.height
-        else data.scorecard.clear(),
+        scorecard=_scope_scorecard(data, scope),
+        follow_lines=data.follow_lines.filter(keep)
+        if data.follow_lines.width
+        else data.follow_lines,
+        follow_changes=(
+            data.follow_changes.filter(keep) if data.follow_changes.width else data.follow_changes
+        ),
     )
+
+
+def _scope_scorecard(data: MonthData, scope: Scope) -> pl.DataFrame:
+    """The scorecard a scope's report shows: a rep's own row; for a region, each rep's lines
+    and locations *in the region* (a rep may work in two), scored by the rule itself
+    (:func:`assortment.followthrough.rep_scorecard`)."""
+    if not data.scorecard.height:
+        return data.scorecard
+    if scope.kind == "rep":
+        return data.scorecard.filter(pl.col("rep").fill_null(NO_REP) == scope.key)
+    if scope.kind != "region" or not data.follow_lines.width:
+        return data.scorecard.clear()
+    keep = scope.filter()
+    card = rep_scorecard(
+        data.follow_lines.lazy().filter(keep), data.follow_changes.lazy().filter(keep)
+    ).collect()
+    month = data.scorecard["month"][0]
+    return card.with_columns(pl.lit(month).alias("month")).select(data.scorecard.columns)
 
 
 def status_counts(comp: pl.DataFrame, column: str = "status") -> dict[str, int]:

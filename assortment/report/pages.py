@@ -88,8 +88,7 @@ def build_page(data: MonthData, scope: Scope, lang: str) -> Page:
         page.figure("reasons", figures.reasons(shown, lang=lang))
     page.add(sections.reasons_table(by_reason, n_counted, lang) + "</section>")
 
-    if scope.kind != "region":  # the scorecard is per rep: the network lists every rep
-        page.add(sections.follow_through(data, lang))
+    page.add(sections.follow_through(data, lang))
     page.add(sections.uploads(data, scope, lang))
     page.add(sections.style_coverage(data, lang))
     page.add(sections.clearance(data, lang))

@@ -357,13 +357,17 @@ def stuck(data: MonthData, lang: str) -> str:
 
 def follow_through(data: MonthData, lang: str) -> str:
     """Did last month's visits fix it (domain.md 8): each rep's action lines of the month
-    before judged by this month's count, and the locations fixed or worse."""
+    before judged by this month's count, and the locations fixed or worse; the lowest share
+    of value done first, with the scope's total when there are several reps (a region's
+    report counts only its own locations, see ``data.scoped``)."""
     t = _t(lang)
     months_label = f"{previous_label(data, lang)} → {data.month_str}"
     out = ["<section>", tag("h2", t("report.follow_through") + " · " + months_label)]
-    if not data.scorecard.height:
+    card = data.scorecard
+    if not card.height:
         out.append(tag("p", t("reps.none")) + "</section>")
         return "".join(out)
+    card = card.sort(["done_value_share", "rep"], nulls_last=True)
     cols = [
         Col(t("reps.rep"), lambda r: E(r.get("rep") or "–")),
         Col(t("reps.lines"), integer("lines"), num=True),
@@ -375,7 +379,16 @@ def follow_through(data: MonthData, lang: str) -> str:
         Col(t("change.fixed"), integer("fixed"), num=True),
         Col(t("change.worse"), integer("worse"), num=True),
     ]
-    out.append(table(cols, data.scorecard.to_dicts()))
+    foot = None
+    if card.height > 1:
+        counts = ("lines", "done", "partly", "not_done", "unknown")
+        value = float(card["value_at_stake_cny"].sum())
+        share = float(card["done_value_cny"].sum()) / value if value else None
+        foot = {0: E(t("common.total"))}
+        foot.update({i: fmt_int(card[c].sum()) for i, c in enumerate(counts, start=1)})
+        foot.update({6: fmt_pct(share), 7: fmt_int(card["fixed"].sum())})
+        foot[8] = fmt_int(card["worse"].sum())
+    out.append(table(cols, card.to_dicts(), foot=foot))
     out.append(tag("p", t("reps.hint"), cls="note") + "</section>")
     return "".join(out)
 

@@ -352,7 +352,7 @@ def visit_table(rows: list[dict[str, Any]]) -> html.Table:
                     ),
                     html.Td(r["sizes"], className="visit-sizes"),
                     html.Td(f"{r['units']:,}", className="n"),
-                    html.Td(r["source"]),
+                    html.Td(r["source"], className="visit-from"),
                     html.Td(ui.cny(r["value_cny"]), className="n"),
                     html.Td(r["reason"], className="visit-reason"),
                 ]

@@ -60,10 +60,10 @@ def layout(**_query: Any) -> html.Div:
 
 def _columns() -> list[dict[str, Any]]:
     return [
-        {"field": "region", "headerName": t("common.region"), "minWidth": 90},
-        {"field": "style", "headerName": t("common.style"), "minWidth": 90},
-        {"field": "style_name", "headerName": t("common.style_name"), "minWidth": 130},
-        {"field": "size", "headerName": t("col.size"), "minWidth": 70},
+        {"field": "region", "headerName": t("common.region"), "minWidth": 80},
+        {"field": "style", "headerName": t("common.style"), "minWidth": 84},
+        {"field": "style_name", "headerName": t("common.style_name"), "minWidth": 120},
+        {"field": "size", "headerName": t("col.size"), "minWidth": 60},
         {
             "field": "units",
             "headerName": t("plan.total"),
@@ -88,7 +88,7 @@ def _columns() -> list[dict[str, Any]]:
             "valueFormatter": ui.NUM,
             "minWidth": 100,
         },
-        {"field": "category", "headerName": t("common.category"), "minWidth": 80},
+        {"field": "category", "headerName": t("common.category"), "minWidth": 70},
     ]
 
 

@@ -116,6 +116,7 @@ def layout(**_query: Any) -> html.Div:
                 clickable=True,
                 row_id="location_id",
                 auto_height=True,
+                narrow=(list(WIDE_COLUMNS), ["where"]),
             ),
             hint=t("overview.table_hint"),
             tools=[
@@ -141,6 +142,10 @@ def _by_options(n_regions: int, n_reps: int, n_groups: int) -> list[dict[str, st
     return [{"label": label, "value": value} for value, label, n in choices if n > 1]
 
 
+WIDE_COLUMNS = ("location_id", "kind", "region", "group_name", "rep")
+"""Columns a tablet sees gathered in one "where" column (code · kind · region · group · rep)."""
+
+
 def _columns() -> list[dict[str, Any]]:
     status_rules = {
         f"cell-status cell-{s}": f"params.data.status_code == '{s}'" for s in vocab.STATUSES
@@ -153,9 +158,11 @@ def _columns() -> list[dict[str, Any]]:
             "field": "name",
             "headerName": t("col.name"),
             "pinned": "left",
-            "minWidth": 170,
+            "minWidth": 120,
             "cellClass": "cell-link",
             "tooltipField": "name",
+            "wrapText": True,
+            "autoHeight": True,
             **text,
         },
         {"field": "location_id", "headerName": t("col.id"), "minWidth": 90, **text},
@@ -170,13 +177,15 @@ def _columns() -> list[dict[str, Any]]:
                 " ? ' ← ' + params.data.prev_status : '')"
             },
             "tooltipField": "status_change",
-            "minWidth": 90,
+            "minWidth": 86,
+            "wrapText": True,
+            "autoHeight": True,
             **text,
         },
         {
             "field": "reasons",
             "headerName": t("col.reasons"),
-            "minWidth": 190,
+            "minWidth": 130,
             "flex": 2,
             "tooltipField": "reasons",
             "wrapText": True,
@@ -194,32 +203,47 @@ def _columns() -> list[dict[str, Any]]:
                 " + (params.data.active_change > 0 ? '+' : (params.data.active_change < 0 ? '−' : '±'))"
                 " + Math.abs(params.data.active_change) + ')')"
             },
-            "minWidth": 110,
+            "minWidth": 100,
+            "wrapText": True,
+            "autoHeight": True,
         },
         {
             "field": "bestseller_coverage",
             "headerName": t("col.bestseller_cov"),
             "filter": "agNumberColumnFilter",
             "valueFormatter": ui.PCT,
-            "minWidth": 100,
+            "minWidth": 96,
         },
         {
             "field": "new_coverage",
             "headerName": t("col.new_cov"),
             "filter": "agNumberColumnFilter",
             "valueFormatter": ui.PCT,
-            "minWidth": 105,
+            "minWidth": 80,
         },
-        {"field": "kind", "headerName": t("common.kind"), "minWidth": 110, **text},
-        {"field": "region", "headerName": t("common.region"), "minWidth": 85, **text},
+        {"field": "kind", "headerName": t("common.kind"), "minWidth": 90, **text},
+        {"field": "region", "headerName": t("common.region"), "minWidth": 80, **text},
         {
             "field": "group_name",
             "headerName": t("col.group"),
-            "minWidth": 150,
+            "minWidth": 130,
             "tooltipField": "group_name",
+            "wrapText": True,
+            "autoHeight": True,
             **text,
         },
         {"field": "rep", "headerName": t("common.rep"), "minWidth": 70, **text},
+        {
+            # on a tablet: the five columns above in one (fitColumns hides them there)
+            "colId": "where",
+            "headerName": t("col.where"),
+            "hide": True,
+            "valueGetter": {"function": f"joinFields(params.data, {list(WIDE_COLUMNS)})"},
+            "minWidth": 100,
+            "wrapText": True,
+            "autoHeight": True,
+            **text,
+        },
     ]
 
 

@@ -132,7 +132,13 @@ def layout(**_query: Any) -> html.Div:
         ),
         ui.section(
             t("upload.history"),
-            ui.grid(ids.UP_HISTORY_GRID, _history_columns(), page_size=15, auto_height=True),
+            ui.grid(
+                ids.UP_HISTORY_GRID,
+                _history_columns(),
+                page_size=15,
+                auto_height=True,
+                narrow=(list(HISTORY_WIDE), ["details"]),
+            ),
         ),
     )
 
@@ -157,6 +163,10 @@ def _error_columns() -> list[dict[str, Any]]:
     ]
 
 
+HISTORY_WIDE = ("kind", "n_rows", "n_locations", "loaded_by")
+"""Columns a tablet sees gathered in one (type · rows · locations · by)."""
+
+
 def _history_columns() -> list[dict[str, Any]]:
     rules = {
         f"cell-result-{r}": f"params.data.result_code == '{r}'"
@@ -166,15 +176,19 @@ def _history_columns() -> list[dict[str, Any]]:
         {
             "field": "loaded_at",
             "headerName": t("upload.history.when"),
-            "minWidth": 140,
+            "minWidth": 110,
+            "wrapText": True,
+            "autoHeight": True,
             "filter": "agTextColumnFilter",
             "cellDataType": "text",
         },
         {
             "field": "file_name",
             "headerName": t("upload.history.file"),
-            "minWidth": 200,
+            "minWidth": 150,
             "flex": 1,
+            "wrapText": True,
+            "autoHeight": True,
             "tooltipField": "file_name",
         },
         {"field": "kind", "headerName": t("upload.history.kind"), "minWidth": 80},
@@ -196,9 +210,21 @@ def _history_columns() -> list[dict[str, Any]]:
         {
             "field": "message",
             "headerName": t("upload.history.message"),
-            "minWidth": 200,
+            "minWidth": 150,
             "flex": 1,
             "tooltipField": "message",
+            "wrapText": True,
+            "autoHeight": True,
+        },
+        {
+            # on a tablet: the four columns named in HISTORY_WIDE in one (fitColumns)
+            "colId": "details",
+            "headerName": t("upload.history.details"),
+            "hide": True,
+            "valueGetter": {"function": f"joinFields(params.data, {list(HISTORY_WIDE)})"},
+            "minWidth": 110,
+            "wrapText": True,
+            "autoHeight": True,
         },
     ]
 
@@ -445,6 +471,14 @@ def confirm_load(n: int, token: str | None, ticked: list[str] | None = None) -> 
         ui.alert(t("upload.classify_failed", month=m, error=e), tone="warn")
         for m, e in loaded.classify_errors.items()
     ]
+    if not loaded.published:
+        lines.append(
+            ui.alert(
+                t("upload.not_published", file=res.file_name),
+                tone="warn",
+                alert_id="upload-not-published",
+            )
+        )
     return html.Div(lines), True
 
 
