@@ -9,9 +9,10 @@ style (the Styles page shows them for bestsellers and new styles too);
 Choices where domain.md leaves room (each tested in tests/test_stuck.py):
 
 * "Counted" means at least one month-M stock row (domain.md 3); a store is *active* when its
-  status is not ``closed``. Only counted active stores are ever looked at: for reach, for
-  the elsewhere figures and for ``lacking`` (an uncounted store's stock is unknown, so it is
-  neither a store that "has" nor one that "lacks" the style).
+  status is not ``closed``. Reach, ``stores``, ``stores_with_style`` and the elsewhere figures
+  look at counted active stores only, as the text says. ``lacking`` follows the text
+  literally: the active stores of g with no on hand of s in M, whether or not they were
+  counted in M (an uncounted store has no on hand in M, so it lacks the style).
 * A style is in stock at a store in a month when the style's on hand summed over its SKUs is
   at least 1 (domain.md 4). "In stock in some month of W" reads the month-end counts of W;
   a store that sold units without ever counting one at a month end did not have it.
@@ -28,8 +29,9 @@ Choices where domain.md leaves room (each tested in tests/test_stuck.py):
 * ``value_at_stake_cny = elsewhere_rate * len(lacking) * price`` with ``elsewhere_rate`` the
   elsewhere stores' units over W / (L * their number); ``price`` is the style's price (the
   highest of its SKUs', which must agree anyway).
-* A stuck pair whose group has no counted store lacking it (for instance a distributor with
-  no counted store: reach 0) stays in the stuck list with ``units`` 0, but yields no
+* A group with no counted store has reach 0; when it is stuck, its distribute line names all
+  its active stores. A stuck pair whose group has no active store lacking it (a distributor
+  with no active store at all) stays in the stuck list with ``units`` 0, but yields no
   distribute line: there is nowhere to send the units.
 
 Keys may be strings or integer surrogate keys; ``lacking_location_ids`` is sorted by key
@@ -47,6 +49,7 @@ __all__ = [
     "chances_and_stuck",
     "distribute_lines",
     "group_chances",
+    "active_stores",
     "counted_active_stores",
     "distribute_actions",
     "find_stuck",
@@ -75,6 +78,17 @@ STUCK_COLUMNS = (
 
 def _active(locations: pl.LazyFrame) -> pl.Expr:
     return ~pl.col("status").eq_missing("closed")
+
+
+def active_stores(locations: pl.LazyFrame) -> pl.LazyFrame:
+    """Stores that are not closed, counted in M or not (the candidates for ``lacking``).
+
+    Returns:
+        location_id, distributor_id.
+    """
+    return locations.filter((pl.col("kind") != "distributor") & _active(locations)).select(
+        "location_id", "distributor_id"
+    )
 
 
 def counted_active_stores(locations: pl.LazyFrame, stock_m: pl.LazyFrame) -> pl.LazyFrame:
@@ -359,8 +373,10 @@ def distribute_lines(
 
     Args:
         stuck: Output of :func:`find_stuck`.
-        stores: location_id, distributor_id: the counted active stores.
-        chances: Output of :func:`store_style_chances` (on_hand_m per store and style).
+        stores: location_id, distributor_id: the active stores, counted in M or not
+            (:func:`active_stores`): ``lacking`` is those of g without s in stock in M.
+        chances: Output of :func:`store_style_chances` (on_hand_m per counted store and
+            style; an uncounted store has no on hand in M).
         n_core: style, n_core_skus (:func:`required_sku_counts`).
         prices: style, price.
 
@@ -453,7 +469,7 @@ def chances_and_stuck(
     lines = (
         distribute_lines(
             stuck,
-            stores,
+            active_stores(locations),
             chances,
             required_sku_counts(core_skus, core_colours, sold_styles),
             prices,
@@ -467,8 +483,8 @@ def chances_and_stuck(
 def distribute_actions(stuck: pl.LazyFrame, prices: pl.LazyFrame) -> pl.LazyFrame:
     """The distribute (铺货) action lines of the stuck list, for the distributor's visit list.
 
-    One line per stuck pair with units to send, in the stuck list's order (a pair with no counted store lacking the
-    style has nothing to send). ``value_cny`` is ``units * price`` (the goods moved, as on the
+    One line per stuck pair with units to send, in the stuck list's order (a pair with no
+    active store lacking the style, or no required SKU, has nothing to send). ``value_cny`` is ``units * price`` (the goods moved, as on the
     other action lines); the reason is ``stuck_at_distributor`` with the elsewhere
     sell-through (``sell_through``) and the lacking stores (``lacking_location_ids``,
     ``;``-separated) as its parameters.

@@ -121,7 +121,11 @@ def oracle(con, month: date, *, lookback: int = 3) -> list[tuple]:
                 continue
             st = u / (u + q)
             if held >= 6 and reach < 0.5 - 1e-9 and st >= 0.3 - 1e-9:
-                lacking = [s for s in mine if on_hand[(month, s, style)] < 1]
+                # lacking: every active store of g without s in M, counted or not
+                group = sorted(
+                    s for s, (k, d, _) in locs.items() if k == "store" and d == g and active(s)
+                )
+                lacking = [s for s in group if on_hand[(month, s, style)] < 1]
                 rate = u / (lookback * len(elsewhere))
                 out.append(
                     (

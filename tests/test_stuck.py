@@ -16,6 +16,7 @@ core sizes 75B, 80B (so n = 2); prices are 100 except T (50).
     D3                 holds X 10
       S31  not counted in M: had U in 08 and sold 50 (would prove U if it counted)
     D4                 no stores at all, holds nothing
+    (S31 is active: it lacks X in M although it was not counted, domain.md 9's `lacking`)
 
 Bestsellers and new styles: B, N.
 """
@@ -212,13 +213,14 @@ def test_stuck_list_by_hand() -> None:
     #   no D1 store has it in M: 4 lacking x n 2 = 8 < held 10; value 1.0 * 4 * 100 = 400.
     # T at D1: held 6 (exactly stuck_min_units), reach 0, elsewhere S21 3 / (3 + 7) = 0.3;
     #   units min(6, 4 * 2) = 6; rate 3 / 3 = 1.0; value 1.0 * 4 * 50 = 200.
-    # X at D3: its only store is not counted (reach 0); elsewhere S11, S21, S22: 7 / 10;
-    #   nobody to send it to: units 0, value 0.
+    # X at D3: its only store S31 is active but not counted (stores 0, reach 0); elsewhere
+    #   S11, S21, S22 sold 7 and hold 3: 7 / 10; S31 has no X on hand in M, so it lacks X:
+    #   units min(10, 1 x 2) = 2; rate 7 / (3 months x 3 stores) = 7/9; value 7/9 x 1 x 100.
     expected = pl.DataFrame(
         [
             ("D1", "X", 10, 4, 1, 0.25, 6 / 9, ["S11", "S12", "S13", "S14"], 8, 400.0),
             ("D1", "T", 6, 4, 0, 0.0, 0.3, ["S11", "S12", "S13", "S14"], 6, 200.0),
-            ("D3", "X", 10, 0, 0, 0.0, 0.7, [], 0, 0.0),
+            ("D3", "X", 10, 0, 0, 0.0, 0.7, ["S31"], 2, 700 / 9),
         ],
         schema={
             "distributor_id": pl.String,
@@ -272,6 +274,53 @@ def test_group_without_counted_store_has_reach_zero() -> None:
     d4 = row(got, "D4", "X")  # no stores at all
     assert (d4["stores"], d4["reach"], d4["held_units"]) == (0, 0.0, 0)
     assert d4["elsewhere_sell_through"] == pytest.approx(0.7)  # S11 1+0, S21 3+2, S22 3+1
+
+
+def test_a_group_with_no_counted_store_sends_to_all_its_active_stores() -> None:
+    # D6 holds 10 of X; its stores S61 and S62 are active but not counted in M, S63 is closed.
+    # stores 0, reach 0; elsewhere (S11, S21, S22) 7 / 10 proves X: stuck. lacking names
+    # S61 and S62 (no X on hand in M), not S63: units min(10, 2 x 2) = 4;
+    # value 7/9 a store-month x 2 x 100. With 5 held (below stuck_min_units) it is not stuck.
+    extra_locations = pl.LazyFrame(
+        [
+            ("D6", "distributor", None, "East", "active"),
+            ("S61", "store", "D6", "East", "active"),
+            ("S62", "store", "D6", "East", None),
+            ("S63", "store", "D6", "East", "closed"),
+        ],
+        schema=["location_id", "kind", "distributor_id", "region", "status"],
+        orient="row",
+    )
+    locs = pl.concat([locations(), extra_locations])
+
+    def stuck_with(held: int) -> pl.DataFrame:
+        m = pl.concat(
+            [stock_m(), pl.LazyFrame({"location_id": ["D6"], "sku": ["X-75B"], "on_hand": [held]})]
+        )
+        return stuck_at_distributor(
+            locs,
+            m,
+            had_w(),
+            style_figures(m, sales_w(), products()),
+            products(),
+            required(),
+            core_skus(),
+            core_colours(),
+            sold(),
+            lookback_months=3,
+            **THRESHOLDS,  # type: ignore[arg-type]
+        ).collect()
+
+    got = stuck_with(10)
+    x = row(got, "D6", "X")
+    assert (x["held_units"], x["stores"], x["stores_with_style"], x["reach"]) == (10, 0, 0, 0.0)
+    assert x["elsewhere_sell_through"] == pytest.approx(0.7)
+    assert (x["lacking_location_ids"], x["units"]) == (["S61", "S62"], 4)
+    assert x["value_at_stake_cny"] == pytest.approx(7 / 9 * 2 * 100)
+    prices = products().group_by("style").agg(pl.col("price").max())
+    lines = distribute_actions(got.lazy(), prices).filter(pl.col("location_id") == "D6").collect()
+    assert lines.select("style", "units", "lacking_location_ids").rows() == [("X", 4, "S61;S62")]
+    assert "D6" not in stuck_with(5)["distributor_id"].to_list()
 
 
 def test_bestsellers_and_new_styles_are_never_stuck() -> None:
@@ -399,10 +448,11 @@ def test_integer_keys_work_like_codes() -> None:
         lookback_months=3,
         **THRESHOLDS,  # type: ignore[arg-type]
     ).collect()
-    assert got.select("style", "units").rows() == [("X", 8), ("T", 6), ("X", 0)]
+    assert got.select("style", "units").rows() == [("X", 8), ("T", 6), ("X", 2)]
     assert got["lacking_location_ids"][0].to_list() == [
         codes[s] for s in ("S11", "S12", "S13", "S14")
     ]
+    assert got["lacking_location_ids"][2].to_list() == [codes["S31"]]
 
 
 def test_shown_stores_say_where_each_style_was_given_a_chance() -> None:
@@ -438,18 +488,48 @@ def test_shown_stores_say_where_each_style_was_given_a_chance() -> None:
 
 
 def test_distribute_lines_send_what_the_stuck_list_says() -> None:
-    # X and T at D1 become distribute lines (8 x 100, 6 x 50 of goods); X at D3 has no
-    # counted store to send to and no line.
+    # X and T at D1 become distribute lines (8 x 100, 6 x 50 of goods); X at D3 goes to its
+    # uncounted store S31 (2 x 100).
     prices = products().group_by("style").agg(pl.col("price").max())
     got = distribute_actions(stuck().lazy(), prices).collect()
     assert got.select("location_id", "action", "style", "units", "value_cny").rows() == [
         ("D1", "distribute", "X", 8, 800.0),
         ("D1", "distribute", "T", 6, 300.0),
+        ("D3", "distribute", "X", 2, 200.0),
     ]
-    assert got["value_at_stake_cny"].to_list() == [400.0, 200.0]
+    assert got["value_at_stake_cny"].to_list() == pytest.approx([400.0, 200.0, 700 / 9])
     assert got["reason_code"].unique().to_list() == ["stuck_at_distributor"]
-    assert got["lacking_location_ids"].to_list() == ["S11;S12;S13;S14"] * 2
-    assert got["sell_through"].to_list() == pytest.approx([6 / 9, 0.3])
+    assert got["lacking_location_ids"].to_list() == ["S11;S12;S13;S14"] * 2 + ["S31"]
+    assert got["sell_through"].to_list() == pytest.approx([6 / 9, 0.3, 0.7])
+
+
+def test_a_stuck_pair_with_no_active_store_has_no_distribute_line() -> None:
+    # D4 has no stores at all: give it 10 of X; stuck (reach 0, X proven at 0.7), but nobody
+    # lacks it: units 0, value 0, and no distribute line.
+    m = pl.concat(
+        [
+            stock_m().filter(pl.col("location_id") != "D4"),
+            pl.LazyFrame({"location_id": ["D4"], "sku": ["X-75B"], "on_hand": [10]}),
+        ]
+    )
+    got = stuck_at_distributor(
+        locations(),
+        m,
+        had_w(),
+        style_figures(m, sales_w(), products()),
+        products(),
+        required(),
+        core_skus(),
+        core_colours(),
+        sold(),
+        lookback_months=3,
+        **THRESHOLDS,  # type: ignore[arg-type]
+    ).collect()
+    d4 = row(got, "D4", "X")
+    assert (d4["lacking_location_ids"], d4["units"], d4["value_at_stake_cny"]) == ([], 0, 0.0)
+    prices = products().group_by("style").agg(pl.col("price").max())
+    lines = distribute_actions(got.lazy(), prices).collect()
+    assert "D4" not in lines["location_id"].to_list()
 
 
 def test_a_store_of_a_closed_distributor_counts_elsewhere() -> None:
