@@ -9,6 +9,15 @@ Choices where domain.md leaves room (each has a test in tests/test_followthrough
 * A clearance line compares the style's on hand (all its SKUs) at the location in M and M+1;
   ``done`` when ``on_hand(M+1) <= (1 - clearance_done_share) * on_hand(M)`` with a 1e-9
   tolerance.
+* A distribute (铺货) line of style s at distributor d for ``units`` u (domain.md 9; section 8
+  gives no rule, the lead decided this one in its spirit) is judged at the stores it names
+  (``lacking_location_ids``, ``;``-separated): ``received`` is the sum over those lacking
+  stores l counted in M+1 of ``on_hand(l,s,M+1) + units_sold(l,s,M+1) - on_hand(l,s,M)``,
+  at style level (all SKUs of s; ``on_hand(l,s,M)`` is 0 for a store that lacked it, and so
+  for one not counted in M). ``done`` when ``received >= u``, ``partly`` when
+  ``1 <= received < u``, ``not_done`` when ``received < 1``, ``unknown`` (received null) when
+  none of the lacking stores has a count in M+1; the uncounted ones are left out of the sum.
+  The distributor's own count plays no part.
 * A location's change is null unless it has a status in both months that is pass, warn or
   fail (a no_count month judges nothing).
 * The scorecard counts the lines of each rep's locations (the rep in month M); its
@@ -40,8 +49,11 @@ def judge_lines(
     """Judge month M's action lines by the count of M+1 (domain.md 8).
 
     Args:
-        lines: location_id, action ('transfer' | 'replenish' | 'clearance'), style, sku
-            (null for clearance), units (and any other columns, kept).
+        lines: location_id, action ('transfer' | 'replenish' | 'clearance' | 'distribute'),
+            style, sku (null for clearance and distribute), units, and optionally
+            lacking_location_ids (String, ``;``-separated: the stores a distribute line sends
+            to; without the column a distribute line names none and is unknown); any other
+            columns are kept.
         stock_m: location_id, sku, on_hand: the count of month M (absent SKUs are 0).
         stock_next: location_id, sku, on_hand: the count of month M+1.
         sales_next: location_id, sku, units_sold in month M+1.
@@ -53,6 +65,9 @@ def judge_lines(
         ``lines`` (in their order) with received_units (Int64, null for clearance and unknown) and
         follow_status ('done' | 'partly' | 'not_done' | 'unknown').
     """
+    has_lacking = "lacking_location_ids" in lines.collect_schema()
+    if not has_lacking:
+        lines = lines.with_columns(pl.lit(None, pl.String).alias("lacking_location_ids"))
     key = ["location_id", "sku"]
     wanted = lines.select(*key).unique()
 
@@ -74,15 +89,50 @@ def judge_lines(
         )
 
     counted = counted_next.select("location_id").unique().with_columns(pl.lit(True).alias("_next"))
+    lined = lines.with_row_index("_line")
+    id_dtype = stock_m.collect_schema()["location_id"]
+    # a distribute line's lacking stores counted in M+1, one row per line and store
+    sent_to = (
+        lined.filter(pl.col("action") == "distribute")
+        .select("_line", "style", pl.col("lacking_location_ids").str.split(";").alias("store"))
+        .explode("store")
+        .filter(pl.col("store").is_not_null() & (pl.col("store") != ""))
+        .select("_line", "style", pl.col("store").cast(id_dtype).alias("location_id"))
+        .join(counted, on="location_id", how="semi")
+    )
+    pair = ["location_id", "style"]
+    sent_pairs = sent_to.select(pair).unique()
+
+    def at_stores(frame: pl.LazyFrame, value: str, alias: str) -> pl.LazyFrame:
+        return (
+            frame.join(products.select("sku", "style"), on="sku")
+            .join(sent_pairs, on=pair, how="semi")
+            .group_by(pair)
+            .agg(pl.col(value).sum().cast(pl.Int64).alias(alias))
+        )
+
+    distributed = (
+        sent_to.join(at_stores(stock_next, "on_hand", "_n"), on=pair, how="left")
+        .join(at_stores(sales_next, "units_sold", "_s"), on=pair, how="left")
+        .join(at_stores(stock_m, "on_hand", "_m"), on=pair, how="left")
+        .group_by("_line")
+        .agg(
+            (pl.col("_n").fill_null(0) + pl.col("_s").fill_null(0) - pl.col("_m").fill_null(0))
+            .sum()
+            .cast(pl.Int64)
+            .alias("_distributed")
+        )
+    )
     received = (
         pl.col("_on_hand_next").fill_null(0)
         + pl.col("_sold_next").fill_null(0)
         - pl.col("_on_hand_m").fill_null(0)
     )
     is_clearance = pl.col("action") == "clearance"
+    is_distribute = pl.col("action") == "distribute"
     was, now = pl.col("_style_m").fill_null(0), pl.col("_style_next").fill_null(0)
     status = (
-        pl.when(pl.col("_next").is_null())
+        pl.when(is_clearance & pl.col("_next").is_null())
         .then(pl.lit("unknown"))
         .when(is_clearance & (now <= (1 - clearance_done_share) * was + TOL))
         .then(pl.lit("done"))
@@ -90,22 +140,26 @@ def judge_lines(
         .then(pl.lit("partly"))
         .when(is_clearance)
         .then(pl.lit("not_done"))
+        .when(pl.col("received_units").is_null())
+        .then(pl.lit("unknown"))
         .when(pl.col("received_units") >= pl.col("units"))
         .then(pl.lit("done"))
         .when(pl.col("received_units") >= 1)
         .then(pl.lit("partly"))
         .otherwise(pl.lit("not_done"))
     )
-    return (
-        lines.with_row_index("_line")
-        .join(per_sku(stock_m, "on_hand", "_on_hand_m"), on=key, how="left")
+    judged = (
+        lined.join(per_sku(stock_m, "on_hand", "_on_hand_m"), on=key, how="left")
         .join(per_sku(stock_next, "on_hand", "_on_hand_next"), on=key, how="left")
         .join(per_sku(sales_next, "units_sold", "_sold_next"), on=key, how="left")
         .join(per_style(stock_m, "_style_m"), on=["location_id", "style"], how="left")
         .join(per_style(stock_next, "_style_next"), on=["location_id", "style"], how="left")
         .join(counted, on="location_id", how="left")
+        .join(distributed, on="_line", how="left")
         .with_columns(
-            pl.when(pl.col("_next").is_not_null() & ~is_clearance)
+            pl.when(is_distribute)
+            .then(pl.col("_distributed"))
+            .when(pl.col("_next").is_not_null() & ~is_clearance)
             .then(received)
             .otherwise(None)
             .cast(pl.Int64)
@@ -114,9 +168,17 @@ def judge_lines(
         .with_columns(status.alias("follow_status"))
         .sort("_line")
         .drop(
-            "_line", "_on_hand_m", "_on_hand_next", "_sold_next", "_style_m", "_style_next", "_next"
+            "_line",
+            "_on_hand_m",
+            "_on_hand_next",
+            "_sold_next",
+            "_style_m",
+            "_style_next",
+            "_next",
+            "_distributed",
         )
     )
+    return judged if has_lacking else judged.drop("lacking_location_ids")
 
 
 def status_changes(status_m: pl.LazyFrame, status_next: pl.LazyFrame) -> pl.LazyFrame:

@@ -379,7 +379,7 @@ def judge(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> dict[str
         counted_next=store.query(con, "follow_counted", month=nxt).lazy(),
         products=store.query(con, "follow_products").lazy(),
         clearance_done_share=rules.clearance_done_share,
-    )
+    ).drop("lacking_location_ids")  # read to judge distribute lines; not a follow_through column
     changes = followthrough.status_changes(
         store.query(con, "follow_statuses", month=month).lazy(),
         store.query(con, "follow_statuses", month=nxt).lazy(),

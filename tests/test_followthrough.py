@@ -165,3 +165,100 @@ def test_rep_scorecard_counts_lines_value_and_locations() -> None:
     assert li["done_value_share"] == 0.0
     assert (li["fixed"], li["worse"]) == (0, 1)
     assert (zhao["lines"], zhao["done_value_share"], zhao["fixed"]) == (0, None, 0)
+
+
+def test_distribute_lines_are_judged_at_their_lacking_stores() -> None:
+    # Style A has SKUs A-S and A-M. Each distribute line sits at its distributor and names the
+    # stores that lacked A in M (on hand there 0); received sums, over those counted in M+1,
+    # their on hand of A in M+1 + units of A sold in M+1 (every SKU of A).
+    #   D1 -> S1;S2;S3 for 4: S1 holds 2 A-S and sold 1 A-M (3), S2 holds 1 A-M (1; its 5 B-S
+    #         are another style), S3 is not counted in M+1 (its 9 sold are left out): 4, done
+    #   D2 -> S4 for 5: S4 holds 2 A-S: 2, partly
+    #   D3 -> S5 for 2: S5 is counted with no A: 0, not_done
+    #   D4 -> S6;S7 for 2: neither is counted in M+1: unknown, although D4 itself is counted
+    lines = pl.LazyFrame(
+        [
+            ("D1", "distribute", "A", None, 4, "S1;S2;S3"),
+            ("D2", "distribute", "A", None, 5, "S4"),
+            ("D3", "distribute", "A", None, 2, "S5"),
+            ("D4", "distribute", "A", None, 2, "S6;S7"),
+        ],
+        schema={
+            "location_id": pl.String,
+            "action": pl.String,
+            "style": pl.String,
+            "sku": pl.String,
+            "units": pl.Int64,
+            "lacking_location_ids": pl.String,
+        },
+        orient="row",
+    )
+    got = judge_lines(
+        lines,
+        stock_m=stock([("D1", "A-S", 10), ("D4", "A-S", 10), ("S2", "B-S", 5)]),
+        stock_next=stock(
+            [
+                ("D1", "A-S", 6),
+                ("D4", "A-S", 0),
+                ("S1", "A-S", 2),
+                ("S2", "A-M", 1),
+                ("S2", "B-S", 5),
+                ("S4", "A-S", 2),
+                ("S5", "B-S", 1),
+            ]
+        ),
+        sales_next=sales([("S1", "A-M", 1), ("S3", "A-S", 9), ("S6", "A-S", 3)]),
+        counted_next=pl.LazyFrame({"location_id": ["D1", "D4", "S1", "S2", "S4", "S5"]}),
+        products=PRODUCTS,
+        clearance_done_share=0.5,
+    ).collect()
+    assert got.select("location_id", "sku", "received_units", "follow_status").rows() == [
+        ("D1", None, 4, "done"),
+        ("D2", None, 2, "partly"),
+        ("D3", None, 0, "not_done"),
+        ("D4", None, None, "unknown"),
+    ]
+    assert got["lacking_location_ids"].to_list() == ["S1;S2;S3", "S4", "S5", "S6;S7"]
+    # the scorecard counts them like any other line
+    card = rep_scorecard(
+        got.with_columns(
+            pl.lit("Wang").alias("rep"),
+            pl.Series("value_at_stake_cny", [400.0, 100.0, 50.0, 50.0]),
+        ).lazy(),
+        pl.LazyFrame({"location_id": ["D1"], "rep": ["Wang"], "change": [None]}),
+    ).collect()
+    wang = card.row(0, named=True)
+    assert (wang["lines"], wang["done"], wang["partly"], wang["not_done"], wang["unknown"]) == (
+        4,
+        1,
+        1,
+        1,
+        1,
+    )
+    assert wang["done_value_share"] == pytest.approx(400 / 600)
+
+
+def test_a_distribute_line_subtracts_what_a_lacking_store_held_in_m() -> None:
+    # The rule's on_hand(l,s,M) term: a store named lacking that held 1 unit of A in M (say
+    # the line was stored before that count was corrected) and holds 3 in M+1 received 2.
+    lines = pl.LazyFrame(
+        {
+            "location_id": ["D1"],
+            "action": ["distribute"],
+            "style": ["A"],
+            "sku": [None],
+            "units": [2],
+            "lacking_location_ids": ["S1"],
+        },
+        schema_overrides={"sku": pl.String, "units": pl.Int64},
+    )
+    got = judge_lines(
+        lines,
+        stock_m=stock([("S1", "A-M", 1)]),
+        stock_next=stock([("S1", "A-S", 2), ("S1", "A-M", 1)]),
+        sales_next=sales([]),
+        counted_next=pl.LazyFrame({"location_id": ["S1"]}),
+        products=PRODUCTS,
+        clearance_done_share=0.5,
+    ).collect()
+    assert got.select("received_units", "follow_status").row(0) == (2, "done")

@@ -200,3 +200,112 @@ def test_each_stuck_style_with_units_is_a_distribute_line_at_its_distributor(
             " 'stuck_at_distributor' from stuck where units > 0 order by all"
         ).fetchall()
     assert lines == listed and lines
+
+
+# --- a network small enough to check by hand: the distribute line from the stuck list to its
+# follow-through (domain.md 9 and the lead's rule for distribute lines in section 8) ---------
+
+HAND_PRODUCTS = """sku,style,colour,size,category,launch_month,price,is_core_size
+F-BK-75B,F,BK,75B,bra,2024-01,100,true
+F-BK-80B,F,BK,80B,bra,2024-01,100,true
+X-BK-75B,X,BK,75B,bra,2024-01,100,true
+X-BK-80B,X,BK,80B,bra,2024-01,100,true
+"""
+
+HAND_LOCATIONS = """location_id,name,kind,distributor_id,region,province,city,rep,min_styles
+D01,North D,distributor,,North,HB,SJZ,张伟,1
+S011,North 1,store,D01,North,HB,SJZ,张伟,1
+S012,North 2,store,D01,North,HB,SJZ,张伟,1
+D09,South D,distributor,,South,GD,GZ,李娜,1
+S091,South 1,store,D09,South,GD,GZ,李娜,1
+"""
+
+HAND_STOCK = {
+    "2026-09": {"S091": {"X-BK-75B": 5, "X-BK-80B": 5, "F-BK-75B": 10}},
+    "2026-10": {
+        "D01": {"X-BK-75B": 10, "X-BK-80B": 10},
+        "D09": {"F-BK-75B": 3},
+        "S091": {"X-BK-75B": 2, "X-BK-80B": 2, "F-BK-75B": 5},
+    },
+    "2026-11": {
+        "D01": {"X-BK-75B": 8, "X-BK-80B": 9},
+        "S011": {"X-BK-75B": 2},
+        "S091": {"X-BK-75B": 2, "X-BK-80B": 2, "F-BK-75B": 5},
+    },
+}
+HAND_SALES = {
+    "2026-10": {"S091": {"X-BK-75B": 3, "X-BK-80B": 3, "F-BK-75B": 20}},
+    "2026-11": {"S011": {"X-BK-80B": 1}, "S012": {"X-BK-75B": 5}},
+}
+
+
+@pytest.fixture(scope="module")
+def hand_store(tmp_path_factory) -> Settings:
+    """M = 2026-10. F sold 20 of 26 units: the only bestseller; X is neither required nor new.
+
+    D01 holds 20 of X; its stores S011 and S012 are active but not counted in 10 (stores 0,
+    reach 0). Elsewhere S091 sold 6 and holds 4: 0.6, proven. X is stuck at D01; lacking =
+    S011;S012 (no X on hand in 10, counted or not); n = 2 core sizes: units min(20, 2 x 2) = 4;
+    rate 6 / (3 months x 1 store) = 2: value 2 x 2 x 100 = 400.
+
+    M+1 = 2026-11: S011 counts 2 of X-75B and sold 1 of X-80B (received 3); S012 sold 5 but
+    has no count (left out); D01's own count plays no part: received 3 of 4, partly.
+    """
+    from assortment.ingest import load_file
+    from tests.conftest import TODAY, write
+
+    tmp = tmp_path_factory.mktemp("hand")
+    settings = Settings(db_path=tmp / "data" / "assortment.duckdb")
+    store.init(settings)
+    with store.writer(settings) as con:
+        load_file(con, settings, "products", write(tmp / "p.csv", HAND_PRODUCTS), today=TODAY)
+        load_file(con, settings, "locations", write(tmp / "l.csv", HAND_LOCATIONS), today=TODAY)
+        for kind, table, value in (
+            ("stock", HAND_STOCK, "on_hand"),
+            ("sales", HAND_SALES, "units_sold"),
+        ):
+            for month, per_loc in table.items():
+                lines = [f"month,location_id,sku,{value}"] + [
+                    f"{month},{loc},{sku},{n}"
+                    for loc, per_sku in per_loc.items()
+                    for sku, n in per_sku.items()
+                ]
+                path = write(tmp / f"{kind}-{month}.csv", "\n".join(lines) + "\n")
+                load_file(con, settings, kind, path, today=TODAY)
+    classify(settings, month="2026-10")
+    classify(settings, month="2026-11")
+    return settings
+
+
+def _exported(settings: Settings, kind: str, tmp_path: Path) -> list[dict[str, str]]:
+    out = tmp_path / f"{kind}.csv"
+    with store.reader(settings) as con:
+        export(con, kind, "2026-10", out)
+    with out.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_a_group_with_no_counted_store_gets_its_distribute_line(hand_store, tmp_path) -> None:
+    rows = [r for r in _exported(hand_store, "stuck", tmp_path) if r["style"] == "X"]
+    assert [
+        (r["distributor_id"], r["held_units"], r["stores"], r["stores_with_style"], r["reach"])
+        + (r["lacking_location_ids"], r["units"])
+        for r in rows
+    ] == [("D01", "20", "0", "0", "0.0", "S011;S012", "4")]
+    assert float(rows[0]["elsewhere_sell_through"]) == pytest.approx(0.6)
+    assert float(rows[0]["value_at_stake_cny"]) == pytest.approx(400.0)
+
+
+def test_a_distribute_line_is_judged_at_its_lacking_stores(hand_store, tmp_path) -> None:
+    rows = _exported(hand_store, "follow-through", tmp_path)
+    got = [
+        tuple(r[c] for c in ("location_id", "rep", "action", "style", "colour", "size", "sku"))
+        + (r["units"], r["received_units"], r["follow_status"])
+        for r in rows
+        if r["action"] == "distribute"
+    ]
+    assert got == [("D01", "张伟", "distribute", "X", "", "", "", "4", "3", "partly")]
+    card = {r["rep"]: r for r in _exported(hand_store, "rep-scorecard", tmp_path)}
+    wang = {r["action"]: r["follow_status"] for r in rows if r["rep"] == "张伟"}
+    assert int(card["张伟"]["lines"]) == sum(1 for r in rows if r["rep"] == "张伟")
+    assert int(card["张伟"]["partly"]) >= 1 and wang["distribute"] == "partly"

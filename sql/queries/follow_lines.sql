@@ -1,4 +1,5 @@
--- One row per action line of month $month, with the rep of its location that month.
+-- One row per action line of month $month, with the rep of its location that month (a
+-- distribute line carries the stores it sends to, lacking_location_ids, `;`-separated).
 with final as (
     select
         a.location_id,
@@ -10,7 +11,8 @@ with final as (
         a.sku,
         a.units,
         a.source_location_id,
-        a.value_at_stake_cny
+        a.value_at_stake_cny,
+        a.lacking_location_ids
     from actions as a
     left join compliance as c on c.month = a.month and c.location_id = a.location_id
     where a.month = $month::date

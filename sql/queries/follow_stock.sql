@@ -1,10 +1,20 @@
 -- One row per location and SKU in stock at the end of $month, for the locations that have
--- action lines in $action_month (codes, not keys).
-with acting as (
-    select distinct l.location_key
+-- action lines in $action_month and for the stores named by its distribute lines (codes, not
+-- keys).
+with named as (
+    select a.location_id
     from actions as a
-    join locations as l on l.location_id = a.location_id
     where a.month = $action_month::date
+    union
+    select unnest(string_split(a.lacking_location_ids, ';')) as location_id
+    from actions as a
+    where a.month = $action_month::date and a.action = 'distribute'
+),
+
+acting as (
+    select distinct l.location_key
+    from named as n
+    join locations as l on l.location_id = n.location_id
 ),
 
 final as (
