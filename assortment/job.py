@@ -126,11 +126,17 @@ def read_inputs(
     """
     w_start = months.window_start(month, rules.lookback_months)
     clock = _Clock(timings)
-    had_w = store.query(con, "classify_had_w", start=w_start, end=months.add(month, -1))
-    clock.tick("stuck_read")
+    products = store.query(con, "classify_products")
+    locations = store.query(con, "classify_locations")
+    stock_prev = store.query(
+        con,
+        "classify_stock_prev",
+        start=months.add(month, -rules.lookback_months),
+        end=months.add(month, -1),
+    )
     inputs = MonthInputs(
-        products=store.query(con, "classify_products"),
-        locations=store.query(con, "classify_locations"),
+        products=products,
+        locations=locations,
         stock_m=store.query(con, "classify_stock_m", month=month),
         sales_w=store.query(con, "classify_sales_w", start=w_start, month=month),
         net_w=store.query(con, "classify_net_units", start=w_start, month=month),
@@ -139,12 +145,7 @@ def read_inputs(
             con, "classify_history", start=months.add(month, -3), end=months.add(month, -1)
         ),
         codes=store.query(con, "id_maps"),
-        stock_prev=store.query(
-            con,
-            "classify_stock_prev",
-            start=months.add(month, -rules.lookback_months),
-            end=months.add(month, -1),
-        ),
+        stock_prev=stock_prev,
         sales_months=store.query(con, "classify_sales_months", start=w_start, month=month),
         last_counts=store.query(con, "classify_last_counts", month=month),
         carried_stock=store.query(
@@ -153,9 +154,22 @@ def read_inputs(
             start=months.add(month, -rules.carry_forward_months),
             month=month,
         ),
-        had_w=had_w,
+        had_w=pl.DataFrame(),
     )
     clock.tick("read")
+    # the stores' styles in stock at a month end of W before M (domain.md 9): from the in-stock
+    # rows of M-L .. M-1 read above for the rate of sale (6.1), not a second scan of the counts
+    inputs.had_w = stuck.styles_had(
+        stock_prev.lazy()
+        .filter(pl.col("month") >= w_start)
+        .join(
+            locations.lazy().filter(pl.col("kind") == "store").select("location_id"),
+            on="location_id",
+            how="semi",
+        ),
+        products.lazy(),
+    ).collect()
+    clock.tick("stuck_read")
     return inputs
 
 
@@ -392,7 +406,7 @@ def write_results(
             frame = results[table].with_columns(pl.lit(month).alias("month"))
             if table in ("style_health", "compliance", "actions", "stuck"):
                 frame = frame.with_columns(pl.lit(fp).alias("rules_fingerprint"))
-            con.register("result_frame", frame)
+            store.register(con, "result_frame", frame)
             con.execute(store.statement_text("job_results_insert").format(table=table))
             con.unregister("result_frame")
             clock.tick("stuck_write" if table in ("stuck", "style_chances") else "write")
@@ -452,7 +466,9 @@ def write_follow_through(
             con.execute(
                 store.statement_text("job_results_delete").format(table=table), {"month": month}
             )
-            con.register("result_frame", frames[table].with_columns(pl.lit(month).alias("month")))
+            store.register(
+                con, "result_frame", frames[table].with_columns(pl.lit(month).alias("month"))
+            )
             con.execute(store.statement_text("job_results_insert").format(table=table))
             con.unregister("result_frame")
         con.execute("commit")

@@ -104,12 +104,13 @@ def styles_had(stock: pl.LazyFrame, products: pl.LazyFrame) -> pl.LazyFrame:
         location_id, style: one row per location and style whose on hand, summed over the
         style's SKUs, was at least 1 in some month (domain.md 4: in stock).
     """
+    # a whole-unit row with on hand > 0 puts its style's sum at 1 or more that month: any such
+    # row is enough, whatever the month, so the rows are deduplicated before the style lookup
     return (
         stock.filter(pl.col("on_hand") > 0)
+        .select("location_id", "sku")
+        .unique()
         .join(products.select("sku", "style"), on="sku")
-        .group_by("location_id", "style", "month")
-        .agg(pl.col("on_hand").sum())
-        .filter(pl.col("on_hand") >= 1)
         .select("location_id", "style")
         .unique()
     )

@@ -117,7 +117,8 @@ select * from stock_w full join sales_w using (location_key, style)
 FLOOR_SCRIPT = """
 import sys, duckdb
 con = duckdb.connect(sys.argv[1], read_only=True)
-table = con.execute(sys.argv[2], {"start": sys.argv[3], "month": sys.argv[4]}).fetch_arrow_table()
+con.execute("set enable_progress_bar = false")
+table = con.sql(sys.argv[2], params={"start": sys.argv[3], "month": sys.argv[4]}).to_arrow_table()
 print(table.num_rows)
 """
 
