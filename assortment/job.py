@@ -437,12 +437,20 @@ def judge(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> dict[str
     locations fixed or worse and each rep's scorecard. Everything is unknown until M+1 is
     counted; fixed and worse need M+1's compliance results."""
     nxt = months.add(month, 1)
+    counted_next = store.query(con, "follow_counted", month=nxt)
+    stock_next = store.query(con, "follow_stock", month=nxt, action_month=month)
+    # without a count in M+1 every line is unknown, whatever M held: M's count is not read
+    stock_m = (
+        store.query(con, "follow_stock", month=month, action_month=month)
+        if counted_next.height
+        else stock_next
+    )
     judged = followthrough.judge_lines(
         store.query(con, "follow_lines", month=month).lazy(),
-        stock_m=store.query(con, "follow_stock", month=month, action_month=month).lazy(),
-        stock_next=store.query(con, "follow_stock", month=nxt, action_month=month).lazy(),
+        stock_m=stock_m.lazy(),
+        stock_next=stock_next.lazy(),
         sales_next=store.query(con, "follow_sales", month=nxt, action_month=month).lazy(),
-        counted_next=store.query(con, "follow_counted", month=nxt).lazy(),
+        counted_next=counted_next.lazy(),
         products=store.query(con, "follow_products").lazy(),
         clearance_done_share=rules.clearance_done_share,
     )
