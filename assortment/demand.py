@@ -132,11 +132,11 @@ def own_rate_of_sale(
         of W, so that OR-ing them counts each month once. Compared as dates, not month
         numbers: the rows are many and the months few."""
         col = pl.col("month")
-        out = pl.when(pl.lit(False)).then(pl.lit(0, dtype=pl.Int64))
-        for j in range(lookback_months):
-            lo, hi = months.from_index(first_month + j), months.from_index(first_month + j + 1)
-            out = out.when((col >= lo) & (col < hi)).then(pl.lit(1 << j, dtype=pl.Int64))
-        return out.otherwise(None)
+        bounds = [months.from_index(first_month + j) for j in range(lookback_months + 1)]
+        return pl.coalesce(
+            pl.when((col >= bounds[j]) & (col < bounds[j + 1])).then(pl.lit(1 << j, dtype=pl.Int64))
+            for j in range(lookback_months)
+        )
 
     # the count at the end of month m-1 makes the SKU available in month m
     from_stock = stock_prev.filter(pl.col("on_hand") >= 1).select(
