@@ -403,6 +403,15 @@ def report(
             f"{max(r['peak_rss_mb'] for r in c):,.0f}",
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    met = [sh.label for sh, _, res in rows if _ratio(res["classify"], res["floor"], "seconds") <= 2]
+    missed = [sh.label for sh, _, res in rows if sh.label not in met]
+    lines += [
+        "",
+        f"Goal (issue 12): every shape within 2x of the floor, process start included. Within 2x:"
+        f" {', '.join(met) or 'none'}; not yet: {', '.join(missed) or 'none'}. On a shared machine"
+        " the wall times are several times the CPU seconds (see the load average); the CPU ratio"
+        " is the steadier figure.",
+    ]
     lines += [
         "",
         "Where classify's time goes (medians of the same runs, in-process stage timings of"
