@@ -127,24 +127,30 @@ def own_rate_of_sale(
     """
     last = months.index(month)
     first = last - lookback_months + 1
-    idx = months.index_expr("month")
-    # one bit per month of W (bit 0 = its first month); OR-ing them counts each month once
-    from_stock = stock_prev.filter(
-        (pl.col("on_hand") >= 1) & idx.is_between(first - 1, last - 1)
-    ).select("location_id", "sku", pl.lit(0).alias("units"), (idx + 1 - first).alias("_bit"))
-    from_sales = sales.filter((pl.col("units_sold") >= 1) & idx.is_between(first, last)).select(
-        "location_id", "sku", pl.col("units_sold").alias("units"), (idx - first).alias("_bit")
+
+    def flag(first_month: int) -> pl.Expr:
+        """1 << j for a row of month ``first_month + j`` (j < L), else null: one bit per month
+        of W, so that OR-ing them counts each month once. Compared as dates, not month
+        numbers: the rows are many and the months few."""
+        col = pl.col("month")
+        bounds = [months.from_index(first_month + j) for j in range(lookback_months + 1)]
+        return pl.coalesce(
+            pl.when((col >= bounds[j]) & (col < bounds[j + 1])).then(pl.lit(1 << j, dtype=pl.Int64))
+            for j in range(lookback_months)
+        )
+
+    # the count at the end of month m-1 makes the SKU available in month m
+    from_stock = stock_prev.filter(pl.col("on_hand") >= 1).select(
+        "location_id", "sku", pl.lit(0).alias("units"), flag(first - 1).alias("_flag")
+    )
+    from_sales = sales.filter(pl.col("units_sold") >= 1).select(
+        "location_id", "sku", pl.col("units_sold").alias("units"), flag(first).alias("_flag")
     )
     return (
         pl.concat([from_stock, from_sales], how="vertical_relaxed")
+        .filter(pl.col("_flag").is_not_null())
         .group_by("location_id", "sku")
-        .agg(
-            pl.col("units").sum().cast(pl.Int64),
-            pl.lit(2, dtype=pl.Int64)
-            .pow(pl.col("_bit").cast(pl.UInt32))
-            .bitwise_or()
-            .alias("_mask"),
-        )
+        .agg(pl.col("units").sum().cast(pl.Int64), pl.col("_flag").bitwise_or().alias("_mask"))
         .select(
             "location_id",
             "sku",

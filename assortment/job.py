@@ -98,12 +98,45 @@ class MonthInputs:
     had_w: pl.DataFrame  # stores and styles in stock at a month end of W before M (domain.md 9)
 
 
-def read_inputs(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> MonthInputs:
-    """Read month M's inputs through Arrow (integer keys; strings only in the small tables)."""
+class _Clock:
+    """Adds the seconds since the last tick to ``timings[stage]`` (a no-op without timings)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def tick(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
+        self.last = now
+
+
+def read_inputs(
+    con: duckdb.DuckDBPyConnection,
+    month: date,
+    rules: Rules,
+    *,
+    timings: dict[str, float] | None = None,
+) -> MonthInputs:
+    """Read month M's inputs through Arrow (integer keys; strings only in the small tables).
+
+    ``timings`` (optional) receives the seconds spent: ``read``, and ``stuck_read`` for the
+    input only the stuck step (domain.md 9) reads.
+    """
     w_start = months.window_start(month, rules.lookback_months)
-    return MonthInputs(
-        products=store.query(con, "classify_products"),
-        locations=store.query(con, "classify_locations"),
+    clock = _Clock(timings)
+    products = store.query(con, "classify_products")
+    locations = store.query(con, "classify_locations")
+    stock_prev = store.query(
+        con,
+        "classify_stock_prev",
+        start=months.add(month, -rules.lookback_months),
+        end=months.add(month, -1),
+    )
+    inputs = MonthInputs(
+        products=products,
+        locations=locations,
         stock_m=store.query(con, "classify_stock_m", month=month),
         sales_w=store.query(con, "classify_sales_w", start=w_start, month=month),
         net_w=store.query(con, "classify_net_units", start=w_start, month=month),
@@ -112,12 +145,7 @@ def read_inputs(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> Mo
             con, "classify_history", start=months.add(month, -3), end=months.add(month, -1)
         ),
         codes=store.query(con, "id_maps"),
-        stock_prev=store.query(
-            con,
-            "classify_stock_prev",
-            start=months.add(month, -rules.lookback_months),
-            end=months.add(month, -1),
-        ),
+        stock_prev=stock_prev,
         sales_months=store.query(con, "classify_sales_months", start=w_start, month=month),
         last_counts=store.query(con, "classify_last_counts", month=month),
         carried_stock=store.query(
@@ -126,14 +154,39 @@ def read_inputs(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> Mo
             start=months.add(month, -rules.carry_forward_months),
             month=month,
         ),
-        had_w=store.query(con, "classify_had_w", start=w_start, end=months.add(month, -1)),
+        had_w=pl.DataFrame(),
     )
+    clock.tick("read")
+    # the stores' styles in stock at a month end of W before M (domain.md 9): from the in-stock
+    # rows of M-L .. M-1 read above for the rate of sale (6.1), not a second scan of the counts
+    inputs.had_w = stuck.styles_had(
+        stock_prev.lazy()
+        .filter(pl.col("month") >= w_start)
+        .join(
+            locations.lazy().filter(pl.col("kind") == "store").select("location_id"),
+            on="location_id",
+            how="semi",
+        ),
+        products.lazy(),
+    ).collect()
+    clock.tick("stuck_read")
+    return inputs
 
 
 def compute(
-    inp: MonthInputs, month: date, rules: Rules, *, partitions: int = 1
+    inp: MonthInputs,
+    month: date,
+    rules: Rules,
+    *,
+    partitions: int = 1,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """Run the rules over month M's inputs; result tables keyed by name (codes, not keys)."""
+    """Run the rules over month M's inputs; result tables keyed by name (codes, not keys).
+
+    ``timings`` (optional) receives the seconds of each stage: ``facts`` (network facts, rate
+    of sale, order plan set-up), ``partitions``, ``stuck`` (domain.md 9) and ``codes``.
+    """
+    clock = _Clock(timings)
     products = inp.products.lazy()
     facts = network_facts(
         NetworkInputs(
@@ -157,6 +210,7 @@ def compute(
         month=month,
         lookback_months=rules.lookback_months,
     ).collect()
+    clock.tick("facts")
     demand_inputs = demand.DemandInputs(
         stock_prev=inp.stock_prev.lazy(),
         sales_months=inp.sales_months.lazy(),
@@ -236,6 +290,7 @@ def compute(
         compliance.append(c)
         actions.append(a)
     bestsellers, new_styles, core_skus, size_curve, plan_df, plan_locations = rest
+    clock.tick("partitions")
     # domain.md 9 spans groups (elsewhere = the other groups): after every partition, from
     # the style-health rows (on hand and units per location and style) and W's earlier counts
     chances_df, stuck_df = pl.collect_all(
@@ -256,6 +311,7 @@ def compute(
             proven_sell_through=rules.proven_sell_through,
         )
     )
+    clock.tick("stuck")
     out = _to_codes(
         {
             "style_health": pl.concat(health),
@@ -272,9 +328,11 @@ def compute(
         },
         inp.codes,
     )
+    clock.tick("codes")
     prices = inp.products.group_by("style").agg(pl.col("price").max())
     distribute = stuck.distribute_actions(out["stuck"].lazy(), prices.lazy()).collect()
     out["actions"] = pl.concat([out["actions"], distribute], how="diagonal_relaxed")
+    clock.tick("stuck")
     return out
 
 
@@ -331,9 +389,16 @@ def write_results(
     rules: Rules,
     results: dict[str, pl.DataFrame],
     seconds: float,
+    *,
+    timings: dict[str, float] | None = None,
 ) -> None:
-    """Replace month M's results in one transaction, tagged with the rules' fingerprint."""
+    """Replace month M's results in one transaction, tagged with the rules' fingerprint.
+
+    ``timings`` (optional) receives the seconds spent: ``stuck_write`` for the tables of the
+    stuck step (domain.md 9), ``write`` for the rest.
+    """
     fp = rules.fingerprint
+    clock = _Clock(timings)
     con.execute("begin transaction")
     try:
         for table in RESULT_TABLES:  # identifiers from this fixed list only
@@ -342,9 +407,10 @@ def write_results(
             frame = results[table].with_columns(pl.lit(month).alias("month"))
             if table in ("style_health", "compliance", "actions", "stuck"):
                 frame = frame.with_columns(pl.lit(fp).alias("rules_fingerprint"))
-            con.register("result_frame", frame)
+            store.register(con, "result_frame", frame)
             con.execute(store.statement_text("job_results_insert").format(table=table))
             con.unregister("result_frame")
+            clock.tick("stuck_write" if table in ("stuck", "style_chances") else "write")
         store.execute(con, "job_run_delete", month=month)
         store.execute(
             con,
@@ -358,6 +424,7 @@ def write_results(
             seconds=seconds,
         )
         con.execute("commit")
+        clock.tick("write")
     except BaseException:
         con.execute("rollback")
         raise
@@ -371,12 +438,20 @@ def judge(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> dict[str
     locations fixed or worse and each rep's scorecard. Everything is unknown until M+1 is
     counted; fixed and worse need M+1's compliance results."""
     nxt = months.add(month, 1)
+    counted_next = store.query(con, "follow_counted", month=nxt)
+    stock_next = store.query(con, "follow_stock", month=nxt, action_month=month)
+    # without a count in M+1 every line is unknown, whatever M held: M's count is not read
+    stock_m = (
+        store.query(con, "follow_stock", month=month, action_month=month)
+        if counted_next.height
+        else stock_next
+    )
     judged = followthrough.judge_lines(
         store.query(con, "follow_lines", month=month).lazy(),
-        stock_m=store.query(con, "follow_stock", month=month, action_month=month).lazy(),
-        stock_next=store.query(con, "follow_stock", month=nxt, action_month=month).lazy(),
+        stock_m=stock_m.lazy(),
+        stock_next=stock_next.lazy(),
         sales_next=store.query(con, "follow_sales", month=nxt, action_month=month).lazy(),
-        counted_next=store.query(con, "follow_counted", month=nxt).lazy(),
+        counted_next=counted_next.lazy(),
         products=store.query(con, "follow_products").lazy(),
         clearance_done_share=rules.clearance_done_share,
     ).drop("lacking_location_ids")  # read to judge distribute lines; not a follow_through column
@@ -400,7 +475,9 @@ def write_follow_through(
             con.execute(
                 store.statement_text("job_results_delete").format(table=table), {"month": month}
             )
-            con.register("result_frame", frames[table].with_columns(pl.lit(month).alias("month")))
+            store.register(
+                con, "result_frame", frames[table].with_columns(pl.lit(month).alias("month"))
+            )
             con.execute(store.statement_text("job_results_insert").format(table=table))
             con.unregister("result_frame")
         con.execute("commit")
@@ -410,22 +487,36 @@ def write_follow_through(
 
 
 def run_month(
-    con: duckdb.DuckDBPyConnection, month: date, rules: Rules, *, partitions: int = 1
+    con: duckdb.DuckDBPyConnection,
+    month: date,
+    rules: Rules,
+    *,
+    partitions: int = 1,
+    timings: dict[str, float] | None = None,
 ) -> JobResult:
     """Classify month M on a writer connection and store its results.
 
     Then judge the actions of M-1 (when classified) and of M by the count that follows
-    (domain.md 8): both judgements change when M is classified again.
+    (domain.md 8): both judgements change when M is classified again. ``timings``
+    (optional) receives the seconds of each stage (see :func:`read_inputs`,
+    :func:`compute`, :func:`write_results`; ``follow`` for the follow-through) and
+    ``stuck_total``, what the stuck step (domain.md 9) took in all.
     """
     t0 = time.perf_counter()
-    inputs = read_inputs(con, month, rules)
-    results = compute(inputs, month, rules, partitions=partitions)
+    inputs = read_inputs(con, month, rules, timings=timings)
+    results = compute(inputs, month, rules, partitions=partitions, timings=timings)
     seconds = time.perf_counter() - t0
-    write_results(con, month, rules, results, seconds)
+    write_results(con, month, rules, results, seconds, timings=timings)
+    clock = _Clock(timings)
     classified = set(store.query(con, "job_classified_months")["month"].to_list())
     for judged_month in (months.add(month, -1), month):
         if judged_month in classified:
             write_follow_through(con, judged_month, judge(con, judged_month, rules))
+    clock.tick("follow")
+    if timings is not None:
+        timings["stuck_total"] = sum(
+            timings.get(k, 0.0) for k in ("stuck_read", "stuck", "stuck_write")
+        )
     comp = results["compliance"]
     counts = dict(comp.group_by("status").len().iter_rows())
     return JobResult(

@@ -94,8 +94,31 @@ def query_text(name: str) -> str:
 
 
 def query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
-    """Run ``sql/queries/<name>.sql`` with bound ``$name`` parameters; the result as polars."""
-    return con.sql(query_text(name), params=params or None).pl()
+    """Run ``sql/queries/<name>.sql`` with bound ``$name`` parameters; the result as polars.
+
+    Read through the Arrow C stream interface: the same frame as ``.pl()`` without importing
+    pyarrow (a tenth of a second of every command's start).
+    """
+    return pl.DataFrame(con.sql(query_text(name), params=params or None))
+
+
+class _ArrowStream:
+    """A polars frame seen through the Arrow C stream interface only (see :func:`register`)."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+        return self._frame.__arrow_c_stream__(requested_schema)
+
+
+def register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """Make a polars frame readable as the view ``name`` (``con.unregister(name)`` when done).
+
+    Through the Arrow C stream interface, as :func:`query` reads: DuckDB would otherwise
+    import pyarrow to convert the frame.
+    """
+    con.register(name, _ArrowStream(frame))
 
 
 def statement_text(name: str) -> str:

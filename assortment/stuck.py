@@ -116,14 +116,19 @@ def styles_had(stock: pl.LazyFrame, products: pl.LazyFrame) -> pl.LazyFrame:
         location_id, style: one row per location and style whose on hand, summed over the
         style's SKUs, was at least 1 in some month (domain.md 4: in stock).
     """
+    # a whole-unit row with on hand > 0 puts its style's sum at 1 or more that month: any such
+    # row is enough, whatever the month; deduplicated on integer style ids (the stock rows are
+    # many), the style codes joined back to the (few) pairs
+    ids = products.select("style").unique().with_row_index("_style_id")
+    sku_style = products.select("sku", "style").join(ids, on="style").select("sku", "_style_id")
     return (
         stock.filter(pl.col("on_hand") > 0)
-        .join(products.select("sku", "style"), on="sku")
-        .group_by("location_id", "style", "month")
-        .agg(pl.col("on_hand").sum())
-        .filter(pl.col("on_hand") >= 1)
-        .select("location_id", "style")
+        .select("location_id", "sku")
+        .join(sku_style, on="sku")
+        .select("location_id", "_style_id")
         .unique()
+        .join(ids, on="_style_id")
+        .select("location_id", "style")
     )
 
 

@@ -1,7 +1,7 @@
 """Time the whole monthly batch (`assortment monthly`) on the 2,000-store benchmark network.
 
 The database is the classification benchmark's full network (bench_data/full: 50 distributors,
-2,000 stores, about 4,000 SKUs, 12 months of dense counts) when it has been built; else
+2,000 stores, about 4,000 SKUs, 6 months of dense counts) when it has been built; else
 ``--db``/``ASSORTMENT_BENCH_DB``; else one is built here in bench_data/monthly/ with
 ``assortment.sample.generate(..., dense=True)`` (the same network, 6 months), loaded month by
 month with ``load_frame``.

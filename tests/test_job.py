@@ -225,3 +225,50 @@ def test_export_classifies_first_when_results_are_missing_or_out_of_date(tmp_pat
     assert "classified first" in third.stderr
     fixed = next(r for r in rows if r["location_id"] == store_id)
     assert fixed["active_styles"] == "0" and fixed["status"] == "fail"
+
+
+def test_earlier_counts_of_the_window_are_the_stores_styles_in_stock(network_store):
+    """had_w (domain.md 9) is derived from the rows read for the rate of sale (6.1): it must be
+    what the month-end counts of W before M say, store by store (a style is in stock when its
+    SKUs' on hand adds up to 1 or more)."""
+    from assortment import months
+    from assortment.job import read_inputs, resolve_month
+
+    rules = Rules()
+    with store.reader(network_store) as con:
+        month = resolve_month(con, None)
+        inputs = read_inputs(con, month, rules)
+        counts = con.table("stock").pl()
+        stores = con.table("locations").pl().filter(pl.col("kind") == "store")["location_key"]
+    earlier = months.window(month, rules.lookback_months)[:-1]
+    style_of = dict(inputs.products.select("sku", "style").iter_rows())
+    totals: dict[tuple[int, str, object], int] = {}
+    for m, loc, sku, on_hand in counts.select(
+        "month", "location_key", "sku_key", "on_hand"
+    ).iter_rows():
+        if m in earlier and loc in set(stores):
+            key = (loc, style_of[sku], m)
+            totals[key] = totals.get(key, 0) + on_hand
+    expected = {(loc, style) for (loc, style, _), units in totals.items() if units >= 1}
+    got = set(inputs.had_w.select("location_id", "style").iter_rows())
+    assert expected and got == expected
+
+
+def test_classify_imports_neither_pyarrow_nor_the_dashboard_stack(network_store):
+    """`assortment classify` starts fast: it reads and writes DuckDB through the Arrow C stream
+    interface and never imports pyarrow, pandas, dash, plotly or openpyxl."""
+    import subprocess
+    import sys
+
+    heavy = ("pyarrow", "pandas", "dash", "plotly", "openpyxl")
+    script = (
+        "import sys\n"
+        "from assortment.cli import main\n"
+        f"sys.argv = ['assortment', '--db', {str(network_store.db_path)!r}, 'classify']\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "[]"
