@@ -118,8 +118,9 @@ def styles_had(stock: pl.LazyFrame, products: pl.LazyFrame) -> pl.LazyFrame:
     """
     # a whole-unit row with on hand > 0 puts its style's sum at 1 or more that month: any such
     # row is enough, whatever the month; deduplicated on integer style ids (the stock rows are
-    # many), the style codes joined back to the (few) pairs
-    ids = products.select("style").unique().with_row_index("_style_id")
+    # many), the style codes joined back to the (few) pairs; the ids are numbered in code order
+    # because the plan reads ``ids`` twice and an unordered unique() may number it differently
+    ids = products.select("style").unique().sort("style").with_row_index("_style_id")
     sku_style = products.select("sku", "style").join(ids, on="style").select("sku", "_style_id")
     return (
         stock.filter(pl.col("on_hand") > 0)
