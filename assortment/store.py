@@ -51,6 +51,7 @@ from assortment.errors import (
     PublishError,
     StoreBusyError,
 )
+from assortment.timing import phase
 
 SQL_DIR = Path(os.environ.get("ASSORTMENT_SQL_DIR", Path(__file__).resolve().parent.parent / "sql"))
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -208,7 +209,8 @@ def writer(settings: Settings, *, publish: bool = True) -> Iterator[duckdb.DuckD
         try:
             migrate(con)
             yield con
-            con.execute("checkpoint")
+            with phase("checkpoint"):
+                con.execute("checkpoint")
             clean = True
         finally:
             if not clean:
@@ -217,7 +219,8 @@ def writer(settings: Settings, *, publish: bool = True) -> Iterator[duckdb.DuckD
                         con.execute(stmt)
             con.close()
             if publish and clean:
-                publish_if_stale(settings)
+                with phase("publish"):
+                    publish_if_stale(settings)
             elif publish:
                 # the caller's error wins; a failure here is retried by the next writer
                 with contextlib.suppress(AssortmentError, OSError):
