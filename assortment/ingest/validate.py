@@ -17,7 +17,7 @@ import polars as pl
 
 from assortment import months
 from assortment.errors import RowError, ValidationError
-from assortment.ingest.read import HEADER_ALIASES, RawTable
+from assortment.ingest.read import HEADER_ALIASES, RawTable, by_value
 
 MAX_ERRORS = 10_000  # a report longer than this is cut (the count stays exact)
 MAX_NUMBER = 1_000_000_000  # domain.md 3: quantities 0..1e9; prices, amounts, minimums too
@@ -486,6 +486,48 @@ def count_drops(
 # ---------------------------------------------------------------- per kind
 
 
+def _lookup(frame: pl.DataFrame, code: str, stored: pl.DataFrame, key: str) -> pl.Series:
+    """The stored surrogate key (Int32) of each row's ``code`` (location_id or sku); null when
+    it is not stored."""
+    return (
+        frame.get_column(code)
+        .replace_strict(
+            stored.get_column(code), stored.get_column(key), default=None, return_dtype=pl.Int32
+        )
+        .alias(key)
+    )
+
+
+def _first_fact_row(frame: pl.DataFrame) -> pl.Series:
+    """``_first_row``: for a row whose month, location and SKU are all known, the first row
+    with the same three (the duplicate rule); null otherwise.
+
+    The three keys are packed into one integer when they fit (surrogate keys are small),
+    so that the common case, a file without repeats, is one pass over one column.
+    """
+    keys = ("month_date", "location_key", "sku_key")
+    known = pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
+    bounds = frame.select(
+        pl.col("location_key").min().alias("lo_l"),
+        pl.col("location_key").max().alias("hi_l"),
+        pl.col("sku_key").min().alias("lo_s"),
+        pl.col("sku_key").max().alias("hi_s"),
+    ).row(0)
+    lo_l, hi_l, lo_s, hi_s = (0 if v is None else int(v) for v in bounds)
+    first = pl.col("_row").min().over(keys)
+    if min(lo_l, lo_s) >= 0 and max(hi_l, hi_s) < 2**20:
+        # days since 1970 (|d| < 2**19 for years 1900..2999) x 2**40 + location x 2**20 + SKU
+        packed = (
+            pl.col("month_date").cast(pl.Int64) * 2**40
+            + pl.col("location_key").cast(pl.Int64) * 2**20
+            + pl.col("sku_key").cast(pl.Int64)
+        )
+        repeats = frame.select(packed.filter(known).is_duplicated().any()).item()
+        # no repeats: every row is the first of its kind
+        first = pl.col("_row").min().over(packed) if repeats else pl.col("_row")
+    return frame.select(pl.when(known).then(first).otherwise(None).alias("_first_row")).to_series()
+
+
 def validate_facts(table: RawTable, kind: str, ref: Reference) -> pl.DataFrame:
     """Validate a stock or sales file.
 
@@ -504,22 +546,17 @@ def validate_facts(table: RawTable, kind: str, ref: Reference) -> pl.DataFrame:
         if col not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
     this_month = date(ref.today.year, ref.today.month, 1)
+    # each distinct month, quantity and code is parsed or looked up once (by_value)
     frame = frame.with_columns(
-        months.parse_expr("month").alias("month_date"),
+        by_value(frame, "month", months.parse_expr("month")).alias("month_date"),
         pl.col(qty_col).alias("qty_text"),
-        parse_quantity(qty_col).alias("qty"),
+        by_value(frame, qty_col, parse_quantity(qty_col)).alias("qty"),
         pl.lit(by_sku).alias("_by_sku"),
+        _lookup(frame, "location_id", ref.locations, "location_key"),
     ).with_columns((pl.col("month_date") > this_month).fill_null(False).alias("_future"))
-    locs = ref.locations.select("location_id", pl.col("location_key").cast(pl.Int32))
-    frame = frame.join(locs, on="location_id", how="left", maintain_order="left")
     prods = ref.products
     if by_sku:
-        frame = frame.join(
-            prods.select("sku", pl.col("sku_key").cast(pl.Int32)),
-            on="sku",
-            how="left",
-            maintain_order="left",
-        )
+        frame = frame.with_columns(_lookup(frame, "sku", prods, "sku_key"))
     else:
         frame = frame.join(
             prods.select(
@@ -533,19 +570,12 @@ def validate_facts(table: RawTable, kind: str, ref: Reference) -> pl.DataFrame:
             how="left",
             maintain_order="left",
         ).with_columns(pl.col("_sku").alias("sku"))
-    frame = frame.with_columns(
-        pl.when(
-            pl.col("month_date").is_not_null()
-            & pl.col("location_key").is_not_null()
-            & pl.col("sku_key").is_not_null()
-        )
-        .then(pl.col("_row").min().over("month_date", "location_key", "sku_key"))
-        .otherwise(None)
-        .alias("_first_row")
-    )
+    frame = frame.with_columns(_first_fact_row(frame))
     errors, total = _errors(StockRules, frame, table)
     if kind == "sales":
-        frame = frame.with_columns(parse_quantity("amount").alias("amount_value"))
+        frame = frame.with_columns(
+            by_value(frame, "amount", parse_quantity("amount")).alias("amount_value")
+        )
         more, more_total = _errors(AmountRules, frame, table)
         errors = sorted(errors + more, key=lambda e: e.row)
         total += more_total
