@@ -37,6 +37,7 @@ from assortment.ingest.validate import (
     KINDS,
     Reference,
     count_drops,
+    slices_of,
     validate_facts,
     validate_locations,
     validate_products,
@@ -203,8 +204,7 @@ def _check_slices(
     counts that would drop (the completeness guard)."""
     if kind in ("stock", "sales"):
         slices = (
-            rows.select("month", "location_key")
-            .unique()
+            slices_of(rows)
             .join(ref.locations.select("location_key", "location_id"), on="location_key")
             .sort("month", "location_id")
         )
@@ -398,7 +398,6 @@ def _store_file(
             confirmed_drops=confirmed,
         )[0][0]
         if kind in ("stock", "sales") and result.result == "loaded":
-            con.register("incoming", rows)
             store.execute(con, "load_slice_source", kind=kind, load_id=result.load_id, sha256=sha)
         con.execute("commit")
     except BaseException:

@@ -260,10 +260,15 @@ def by_value(frame: pl.DataFrame, col: str, expr: pl.Expr) -> pl.Series:
     distinct = column.drop_nulls().unique()
     if distinct.len() * 4 > column.len():
         return frame.select(expr.alias(col)).to_series()
-    mapped = distinct.to_frame().select(expr.alias("_new")).to_series()
-    if mapped.dtype == column.dtype and bool(mapped.eq_missing(distinct).all()):
+    table = distinct.to_frame().with_columns(expr.alias("_new"))
+    if table["_new"].dtype == column.dtype and bool(table["_new"].eq_missing(distinct).all()):
         return column  # nothing changes (a clean file)
-    return column.replace_strict(distinct, mapped, default=None, return_dtype=mapped.dtype)
+    return (
+        column.to_frame()
+        .join(table, on=col, how="left", maintain_order="left")
+        .get_column("_new")
+        .alias(col)
+    )
 
 
 def _first_line(exc: BaseException) -> str:
