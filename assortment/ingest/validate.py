@@ -8,16 +8,19 @@ the value and the reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import dataframely as dy
 import polars as pl
 
 from assortment import months
 from assortment.errors import RowError, ValidationError
 from assortment.ingest.read import HEADER_ALIASES, RawTable, by_value
+
+if TYPE_CHECKING:
+    import dataframely as dy
 
 MAX_ERRORS = 10_000  # a report longer than this is cut (the count stays exact)
 MAX_NUMBER = 1_000_000_000  # domain.md 3: quantities 0..1e9; prices, amounts, minimums too
@@ -122,9 +125,54 @@ REASONS: dict[str, str] = {
 }
 
 
-def _rule(expr: pl.Expr) -> Any:
-    """A dataframely rule (True = the row passes) from an expression over prepared columns."""
-    return dy.rule()(lambda cls: expr)
+def _rule(expr: pl.Expr) -> pl.Expr:
+    """A rule (True = the row passes) from an expression over prepared columns."""
+    return expr
+
+
+class RuleSet:
+    """Rules over a prepared frame, declared as class attributes ``<column>__<check>``
+    (expressions, True = the row passes), and the typed columns they read (``columns``:
+    name -> (dataframely column type, nullable)).
+
+    Checking a valid file needs nothing but polars: every rule is evaluated in one pass. Only
+    when some row fails are the rules turned into a dataframely schema
+    (:meth:`schema`), run on the failing rows alone, to name every failed rule of every row.
+    """
+
+    columns: ClassVar[dict[str, tuple[str, bool]]] = {"_row": ("Int64", False)}
+
+    @classmethod
+    def rules(cls) -> dict[str, pl.Expr]:
+        """Every rule of the set by name."""
+        return {
+            name: value
+            for klass in reversed(cls.__mro__)
+            for name, value in vars(klass).items()
+            if "__" in name and not name.startswith("_") and isinstance(value, pl.Expr)
+        }
+
+    @classmethod
+    def schema(cls, extra: list[str]) -> type[dy.Schema]:
+        """The rules as a dataframely schema; ``extra`` prepared columns pass through untyped."""
+        import dataframely as dy
+
+        attrs: dict[str, Any] = {
+            name: getattr(dy, dtype)(nullable=nullable)
+            for name, (dtype, nullable) in cls.columns.items()
+        }
+        attrs.update({c: dy.Any() for c in extra if c not in attrs})
+        attrs.update({name: dy.rule()(_constant(expr)) for name, expr in cls.rules().items()})
+        return type(cls.__name__, (dy.Schema,), attrs)
+
+
+def _constant(expr: pl.Expr) -> Callable[[Any], pl.Expr]:
+    """A dataframely rule function returning ``expr``."""
+
+    def rule(_cls: Any) -> pl.Expr:
+        return expr
+
+    return rule
 
 
 def required(col: str) -> Any:
@@ -157,14 +205,16 @@ def first_of_its_kind(first_row_col: str) -> Any:
     return _rule(pl.col(first_row_col).is_null() | (pl.col(first_row_col) == pl.col("_row")))
 
 
-class StockRules(dy.Schema):
+class StockRules(RuleSet):
     """Rules for a stock (or, with ``qty`` = units_sold, a sales) file's rows."""
 
-    _row = dy.Int64(nullable=False)
-    month_date = dy.Date(nullable=True)
-    location_key = dy.Int32(nullable=True)
-    sku_key = dy.Int32(nullable=True)
-    qty = dy.Float64(nullable=True)
+    columns: ClassVar[dict[str, tuple[str, bool]]] = {
+        "_row": ("Int64", False),
+        "month_date": ("Date", True),
+        "location_key": ("Int32", True),
+        "sku_key": ("Int32", True),
+        "qty": ("Float64", True),
+    }
 
     month__required = required("month")
     month__month = parsed("month", "month_date")
@@ -184,20 +234,16 @@ class StockRules(dy.Schema):
     sku__duplicate = first_of_its_kind("_first_row")
 
 
-class AmountRules(dy.Schema):
+class AmountRules(RuleSet):
     """The optional sales amount: a number when given."""
-
-    _row = dy.Int64(nullable=False)
 
     amount__not_number = parsed("amount", "amount_value")
     amount__negative = non_negative("amount_value")
     amount__too_large = at_most("amount_value")
 
 
-class ProductRules(dy.Schema):
+class ProductRules(RuleSet):
     """Rules for the products file."""
-
-    _row = dy.Int64(nullable=False)
 
     sku__required = required("sku")
     style__required = required("style")
@@ -218,10 +264,8 @@ class ProductRules(dy.Schema):
     size__scs_stored = _rule(pl.col("_detail__scs_stored").is_null())
 
 
-class LocationRules(dy.Schema):
+class LocationRules(RuleSet):
     """Rules for the locations file."""
-
-    _row = dy.Int64(nullable=False)
 
     location_id__required = required("location_id")
     name__required = required("name")
@@ -246,15 +290,15 @@ class LocationRules(dy.Schema):
 
 
 def _errors(
-    schema: type[dy.Schema], frame: pl.DataFrame, table: RawTable
+    rule_set: type[RuleSet], frame: pl.DataFrame, table: RawTable
 ) -> tuple[list[RowError], int]:
-    """Run the schema's rules; every failed (row, rule) as a RowError, sorted by row."""
-    declared = set(schema.column_names())
-    # rules may read any prepared column: declare the rest as untyped pass-through columns
-    full: type[dy.Schema] = type(
-        schema.__name__, (schema,), {c: dy.Any() for c in frame.columns if c not in declared}
-    )
-    _, failure = full.filter(frame)
+    """Run the rules; every failed (row, rule) as a RowError, sorted by row."""
+    passes = pl.all_horizontal(expr.fill_null(False) for expr in rule_set.rules().values())
+    failing = frame.filter(~passes)  # rules read only their own row's prepared columns
+    if failing.height == 0:
+        return [], 0
+    # rules may read any prepared column: the rest pass through untyped
+    _, failure = rule_set.schema(failing.columns).filter(failing)
     details = failure.details()
     if details.height == 0:
         return [], 0
