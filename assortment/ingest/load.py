@@ -420,7 +420,8 @@ def _store_facts(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame) 
     store.execute(con, f"load_{kind}_delete")  # kind is 'stock' or 'sales'
     store.execute(con, f"load_{kind}_insert")
     if kind == "stock":
-        _recount_stock_summary(con)
+        store.execute(con, "stock_summary_delete")
+        store.execute(con, "stock_summary_insert_incoming")
 
 
 def _recount_stock_summary(con: duckdb.DuckDBPyConnection) -> None:
