@@ -115,8 +115,8 @@ class LoadResult:
 
 def reference(con: duckdb.DuckDBPyConnection, *, today: date | None = None) -> Reference:
     """What rows are checked against: the stored products and locations."""
-    products = store.query(con, "load_reference_products")
-    locations = store.query(con, "load_reference_locations")
+    products = store.query_stream(con, "load_reference_products")
+    locations = store.query_stream(con, "load_reference_locations")
     return Reference(products=products, locations=locations, today=today or date.today())
 
 
@@ -213,7 +213,7 @@ def _check_slices(
         ]
         result.months = sorted({m for m, _ in result.slices})
         result.locations = sorted({loc for _, loc in result.slices})
-        same = store.query(con, "load_same_slices", kind=kind, sha256=result.sha256)
+        same = store.query_stream(con, "load_same_slices", kind=kind, sha256=result.sha256)
         result.already_loaded = bool(result.slices) and (
             slices.select("month", "location_key")
             .join(same, on=["month", "location_key"], how="anti")
@@ -222,7 +222,7 @@ def _check_slices(
         )
     if kind == "stock" and not result.already_loaded:
         keys = rows["location_key"].unique().to_list()
-        stored = store.query(con, "load_stored_counts", location_keys=keys)
+        stored = store.query_stream(con, "load_stored_counts", location_keys=keys)
         drops = count_drops(rows, ref.products, stored, share=rules.count_drop_share).join(
             ref.locations.select("location_key", "location_id"), on="location_key"
         )
@@ -415,7 +415,7 @@ def _unregister(con: duckdb.DuckDBPyConnection) -> None:
 
 def _store_facts(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame) -> None:
     """Replace the file's (month, location) slices of ``stock`` or ``sales``."""
-    con.register("incoming", rows)
+    store.register(con, "incoming", rows)
     store.execute(con, "load_incoming_slices")
     store.execute(con, f"load_{kind}_delete")  # kind is 'stock' or 'sales'
     store.execute(con, f"load_{kind}_insert")
@@ -449,7 +449,7 @@ def _with_keys(
 def _store_products(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:
     """Insert new SKUs and update known ones (SKUs are never deleted: facts refer to them)."""
     keyed = _with_keys(con, rows, "products", "sku", "sku_key")
-    con.register("incoming", keyed)
+    store.register(con, "incoming", keyed)
     store.execute(con, "load_products_delete")
     store.execute(con, "load_products_insert")
     # a SKU may have moved to another style: recount every stored slice's active styles
@@ -460,7 +460,7 @@ def _store_products(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:
 def _store_locations(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:
     """Insert new locations and update known ones (closing is done with status 'closed')."""
     keyed = _with_keys(con, rows, "locations", "location_id", "location_key")
-    con.register("incoming", keyed)
+    store.register(con, "incoming", keyed)
     store.execute(con, "load_locations_delete")
     store.execute(con, "load_locations_insert")
 
