@@ -177,8 +177,7 @@ def validate_file(
             rows = validate_locations(table, ref)
         else:
             rows = validate_facts(table, kind, ref)
-    with phase("sha256"):
-        digest = sha256 or sha256_of(data)
+    digest = sha256 or sha256_of(data)
     result = LoadResult(
         file_name=name,
         kind=kind,
