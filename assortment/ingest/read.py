@@ -7,7 +7,9 @@ value can be reported exactly as the user wrote it. Choices (domain.md section 3
   Chinese input methods (``１２``, ``２０２６-１０``, ``ｏｎ＿ｈａｎｄ``) read as ASCII;
 * line endings may be ``\n``, ``\r\n`` or ``\r`` alone (old Mac spreadsheets);
 * a column given twice (the same header, or two aliases of it) rejects the file;
-* a workbook is checked before it is parsed (:mod:`assortment.ingest.workbook`).
+* a workbook is checked before it is parsed (:mod:`assortment.ingest.workbook`);
+* a CSV that is already UTF-8 is handed to polars as it is (no decoding into a Python
+  string and back), and cells are cleaned once per distinct value (:func:`by_value`).
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """Validate a file's rows (domain.md section 3): every bad row is named, or the rows come back typed.
 
-Parsing (month forms, quantities written as ``12.0``) happens in polars expressions; the
-row rules are declared as a dataframely schema per kind, and every failed rule of every
-row becomes a :class:`RowError` with the row number, the header as the user wrote it,
-the value and the reason.
+Parsing (month forms, quantities written as ``12.0``) happens in polars expressions, once
+per distinct value of a column (a month's count repeats one month and a few thousand codes
+over millions of rows); the row rules are declared per kind as a :class:`RuleSet` of polars
+expressions, checked in one pass. The rows that fail go through the same rules as a
+dataframely schema, and every failed rule of every row becomes a :class:`RowError` with the
+row number, the header as the user wrote it, the value and the reason.
 """
 
 from __future__ import annotations
