@@ -52,7 +52,7 @@ test: $(STAMP) e2e-deps ## run every test, browser tests included
 test-fast: $(STAMP) ## unit tests only (no browser, no subprocess crash tests)
 	@$(BIN)/python -m pytest -q -m "not e2e and not slow"
 
-bench-load: $(STAMP) ## time validating and loading a 600,000-row stock file
+bench-load: $(STAMP) ## load stock/sales of a whole 2,000-store month vs DuckDB read_csv (writes BENCHMARKS.md)
 	@$(BIN)/python benchmarks/bench_load.py
 
 bench: $(STAMP) ## classification benchmark vs the DuckDB floor (writes BENCHMARKS.md)

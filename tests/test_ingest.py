@@ -300,3 +300,82 @@ def test_products_reload_recounts_active_styles(con, loaded, tmp_path):
     )
     load_file(con, loaded, "products", write(tmp_path / "p.csv", text), today=TODAY)
     assert con.execute(active).fetchall() == [(1,)]
+
+
+# ---------------------------------------------------------------- large files: values repeat
+
+
+def _wide(text: str) -> str:
+    """``text`` with its ASCII digits and '-' typed full-width, as Chinese input methods do."""
+    return text.translate({**{ord(d): 0xFF10 + int(d) for d in "0123456789"}, ord("-"): 0xFF0D})
+
+
+def test_values_repeated_over_many_rows_are_read_and_checked_row_by_row(con, loaded, tmp_path):
+    """A month's file repeats few months, codes and quantities over many rows; each distinct
+    value is cleaned and parsed once, and every bad row is still named on its own."""
+    combos = [
+        (m, loc, sku)
+        for m in range(1, 11)
+        for loc in (" D01", "D01-S001 ")
+        for sku in ("S1-BLK-75B", "S1-BLK-80B", "S2-NUD-M")
+    ]
+
+    def qty(loc: str, sku: str, bad: bool) -> str:
+        if bad and loc == "D01-S001 " and sku == "S2-NUD-M":
+            return "-1"
+        return _wide("12") if sku == "S1-BLK-75B" else "3.0"
+
+    def text(bad: bool) -> str:
+        return HEADER + "".join(
+            f"{_wide(f'2026-{m:02d}')},{loc},{sku},{qty(loc, sku, bad)}\n" for m, loc, sku in combos
+        )
+
+    exc = rejected(con, loaded, write(tmp_path / "bad.csv", text(bad=True)))
+    bad_rows = [i + 2 for i, (_, loc, sku) in enumerate(combos) if qty(loc, sku, True) == "-1"]
+    assert len(bad_rows) == 10
+    assert [(e.row, e.column, e.value, e.reason) for e in exc.errors] == [
+        (row, "on_hand", "-1", "is negative") for row in bad_rows
+    ]
+
+    load_stock(con, loaded, write(tmp_path / "good.csv", text(bad=False)))
+    expected = {
+        (f"2026-{m:02d}", loc.strip(), sku): 12 if sku == "S1-BLK-75B" else 3
+        for m, loc, sku in combos
+    }
+    assert stock_of(con) == expected
+    summary = con.execute(
+        "select strftime(month, '%Y-%m'), location_id, active_styles, on_hand_units, n_skus"
+        " from stock_summary join locations using (location_key) order by 1, 2"
+    ).fetchall()
+    assert summary == [
+        (f"2026-{m:02d}", loc, 2, 18, 3) for m in range(1, 11) for loc in ("D01", "D01-S001")
+    ]
+
+
+def test_repeats_are_found_in_any_row_order_and_with_large_keys():
+    """The duplicate rule: the first row of each (month, location, SKU), whether the file is in
+    key order or not, and whether the surrogate keys pack into one integer or not."""
+    from datetime import date
+
+    import polars as pl
+
+    from assortment.ingest.validate import _first_fact_row
+
+    oct_, sep = date(2026, 10, 1), date(2026, 9, 1)
+    for big in (0, 2**21):  # 2**21: too large to pack, the three keys are grouped as they are
+        frame = pl.DataFrame(
+            {
+                "_row": [2, 3, 4, 5, 6, 7],
+                "month_date": [oct_, oct_, sep, oct_, oct_, None],
+                "location_key": [big + 2, big + 1, big + 2, big + 2, big + 1, big + 1],
+                "sku_key": [7, 7, 7, 7, 8, 7],
+            },
+            schema_overrides={"location_key": pl.Int32, "sku_key": pl.Int32},
+        )
+        assert _first_fact_row(frame).to_list() == [2, 3, 4, 2, 6, None]
+        unique = frame.filter(pl.col("_row") != 5)
+        assert _first_fact_row(unique).to_list() == [2, 3, 4, 6, None]
+        ordered = unique.filter(pl.col("month_date").is_not_null()).sort(
+            "month_date", "location_key", "sku_key"
+        )
+        assert _first_fact_row(ordered).to_list() == ordered["_row"].to_list()

@@ -37,11 +37,13 @@ from assortment.ingest.validate import (
     KINDS,
     Reference,
     count_drops,
+    slices_of,
     validate_facts,
     validate_locations,
     validate_products,
     wanted_columns,
 )
+from assortment.timing import phase
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,8 @@ class LoadResult:
 
 def reference(con: duckdb.DuckDBPyConnection, *, today: date | None = None) -> Reference:
     """What rows are checked against: the stored products and locations."""
-    products = store.query(con, "load_reference_products")
-    locations = store.query(con, "load_reference_locations")
+    products = store.query_stream(con, "load_reference_products")
+    locations = store.query_stream(con, "load_reference_locations")
     return Reference(products=products, locations=locations, today=today or date.today())
 
 
@@ -141,12 +143,14 @@ def validate_file(
     sheet: str | None = None,
     today: date | None = None,
     rules: Rules | None = None,
+    sha256: str | None = None,
 ) -> tuple[pl.DataFrame, LoadResult]:
     """Read and validate a file against what ``con`` holds; nothing is written.
 
     Returns the typed rows and a LoadResult with result 'checked', saying whether the
     file is already loaded and, for a stock file, which counts would drop (the
-    completeness guard: ``rules.count_drop_share``).
+    completeness guard: ``rules.count_drop_share``). ``sha256`` is the file's digest when
+    the caller already has it.
 
     Raises:
         ValidationError: every bad row named.
@@ -157,42 +161,58 @@ def validate_file(
     rules = rules or Rules()
     data = _read_source(source)
     name = file_name or (source.name if isinstance(source, Path) else "upload")
-    table = read_table(
-        data,
-        wanted=wanted_columns(kind),
-        file_name=name,
-        sheet=sheet,
-        max_unpacked_mb=rules.max_unpacked_mb,
-    )
-    ref = reference(con, today=today)
-    if kind == "products":
-        rows = validate_products(table, ref)
-    elif kind == "locations":
-        rows = validate_locations(table, ref)
-    else:
-        rows = validate_facts(table, kind, ref)
+    with phase("read"):
+        table = read_table(
+            data,
+            wanted=wanted_columns(kind),
+            file_name=name,
+            sheet=sheet,
+            max_unpacked_mb=rules.max_unpacked_mb,
+        )
+    with phase("validate"):
+        ref = reference(con, today=today)
+        if kind == "products":
+            rows = validate_products(table, ref)
+        elif kind == "locations":
+            rows = validate_locations(table, ref)
+        else:
+            rows = validate_facts(table, kind, ref)
+    digest = sha256 or sha256_of(data)
     result = LoadResult(
         file_name=name,
         kind=kind,
-        sha256=sha256_of(data),
+        sha256=digest,
         n_rows=rows.height,
         result="checked",
         encoding=table.encoding,
     )
+    with phase("guard"):
+        _check_slices(con, kind, rows, ref, result, rules)
+    return rows, result
+
+
+def _check_slices(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    rows: pl.DataFrame,
+    ref: Reference,
+    result: LoadResult,
+    rules: Rules,
+) -> None:
+    """Fill in a stock or sales file's slices, whether it is already loaded and (stock) the
+    counts that would drop (the completeness guard)."""
     if kind in ("stock", "sales"):
         slices = (
-            rows.select("month", "location_key")
-            .unique()
+            slices_of(rows)
             .join(ref.locations.select("location_key", "location_id"), on="location_key")
             .sort("month", "location_id")
         )
         result.slices = [
-            (months.fmt(m), loc)
-            for m, loc in slices.select("month", "location_id").iter_rows()
+            (months.fmt(m), loc) for m, loc in slices.select("month", "location_id").iter_rows()
         ]
         result.months = sorted({m for m, _ in result.slices})
         result.locations = sorted({loc for _, loc in result.slices})
-        same = store.query(con, "load_same_slices", kind=kind, sha256=result.sha256)
+        same = store.query_stream(con, "load_same_slices", kind=kind, sha256=result.sha256)
         result.already_loaded = bool(result.slices) and (
             slices.select("month", "location_key")
             .join(same, on=["month", "location_key"], how="anti")
@@ -201,7 +221,7 @@ def validate_file(
         )
     if kind == "stock" and not result.already_loaded:
         keys = rows["location_key"].unique().to_list()
-        stored = store.query(con, "load_stored_counts", location_keys=keys)
+        stored = store.query_stream(con, "load_stored_counts", location_keys=keys)
         drops = count_drops(rows, ref.products, stored, share=rules.count_drop_share).join(
             ref.locations.select("location_key", "location_id"), on="location_key"
         )
@@ -211,7 +231,6 @@ def validate_file(
             .select("month", "location_id", "before", "after")
             .iter_rows()
         ]
-    return rows, result
 
 
 def archive(settings: Settings, kind: str, sha: str, file_name: str, data: bytes) -> Path:
@@ -310,11 +329,12 @@ def load_file(
     """
     data = _read_source(source)
     name = file_name or (source.name if isinstance(source, Path) else "upload")
-    sha = sha256_of(data)
+    with phase("sha256"):
+        sha = sha256_of(data)
     rules = settings.rules()
     try:
         rows, result = validate_file(
-            con, kind, data, file_name=name, sheet=sheet, today=today, rules=rules
+            con, kind, data, file_name=name, sheet=sheet, today=today, rules=rules, sha256=sha
         )
         if result.drops and not accept_drop:
             raise CountDropError(name, result.drops, share=rules.count_drop_share)
@@ -322,8 +342,25 @@ def load_file(
         keep_rejected(settings, kind, sha, name, data)
         log_rejection(con, kind, name, sha, err, loaded_by=loaded_by)
         raise
-    archive(settings, kind, sha, name, data)
+    with phase("archive"):
+        archive(settings, kind, sha, name, data)
     del data
+    with phase("store"):
+        _store_file(con, kind, rows, result, name=name, sha=sha, loaded_by=loaded_by)
+    return result
+
+
+def _store_file(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    rows: pl.DataFrame,
+    result: LoadResult,
+    *,
+    name: str,
+    sha: str,
+    loaded_by: str | None,
+) -> None:
+    """The one transaction of a file: its rows stored, the load logged (``result`` updated)."""
     con.execute("begin transaction")
     try:
         if kind == "products":
@@ -360,17 +397,13 @@ def load_file(
             confirmed_drops=confirmed,
         )[0][0]
         if kind in ("stock", "sales") and result.result == "loaded":
-            con.register("incoming", rows)
-            store.execute(
-                con, "load_slice_source", kind=kind, load_id=result.load_id, sha256=sha
-            )
+            store.execute(con, "load_slice_source", kind=kind, load_id=result.load_id, sha256=sha)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
     finally:
         _unregister(con)
-    return result
 
 
 def _unregister(con: duckdb.DuckDBPyConnection) -> None:
@@ -381,12 +414,13 @@ def _unregister(con: duckdb.DuckDBPyConnection) -> None:
 
 def _store_facts(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame) -> None:
     """Replace the file's (month, location) slices of ``stock`` or ``sales``."""
-    con.register("incoming", rows)
+    store.register(con, "incoming", rows)
     store.execute(con, "load_incoming_slices")
     store.execute(con, f"load_{kind}_delete")  # kind is 'stock' or 'sales'
     store.execute(con, f"load_{kind}_insert")
     if kind == "stock":
-        _recount_stock_summary(con)
+        store.execute(con, "stock_summary_delete")
+        store.execute(con, "stock_summary_insert_incoming")
 
 
 def _recount_stock_summary(con: duckdb.DuckDBPyConnection) -> None:
@@ -414,7 +448,7 @@ def _with_keys(
 def _store_products(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:
     """Insert new SKUs and update known ones (SKUs are never deleted: facts refer to them)."""
     keyed = _with_keys(con, rows, "products", "sku", "sku_key")
-    con.register("incoming", keyed)
+    store.register(con, "incoming", keyed)
     store.execute(con, "load_products_delete")
     store.execute(con, "load_products_insert")
     # a SKU may have moved to another style: recount every stored slice's active styles
@@ -425,7 +459,7 @@ def _store_products(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:
 def _store_locations(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:
     """Insert new locations and update known ones (closing is done with status 'closed')."""
     keyed = _with_keys(con, rows, "locations", "location_id", "location_key")
-    con.register("incoming", keyed)
+    store.register(con, "incoming", keyed)
     store.execute(con, "load_locations_delete")
     store.execute(con, "load_locations_insert")
 

@@ -7,12 +7,13 @@ value can be reported exactly as the user wrote it. Choices (domain.md section 3
   Chinese input methods (``１２``, ``２０２６-１０``, ``ｏｎ＿ｈａｎｄ``) read as ASCII;
 * line endings may be ``\n``, ``\r\n`` or ``\r`` alone (old Mac spreadsheets);
 * a column given twice (the same header, or two aliases of it) rejects the file;
-* a workbook is checked before it is parsed (:mod:`assortment.ingest.workbook`).
+* a workbook is checked before it is parsed (:mod:`assortment.ingest.workbook`);
+* a CSV that is already UTF-8 is handed to polars as it is (no decoding into a Python
+  string and back), and cells are cleaned once per distinct value (:func:`by_value`).
 """
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -141,19 +142,41 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+def _utf8_bytes(data: bytes, file_name: str) -> tuple[bytes, str]:
+    """The file as UTF-8 bytes without a BOM and with ``\n`` line endings, and its encoding.
+
+    A file that is already UTF-8 (most are, and ASCII always is) is not decoded into a
+    Python string and encoded back: checking it is enough.
+    """
+    if data.isascii():
+        text_bytes, encoding = data, "utf-8-sig"  # the name decode() gives it
+    else:
+        try:
+            data.decode("utf-8")  # validity check only
+            bom = data.startswith(b"\xef\xbb\xbf")
+            text_bytes, encoding = data, "utf-8-bom" if bom else "utf-8-sig"
+        except UnicodeDecodeError:
+            text, encoding = decode(data, file_name)
+            text_bytes = text.encode("utf-8")
+    while text_bytes.startswith(b"\xef\xbb\xbf"):  # BOMs, also one written twice
+        text_bytes = text_bytes[3:]
+    if b"\r" in text_bytes:  # \r\n (Windows) and \r alone (old Mac) both end a line
+        text_bytes = re.sub(rb"\r\n?", b"\n", text_bytes)
+    return text_bytes, encoding
+
+
 def _read_csv(data: bytes, file_name: str) -> tuple[list[str], pl.DataFrame, str]:
     """(headers, data rows as text columns named c0, c1 ..., encoding)."""
-    text, encoding = decode(data, file_name)
-    text = text.lstrip("\ufeff")
-    if "\r" in text:  # \r\n (Windows) and \r alone (old Mac) both end a line
-        text = re.sub(r"\r\n?", "\n", text)
-    if not text.strip():
+    text_bytes, encoding = _utf8_bytes(data, file_name)
+    if not text_bytes.strip() or (
+        len(text_bytes) < 4096 and not text_bytes.decode("utf-8").strip()
+    ):  # nothing but (Unicode) white space
         return [], pl.DataFrame(), encoding
-    first_line = text.split("\n", 1)[0]
+    first_line = text_bytes.split(b"\n", 1)[0].decode("utf-8")
     delimiter = _sniff_delimiter(first_line)
     try:
         frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            text_bytes,
             separator=delimiter,
             infer_schema=False,
             has_header=False,
@@ -221,6 +244,33 @@ def _read_excel(data: bytes, file_name: str, sheet: str | None) -> tuple[list[st
         ) from None
     frame = frame.with_columns(pl.all().cast(pl.String))
     return _split_header(frame), frame.slice(1)
+
+
+_STRIP = " \t\r\n\u3000\u00a0\u200b\ufeff"
+
+
+def by_value(frame: pl.DataFrame, col: str, expr: pl.Expr) -> pl.Series:
+    """``expr`` (a function of column ``col`` alone that maps null to null), computed once per
+    distinct value of ``col`` and spread back to every row; named ``col``.
+
+    A month's count repeats a few thousand codes and one month over millions of rows:
+    normalising or parsing each distinct value once is what keeps checking a large file
+    close to the cost of reading it. A column of mostly distinct values (amounts) is
+    computed row by row.
+    """
+    column = frame.get_column(col)
+    distinct = column.drop_nulls().unique()
+    if distinct.len() * 4 > column.len():
+        return frame.select(expr.alias(col)).to_series()
+    table = distinct.to_frame().with_columns(expr.alias("_new"))
+    if table["_new"].dtype == column.dtype and bool(table["_new"].eq_missing(distinct).all()):
+        return column  # nothing changes (a clean file)
+    return (
+        column.to_frame()
+        .join(table, on=col, how="left", maintain_order="left")
+        .get_column("_new")
+        .alias(col)
+    )
 
 
 def _first_line(exc: BaseException) -> str:
@@ -311,10 +361,9 @@ def read_table(
     # NFKC (full-width digits and letters read as ASCII), stray whitespace stripped
     # (full-width spaces too); empty cells become null
     frame = frame.with_columns(
-        pl.col(c)
-        .str.normalize("NFKC")
-        .str.strip_chars(" \t\r\n\u3000\u00a0\u200b\ufeff")
-        .replace("", None)
+        by_value(
+            frame, c, pl.col(c).str.normalize("NFKC").str.strip_chars(_STRIP).replace("", None)
+        )
         for c in frame.columns
     )
     # drop rows that are entirely empty (trailing lines of spreadsheets)

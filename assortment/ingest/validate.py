@@ -1,23 +1,28 @@
 """Validate a file's rows (domain.md section 3): every bad row is named, or the rows come back typed.
 
-Parsing (month forms, quantities written as ``12.0``) happens in polars expressions; the
-row rules are declared as a dataframely schema per kind, and every failed rule of every
-row becomes a :class:`RowError` with the row number, the header as the user wrote it,
-the value and the reason.
+Parsing (month forms, quantities written as ``12.0``) happens in polars expressions, once
+per distinct value of a column (a month's count repeats one month and a few thousand codes
+over millions of rows); the row rules are declared per kind as a :class:`RuleSet` of polars
+expressions, checked in one pass. The rows that fail go through the same rules as a
+dataframely schema, and every failed rule of every row becomes a :class:`RowError` with the
+row number, the header as the user wrote it, the value and the reason.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import dataframely as dy
 import polars as pl
 
 from assortment import months
 from assortment.errors import RowError, ValidationError
-from assortment.ingest.read import HEADER_ALIASES, RawTable
+from assortment.ingest.read import HEADER_ALIASES, RawTable, by_value
+
+if TYPE_CHECKING:
+    import dataframely as dy
 
 MAX_ERRORS = 10_000  # a report longer than this is cut (the count stays exact)
 MAX_NUMBER = 1_000_000_000  # domain.md 3: quantities 0..1e9; prices, amounts, minimums too
@@ -122,9 +127,54 @@ REASONS: dict[str, str] = {
 }
 
 
-def _rule(expr: pl.Expr) -> Any:
-    """A dataframely rule (True = the row passes) from an expression over prepared columns."""
-    return dy.rule()(lambda cls: expr)
+def _rule(expr: pl.Expr) -> pl.Expr:
+    """A rule (True = the row passes) from an expression over prepared columns."""
+    return expr
+
+
+class RuleSet:
+    """Rules over a prepared frame, declared as class attributes ``<column>__<check>``
+    (expressions, True = the row passes), and the typed columns they read (``columns``:
+    name -> (dataframely column type, nullable)).
+
+    Checking a valid file needs nothing but polars: every rule is evaluated in one pass. Only
+    when some row fails are the rules turned into a dataframely schema
+    (:meth:`schema`), run on the failing rows alone, to name every failed rule of every row.
+    """
+
+    columns: ClassVar[dict[str, tuple[str, bool]]] = {"_row": ("Int64", False)}
+
+    @classmethod
+    def rules(cls) -> dict[str, pl.Expr]:
+        """Every rule of the set by name."""
+        return {
+            name: value
+            for klass in reversed(cls.__mro__)
+            for name, value in vars(klass).items()
+            if "__" in name and not name.startswith("_") and isinstance(value, pl.Expr)
+        }
+
+    @classmethod
+    def schema(cls, extra: list[str]) -> type[dy.Schema]:
+        """The rules as a dataframely schema; ``extra`` prepared columns pass through untyped."""
+        import dataframely as dy
+
+        attrs: dict[str, Any] = {
+            name: getattr(dy, dtype)(nullable=nullable)
+            for name, (dtype, nullable) in cls.columns.items()
+        }
+        attrs.update({c: dy.Any() for c in extra if c not in attrs})
+        attrs.update({name: dy.rule()(_constant(expr)) for name, expr in cls.rules().items()})
+        return type(cls.__name__, (dy.Schema,), attrs)
+
+
+def _constant(expr: pl.Expr) -> Callable[[Any], pl.Expr]:
+    """A dataframely rule function returning ``expr``."""
+
+    def rule(_cls: Any) -> pl.Expr:
+        return expr
+
+    return rule
 
 
 def required(col: str) -> Any:
@@ -157,14 +207,16 @@ def first_of_its_kind(first_row_col: str) -> Any:
     return _rule(pl.col(first_row_col).is_null() | (pl.col(first_row_col) == pl.col("_row")))
 
 
-class StockRules(dy.Schema):
+class StockRules(RuleSet):
     """Rules for a stock (or, with ``qty`` = units_sold, a sales) file's rows."""
 
-    _row = dy.Int64(nullable=False)
-    month_date = dy.Date(nullable=True)
-    location_key = dy.Int32(nullable=True)
-    sku_key = dy.Int32(nullable=True)
-    qty = dy.Float64(nullable=True)
+    columns: ClassVar[dict[str, tuple[str, bool]]] = {
+        "_row": ("Int64", False),
+        "month_date": ("Date", True),
+        "location_key": ("Int32", True),
+        "sku_key": ("Int32", True),
+        "qty": ("Float64", True),
+    }
 
     month__required = required("month")
     month__month = parsed("month", "month_date")
@@ -184,20 +236,16 @@ class StockRules(dy.Schema):
     sku__duplicate = first_of_its_kind("_first_row")
 
 
-class AmountRules(dy.Schema):
+class AmountRules(RuleSet):
     """The optional sales amount: a number when given."""
-
-    _row = dy.Int64(nullable=False)
 
     amount__not_number = parsed("amount", "amount_value")
     amount__negative = non_negative("amount_value")
     amount__too_large = at_most("amount_value")
 
 
-class ProductRules(dy.Schema):
+class ProductRules(RuleSet):
     """Rules for the products file."""
-
-    _row = dy.Int64(nullable=False)
 
     sku__required = required("sku")
     style__required = required("style")
@@ -218,10 +266,8 @@ class ProductRules(dy.Schema):
     size__scs_stored = _rule(pl.col("_detail__scs_stored").is_null())
 
 
-class LocationRules(dy.Schema):
+class LocationRules(RuleSet):
     """Rules for the locations file."""
-
-    _row = dy.Int64(nullable=False)
 
     location_id__required = required("location_id")
     name__required = required("name")
@@ -246,15 +292,15 @@ class LocationRules(dy.Schema):
 
 
 def _errors(
-    schema: type[dy.Schema], frame: pl.DataFrame, table: RawTable
+    rule_set: type[RuleSet], frame: pl.DataFrame, table: RawTable
 ) -> tuple[list[RowError], int]:
-    """Run the schema's rules; every failed (row, rule) as a RowError, sorted by row."""
-    declared = set(schema.column_names())
-    # rules may read any prepared column: declare the rest as untyped pass-through columns
-    full: type[dy.Schema] = type(
-        schema.__name__, (schema,), {c: dy.Any() for c in frame.columns if c not in declared}
-    )
-    _, failure = full.filter(frame)
+    """Run the rules; every failed (row, rule) as a RowError, sorted by row."""
+    passes = pl.all_horizontal(expr.fill_null(False) for expr in rule_set.rules().values())
+    failing = frame.filter(~passes)  # rules read only their own row's prepared columns
+    if failing.height == 0:
+        return [], 0
+    # rules may read any prepared column: the rest pass through untyped
+    _, failure = rule_set.schema(failing.columns).filter(failing)
     details = failure.details()
     if details.height == 0:
         return [], 0
@@ -427,6 +473,29 @@ def _first_row_of(keys: list[str]) -> pl.Expr:
 # ---------------------------------------------------------------- completeness guard
 
 
+def _slice_key() -> pl.Expr:
+    """(month, location_key) packed into one Int64 (``_slice``): grouping millions of rows by
+    one integer is several times faster than by two columns."""
+    return (
+        (pl.col("month").cast(pl.Int64) + 2**20) * 2**32
+        + pl.col("location_key").cast(pl.Int64)
+        + 2**31
+    ).alias("_slice")
+
+
+def _unpack_slice() -> list[pl.Expr]:
+    """month (Date) and location_key (Int32) back from ``_slice``."""
+    return [
+        (pl.col("_slice") // 2**32 - 2**20).cast(pl.Int32).cast(pl.Date).alias("month"),
+        (pl.col("_slice") % 2**32 - 2**31).cast(pl.Int32).alias("location_key"),
+    ]
+
+
+def slices_of(rows: pl.DataFrame) -> pl.DataFrame:
+    """The (month, location_key) slices of validated stock or sales rows, one row each."""
+    return rows.select(_slice_key().unique()).select(_unpack_slice())
+
+
 def count_drops(
     rows: pl.DataFrame, products: pl.DataFrame, stored: pl.DataFrame, *, share: float
 ) -> pl.DataFrame:
@@ -445,19 +514,18 @@ def count_drops(
         the count it replaces, else the latest stored count before that month; a count
         with neither has nothing to compare with and never drops.
     """
-    after = (
+    in_stock = (
         rows.lazy()
-        .select("month", "location_key")
-        .unique()
-        .join(
-            rows.lazy()
-            .filter(pl.col("qty") > 0)
-            .join(products.lazy().select("sku_key", "style"), on="sku_key")
-            .group_by("month", "location_key")
-            .agg(pl.col("style").n_unique().alias("after")),
-            on=["month", "location_key"],
-            how="left",
-        )
+        .filter(pl.col("qty") > 0)
+        .join(products.lazy().select("sku_key", "style"), on="sku_key")
+        .group_by(_slice_key())
+        .agg(pl.col("style").n_unique().alias("after"))
+        .select(*_unpack_slice(), "after")
+    )
+    after = (
+        slices_of(rows)
+        .lazy()
+        .join(in_stock, on=["month", "location_key"], how="left")
         .with_columns(pl.col("after").fill_null(0).cast(pl.Int64))
     )
     earlier = (
@@ -486,6 +554,46 @@ def count_drops(
 # ---------------------------------------------------------------- per kind
 
 
+def _lookup(frame: pl.DataFrame, code: str, stored: pl.DataFrame, key: str) -> pl.Series:
+    """The stored surrogate key (Int32) of each row's ``code`` (location_id or sku); null when
+    it is not stored."""
+    keys = stored.select(code, pl.col(key).cast(pl.Int32))
+    return frame.select(code).join(keys, on=code, how="left", maintain_order="left").get_column(key)
+
+
+def _first_fact_row(frame: pl.DataFrame) -> pl.Series:
+    """``_first_row``: for a row whose month, location and SKU are all known, the first row
+    with the same three (the duplicate rule); null otherwise.
+
+    The three keys are packed into one integer when they fit (surrogate keys are small),
+    so that the common case, a file without repeats, is one pass over one column.
+    """
+    keys = ("month_date", "location_key", "sku_key")
+    known = pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
+    bounds = frame.select(
+        pl.col("location_key").min().alias("lo_l"),
+        pl.col("location_key").max().alias("hi_l"),
+        pl.col("sku_key").min().alias("lo_s"),
+        pl.col("sku_key").max().alias("hi_s"),
+    ).row(0)
+    lo_l, hi_l, lo_s, hi_s = (0 if v is None else int(v) for v in bounds)
+    first = pl.col("_row").min().over(keys)
+    if min(lo_l, lo_s) >= 0 and max(hi_l, hi_s) < 2**20:
+        # days since 1970 (|d| < 2**19 for years 1900..2999) x 2**40 + location x 2**20 + SKU
+        packed = (
+            pl.col("month_date").cast(pl.Int64) * 2**40
+            + pl.col("location_key").cast(pl.Int64) * 2**20
+            + pl.col("sku_key").cast(pl.Int64)
+        )
+        keyed = frame.select(packed.filter(known)).to_series()
+        if not keyed.is_sorted():  # a file in key order (most are) needs no sort
+            keyed = keyed.sort()
+        repeats = bool((keyed.diff() == 0).any())
+        # no repeats: every row is the first of its kind
+        first = pl.col("_row").min().over(packed) if repeats else pl.col("_row")
+    return frame.select(pl.when(known).then(first).otherwise(None).alias("_first_row")).to_series()
+
+
 def validate_facts(table: RawTable, kind: str, ref: Reference) -> pl.DataFrame:
     """Validate a stock or sales file.
 
@@ -504,22 +612,17 @@ def validate_facts(table: RawTable, kind: str, ref: Reference) -> pl.DataFrame:
         if col not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
     this_month = date(ref.today.year, ref.today.month, 1)
+    # each distinct month, quantity and code is parsed or looked up once (by_value)
     frame = frame.with_columns(
-        months.parse_expr("month").alias("month_date"),
+        by_value(frame, "month", months.parse_expr("month")).alias("month_date"),
         pl.col(qty_col).alias("qty_text"),
-        parse_quantity(qty_col).alias("qty"),
+        by_value(frame, qty_col, parse_quantity(qty_col)).alias("qty"),
         pl.lit(by_sku).alias("_by_sku"),
+        _lookup(frame, "location_id", ref.locations, "location_key"),
     ).with_columns((pl.col("month_date") > this_month).fill_null(False).alias("_future"))
-    locs = ref.locations.select("location_id", pl.col("location_key").cast(pl.Int32))
-    frame = frame.join(locs, on="location_id", how="left", maintain_order="left")
     prods = ref.products
     if by_sku:
-        frame = frame.join(
-            prods.select("sku", pl.col("sku_key").cast(pl.Int32)),
-            on="sku",
-            how="left",
-            maintain_order="left",
-        )
+        frame = frame.with_columns(_lookup(frame, "sku", prods, "sku_key"))
     else:
         frame = frame.join(
             prods.select(
@@ -533,19 +636,12 @@ def validate_facts(table: RawTable, kind: str, ref: Reference) -> pl.DataFrame:
             how="left",
             maintain_order="left",
         ).with_columns(pl.col("_sku").alias("sku"))
-    frame = frame.with_columns(
-        pl.when(
-            pl.col("month_date").is_not_null()
-            & pl.col("location_key").is_not_null()
-            & pl.col("sku_key").is_not_null()
-        )
-        .then(pl.col("_row").min().over("month_date", "location_key", "sku_key"))
-        .otherwise(None)
-        .alias("_first_row")
-    )
+    frame = frame.with_columns(_first_fact_row(frame))
     errors, total = _errors(StockRules, frame, table)
     if kind == "sales":
-        frame = frame.with_columns(parse_quantity("amount").alias("amount_value"))
+        frame = frame.with_columns(
+            by_value(frame, "amount", parse_quantity("amount")).alias("amount_value")
+        )
         more, more_total = _errors(AmountRules, frame, table)
         errors = sorted(errors + more, key=lambda e: e.row)
         total += more_total
