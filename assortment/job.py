@@ -517,6 +517,20 @@ def run_month(
     t0 = time.perf_counter()
     inputs = read_inputs(con, month, rules)
     results = compute(inputs, month, rules, partitions=partitions)
+    return store_results(con, month, rules, results, started=t0)
+
+
+def store_results(
+    con: duckdb.DuckDBPyConnection,
+    month: date,
+    rules: Rules,
+    results: dict[str, pl.DataFrame],
+    *,
+    started: float,
+) -> JobResult:
+    """Write month M's results (one transaction), then judge the actions of M-1 and M by the
+    count that follows (domain.md 8); ``started`` is the run's ``time.perf_counter()`` start."""
+    t0 = started
     seconds = time.perf_counter() - t0
     write_results(con, month, rules, results, seconds)
     classified = set(store.query(con, "job_classified_months")["month"].to_list())
