@@ -205,9 +205,33 @@ def register_inputs(spark: SparkSession, folder: Path) -> list[date]:
             df = _with_optional(df, {"amount": "double"})
         df.createOrReplaceTempView(f"{table}_file")
         spark.sql(spark_sql_text(f"input_{table}")).createOrReplaceTempView(table)
+        spark.table(table).createOrReplaceTempView(f"{table}_all")
     summary = spark.sql(spark_sql_text("input_stock_summary")).cache()
     summary.createOrReplaceTempView("stock_summary")
     return sorted(r["month"] for r in summary.select("month").distinct().collect())
+
+
+@contextmanager
+def month_views(spark: SparkSession, month: date, rules: Rules) -> Iterator[None]:
+    """``stock`` and ``sales`` narrowed to the months month M's queries read, and cached (the
+    job's queries read them several times; the whole history is never cached)."""
+    from pyspark.sql import functions as F
+
+    first = {
+        "stock": months.add(month, -max(rules.lookback_months, rules.carry_forward_months)),
+        "sales": months.add(month, -11),  # the size curves' 12 months (4.5)
+    }
+    cached = []
+    for table, start in first.items():
+        df = spark.table(f"{table}_all").where(F.col("month").between(start, month)).cache()
+        df.createOrReplaceTempView(table)
+        cached.append(df)
+    try:
+        yield
+    finally:
+        for table, df in zip(first, cached, strict=True):
+            spark.table(f"{table}_all").createOrReplaceTempView(table)
+            df.unpersist()
 
 
 def _polars(df: DataFrame) -> pl.DataFrame:
@@ -619,7 +643,7 @@ def work_dir(settings: Settings) -> Path:
 def classify(
     settings: Settings,
     *,
-    month: str | None = None,
+    month: str | list[str] | None = None,
     all_months: bool = False,
     master: str = DEFAULT_MASTER,
     inputs: Path | None = None,
@@ -629,7 +653,7 @@ def classify(
 
     Args:
         settings: The store the results go to (and the inputs come from, without ``inputs``).
-        month: YYYY-MM (default: the latest counted month of the inputs).
+        month: YYYY-MM, or several (default: the latest counted month of the inputs).
         all_months: Every counted month.
         master: Spark master URL (``local[2]``, ``spark://host:7077``, ``yarn``).
         inputs: A folder of the Parquet layout; default: the store exported to
@@ -661,18 +685,20 @@ def classify(
         elif month is None:
             todo = [counted[-1]]
         else:
-            m = months.parse(month)
-            if m not in counted:
-                shown = ", ".join(months.fmt(x) for x in counted[-6:])
-                raise NoDataError(
-                    f"no stock counts for {months.fmt(m)} in {inputs}; counted months end with: {shown}"
-                )
-            todo = [m]
+            todo = [months.parse(x) for x in ([month] if isinstance(month, str) else month)]
+            for m in todo:
+                if m not in counted:
+                    shown = ", ".join(months.fmt(x) for x in counted[-6:])
+                    raise NoDataError(
+                        f"no stock counts for {months.fmt(m)} in {inputs};"
+                        f" counted months end with: {shown}"
+                    )
         stages["register inputs"] = time.perf_counter() - t
         for m in todo:
             started = time.perf_counter()
             own_stages = dict(stages) if not runs else {}
-            results = compute_month(spark, m, rules, own_stages)
+            with month_views(spark, m, rules):
+                results = compute_month(spark, m, rules, own_stages)
             t = time.perf_counter()
             target = write_results(results, work_dir(settings) / "results", m)
             own_stages["results to Parquet"] = time.perf_counter() - t
