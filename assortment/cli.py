@@ -321,9 +321,10 @@ def classify(
         typer.Option(help="Spark master URL (--engine spark; default local[2])."),
     ] = None,
     inputs: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            help="Parquet inputs for --engine spark (the layout export-parquet writes;"
+            help="Parquet inputs for --engine spark: a folder or URL (hdfs://, s3a://) of the"
+            " layout export-parquet writes;"
             " default: the store exported to <data>/spark/inputs first)."
         ),
     ] = None,

@@ -157,24 +157,31 @@ def _with_optional(df: DataFrame, columns: dict[str, str]) -> DataFrame:
     return df
 
 
-def register_inputs(spark: SparkSession, folder: Path) -> list[date]:
-    """Register the Parquet layout of ``folder`` as views named like the store's tables
-    (products, locations, stock, sales, stock_summary); returns the counted months."""
-    needed = [folder / "products.parquet", folder / "locations.parquet", folder / "stock"]
-    missing = [str(p) for p in needed if not p.exists()]
-    if missing:
-        raise UsageError(
-            f"{folder} is not an input folder of the Parquet layout (missing {', '.join(missing)});"
-            " write one with `assortment export-parquet DIR` (README: Engines)"
-        )
+def register_inputs(spark: SparkSession, folder: str | Path) -> list[date]:
+    """Register the Parquet layout of ``folder`` (a local folder or a URL Spark reads:
+    ``hdfs://``, ``s3a://`` ...) as views named like the store's tables (products,
+    locations, stock, sales, stock_summary); returns the counted months."""
+    base = str(folder).rstrip("/")
+    local = "://" not in base
+    if local:
+        needed = [
+            Path(base, "products.parquet"),
+            Path(base, "locations.parquet"),
+            Path(base, "stock"),
+        ]
+        missing = [str(p) for p in needed if not p.exists()]
+        if missing:
+            raise UsageError(
+                f"{base} is not an input folder of the Parquet layout (missing"
+                f" {', '.join(missing)}); write one with `assortment export-parquet DIR`"
+                " (README: Engines)"
+            )
     read = spark.read
-    products = _with_key(read.parquet(str(folder / "products.parquet")), "sku_key", "sku")
+    products = _with_key(read.parquet(f"{base}/products.parquet"), "sku_key", "sku")
     products = _with_optional(
         products, {"style_name": "string", "season": "string", "is_core_size": "boolean"}
     )
-    locations = _with_key(
-        read.parquet(str(folder / "locations.parquet")), "location_key", "location_id"
-    )
+    locations = _with_key(read.parquet(f"{base}/locations.parquet"), "location_key", "location_id")
     locations = _with_optional(
         locations,
         {
@@ -191,9 +198,9 @@ def register_inputs(spark: SparkSession, folder: Path) -> list[date]:
     spark.sql(spark_sql_text("input_products")).cache().createOrReplaceTempView("products")
     spark.sql(spark_sql_text("input_locations")).cache().createOrReplaceTempView("locations")
     for table in ("stock", "sales"):
-        path = folder / table
-        if path.exists() and any(path.glob("month=*")):
-            df = read.option("basePath", str(path)).parquet(str(path))
+        path = f"{base}/{table}"
+        if not local or any(Path(path).glob("month=*")):
+            df = read.option("basePath", path).parquet(path)
         else:  # no sales at all: an empty table of the layout's columns
             schema = (
                 "location_id string, sku string, on_hand long, month string"
@@ -646,7 +653,7 @@ def classify(
     month: str | list[str] | None = None,
     all_months: bool = False,
     master: str = DEFAULT_MASTER,
-    inputs: Path | None = None,
+    inputs: str | Path | None = None,
     spark: SparkSession | None = None,
 ) -> list[SparkRun]:
     """Classify on Spark and import the results into the store (one transaction per month).
@@ -656,7 +663,7 @@ def classify(
         month: YYYY-MM, or several (default: the latest counted month of the inputs).
         all_months: Every counted month.
         master: Spark master URL (``local[2]``, ``spark://host:7077``, ``yarn``).
-        inputs: A folder of the Parquet layout; default: the store exported to
+        inputs: A folder (or URL) of the Parquet layout; default: the store exported to
             ``<data>/spark/inputs`` first.
         spark: A running session to use (tests, several stores); default: one is started
             for ``master`` and stopped at the end.

@@ -187,8 +187,7 @@ def validate_file(
             .sort("month", "location_id")
         )
         result.slices = [
-            (months.fmt(m), loc)
-            for m, loc in slices.select("month", "location_id").iter_rows()
+            (months.fmt(m), loc) for m, loc in slices.select("month", "location_id").iter_rows()
         ]
         result.months = sorted({m for m, _ in result.slices})
         result.locations = sorted({loc for _, loc in result.slices})
@@ -361,9 +360,7 @@ def load_file(
         )[0][0]
         if kind in ("stock", "sales") and result.result == "loaded":
             con.register("incoming", rows)
-            store.execute(
-                con, "load_slice_source", kind=kind, load_id=result.load_id, sha256=sha
-            )
+            store.execute(con, "load_slice_source", kind=kind, load_id=result.load_id, sha256=sha)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -99,7 +99,9 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
     prev = months.add(month, -1)
     prev_month = prev if months.fmt(prev) in classified else None
     fingerprint, rules_json = (
-        store.query(con, "job_run_state", month=month).select("rules_fingerprint", "rules_json").row(0)
+        store.query(con, "job_run_state", month=month)
+        .select("rules_fingerprint", "rules_json")
+        .row(0)
     )
 
     locations = store.query(con, "report_locations")
