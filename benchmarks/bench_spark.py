@@ -129,6 +129,13 @@ def main() -> None:
                 f"With {cores} executor cores Spark would break even at about"
                 f" {fixed_s / gain:,.0f} locations of this shape (months of history add to both)."
             )
+    lines.append(
+        "The networks run one after the other in one process: the second one's session start"
+        " reuses the JVM the first one started. The times are wall-clock on a machine shared by"
+        " several developers (load avg column): at a load of many times the 2 cores every Spark"
+        " job (dozens per month) waits for CPU, the fixed part above is mostly that, and the"
+        " estimate is only as good as those figures."
+    )
     text += "\n" + "\n".join(lines)
     print(text)
     if not args.no_write:
