@@ -315,6 +315,7 @@ def _edge_payload(
         "core_skus": facts.core_skus,
         "core_colours": facts.core_colours,
         "size_curve": facts.size_curve,
+        "sold_styles": facts.sold_styles,
         "products": edge.products,
         "own": edge.demand_inputs.own,
     }
@@ -333,9 +334,7 @@ def _unpack_edge(payload: dict[str, Any]) -> tuple[job.Edge, pl.DataFrame, date,
     if bid not in _EDGE_CACHE:
         f = {k: from_ipc(v).lazy() for k, v in payload.items() if isinstance(v, bytes)}
         locations = from_ipc(payload["locations"])
-        facts = NetworkFacts(
-            f["bestsellers"], f["new_styles"], f["core_skus"], f["core_colours"], f["size_curve"]
-        )
+        facts = NetworkFacts(**{name: f[name] for name in NetworkFacts.__dataclass_fields__})
         empty = pl.LazyFrame()
         edge = job.Edge(
             facts=facts,
@@ -491,6 +490,7 @@ def compute_month(
             "rep": pl.String,
             "min_styles": pl.Int32,
             "status": pl.String,
+            "location_order": pl.Int64,
         },
     )
     keys: dict[str, PolarsDataType] = {"location_id": pl.Int32, "sku": pl.Int32}
