@@ -26,8 +26,8 @@ The month is the folder name (``month=2026-10``, Hive style), not a column in th
 data must satisfy domain.md's data contract (section 3: one row per month, location and SKU,
 known codes, whole non-negative quantities): the store's loaders check that, a pipeline
 writing this layout directly must too. ``sku_key`` and ``location_key`` are the store's
-integer keys; the engines break ties by them (6.3), so a pipeline that wants results identical
-to the store's gives the same ones; without them the keys are the codes' ascending order.
+integer keys; without them the Spark engine numbers the codes in ascending order (ties are
+broken on codes, 6.3, so results do not depend on the numbering).
 """
 
 from __future__ import annotations
