@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.spark-installed
 DEMO_DB ?= data/demo/assortment.duckdb
 # `make run PORT=8061` and `ASSORTMENT_PORT=8061 make run` (or the same line in .env) all work:
 # empty HOST/PORT leave ASSORTMENT_HOST/ASSORTMENT_PORT (environment, then .env, then 127.0.0.1:8050)
@@ -19,7 +20,7 @@ SOAK_SECONDS ?= 120
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo serve test test-fast e2e-deps bench bench-load bench-monthly bench-dashboard bench-users soak lint i18n clean
+.PHONY: help install install-spark run demo serve test test-fast test-spark e2e-deps bench bench-load bench-monthly bench-dashboard bench-users bench-spark soak lint i18n clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,6 +33,12 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install the project with its dev dependencies
+
+$(SPARK_STAMP): $(STAMP)
+	@set -o pipefail; $(BIN)/python -m pip install -q -e '.[dev,spark]' 2>&1 | { grep -v '^WARNING: Location' || true; }
+	@touch $(SPARK_STAMP)
+
+install-spark: $(SPARK_STAMP) ## add the optional Spark engine (pyspark, pandas; needs Java 17)
 
 demo: $(STAMP) ## (re)build the demo database from sample_data/ in data/demo/, replacing it
 	@bash scripts/build_demo.sh $(DEMO_DB)
@@ -46,11 +53,14 @@ serve: $(STAMP) ## serve the dashboard over the database in ASSORTMENT_DB (or da
 e2e-deps: ## install Debian's chromium, chromium-driver and a CJK font when missing
 	@bash scripts/e2e_deps.sh
 
-test: $(STAMP) e2e-deps ## run every test, browser tests included
-	@$(BIN)/python -m pytest -q
+test: $(STAMP) e2e-deps ## run every test, browser tests included (Spark's: make test-spark)
+	@$(BIN)/python -m pytest -q -m "not spark"
 
 test-fast: $(STAMP) ## unit tests only (no browser, no subprocess crash tests)
-	@$(BIN)/python -m pytest -q -m "not e2e and not slow"
+	@$(BIN)/python -m pytest -q -m "not e2e and not slow and not spark"
+
+test-spark: $(SPARK_STAMP) ## install the Spark extra; both engines' exports identical (local[2], a few minutes)
+	@$(BIN)/python -m pytest -q -m spark
 
 bench-load: $(STAMP) ## load stock/sales of a whole 2,000-store month vs DuckDB read_csv (writes BENCHMARKS.md)
 	@$(BIN)/python benchmarks/bench_load.py
@@ -60,6 +70,9 @@ bench: $(STAMP) ## classification benchmark vs the DuckDB floor (writes BENCHMAR
 
 bench-monthly: $(STAMP) e2e-deps ## time the monthly batch on the 2,000-store network (writes BENCHMARKS.md)
 	@$(BIN)/python benchmarks/bench_monthly.py
+
+bench-spark: $(SPARK_STAMP) ## one network through both engines: where Spark's time goes (writes BENCHMARKS.md)
+	@$(BIN)/python benchmarks/bench_spark.py
 
 bench-dashboard: $(STAMP) ## dashboard callback latencies with 2,000 locations (writes BENCHMARKS.md)
 	@$(BIN)/python benchmarks/bench_dashboard.py

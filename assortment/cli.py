@@ -309,12 +309,61 @@ def classify(
             min=1, help="Run the per-location work in N partitions of distributor groups."
         ),
     ] = 1,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="local (polars on this machine) or spark (the same rules on Apache Spark;"
+            " needs pip install -e '.[spark]' and Java 17)."
+        ),
+    ] = "local",
+    master: Annotated[
+        str | None,
+        typer.Option(help="Spark master URL (--engine spark; default local[2])."),
+    ] = None,
+    inputs: Annotated[
+        str | None,
+        typer.Option(
+            help="Parquet inputs for --engine spark: a folder or URL (hdfs://, s3a://) of the"
+            " layout export-parquet writes;"
+            " default: the store exported to <data>/spark/inputs first)."
+        ),
+    ] = None,
 ) -> None:
     """Classify every style at every location, check compliance and plan actions for a month."""
-    from assortment.job import classify as run
+    if engine not in ("local", "spark"):
+        raise UsageError(f"unknown engine {engine!r}; choose local or spark")
+    if engine == "local":
+        if master is not None or inputs is not None:
+            raise UsageError("--master and --inputs go with --engine spark")
+        from assortment.job import classify as run
 
-    for result in run(state.settings, month=month, all_months=all_months, partitions=partitions):
-        echo(result.summary())
+        for result in run(
+            state.settings, month=month, all_months=all_months, partitions=partitions
+        ):
+            echo(result.summary())
+        return
+    from assortment import spark_engine
+
+    runs = spark_engine.classify(
+        state.settings,
+        month=month,
+        all_months=all_months,
+        master=master or spark_engine.DEFAULT_MASTER,
+        inputs=inputs,
+    )
+    for spark_run in runs:
+        echo(spark_run.result.summary() + " (spark)")
+
+
+@app.command("export-parquet")
+def export_parquet(
+    folder: Annotated[Path, typer.Argument(help="Folder to write (see README: Engines).")],
+) -> None:
+    """Write the store's products, locations, stock and sales as Parquet partitioned by month."""
+    from assortment import parquet, store
+
+    with store.reader(state.settings) as con:
+        echo(parquet.export(con, folder).summary())
 
 
 @app.command()

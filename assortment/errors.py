@@ -53,6 +53,13 @@ def environment_problem(path: object, exc: OSError, *, what: str) -> Environment
     return EnvironmentProblemError(f"cannot {what} {str(path)!r}: {reason} ({hint})")
 
 
+class EngineUnavailableError(AssortmentError):
+    """An optional engine cannot start here (its package or Java is missing); the message
+    says what to install."""
+
+    exit_code = 2
+
+
 class PublishError(AssortmentError):
     """The data is stored in the master, but the read snapshot could not be published
     (disk full, read-only folder): readers still see the previous data until a later

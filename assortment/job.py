@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from assortment import demand, followthrough, months, store, stuck
-from assortment.classify import NetworkInputs, PartitionInputs, network_facts
+from assortment.classify import NetworkFacts, NetworkInputs, PartitionInputs, network_facts
 from assortment.config import Rules, Settings
 from assortment.errors import NoDataError
 from assortment.pipeline import PartitionTables, partition_results, partition_tables
@@ -173,24 +173,30 @@ def read_inputs(
     return inputs
 
 
-def compute(
-    inp: MonthInputs,
-    month: date,
-    rules: Rules,
-    *,
-    partitions: int = 1,
-    timings: dict[str, float] | None = None,
-) -> dict[str, pl.DataFrame]:
-    """Run the rules over month M's inputs; result tables keyed by name (codes, not keys).
+@dataclass(frozen=True)
+class Edge:
+    """The network-wide part of month M, computed once at the edge before the partitions.
 
-    ``timings`` (optional) receives the seconds of each stage: ``facts`` (network facts, rate
-    of sale, order plan set-up), ``partitions``, ``stuck`` (domain.md 9) and ``codes``.
+    Attributes:
+        facts: The collected network facts (bestsellers, new styles, core SKUs and colours,
+            size curves).
+        products: The products table.
+        demand_inputs: What the rate of sale (6.1) reads, with ``own`` computed once.
+        network: The network-wide result tables, still lazy: bestsellers, new_styles,
+            core_skus, size_curve, order_plan, order_plan_locations.
     """
-    clock = _Clock(timings)
-    products = inp.products.lazy()
-    facts = network_facts(
+
+    facts: NetworkFacts
+    products: pl.LazyFrame
+    demand_inputs: demand.DemandInputs
+    network: list[pl.LazyFrame]
+
+
+def network_facts_of(inp: MonthInputs, month: date, rules: Rules) -> NetworkFacts:
+    """The collected network facts of month M (domain.md 4.2-4.6)."""
+    return network_facts(
         NetworkInputs(
-            products=products,
+            products=inp.products.lazy(),
             net_sku_units_w=inp.net_w.lazy(),
             net_sku_units_12m=inp.net_12m.lazy(),
         ),
@@ -198,19 +204,49 @@ def compute(
         rules=rules,
     ).collect()
 
+
+def required_styles(facts: NetworkFacts) -> pl.LazyFrame:
+    """The styles required everywhere: bestsellers and new styles (6.2)."""
+    return pl.concat([facts.bestsellers.select("style"), facts.new_styles.select("style")])
+
+
+def plan_skus(facts: NetworkFacts, products: pl.LazyFrame) -> pl.LazyFrame:
+    """The SKUs a plan can ask for (the required styles' SKUs and the core SKUs): the edge
+    computes their rate of sale (6.1) once."""
+    required_skus = products.join(required_styles(facts), on="style", how="semi").select("sku")
+    return pl.concat([required_skus, facts.core_skus.select("sku")]).unique()
+
+
+def network_edge(
+    inp: MonthInputs,
+    month: date,
+    rules: Rules,
+    *,
+    facts: NetworkFacts | None = None,
+    own: pl.DataFrame | None = None,
+) -> Edge:
+    """The network-wide part of month M (see :class:`Edge`).
+
+    ``facts`` and ``own`` (:func:`demand.own_rate_of_sale` of :func:`plan_skus`) are computed
+    here unless given (an engine that computes them elsewhere passes them in; ``inp``'s
+    stock_prev and sales_months are then not read).
+    """
+    products = inp.products.lazy()
+    if facts is None:
+        facts = network_facts_of(inp, month, rules)
     locations = inp.locations.lazy()
-    required = pl.concat([facts.bestsellers.select("style"), facts.new_styles.select("style")])
+    required = required_styles(facts)
     required_skus = products.join(required, on="style", how="semi").select("sku")
-    # the rate of sale (6.1) of every SKU a plan can ask for (the required styles' SKUs and
-    # the core SKUs), computed once here at the edge for the order plan and every partition
-    plan_skus = pl.concat([required_skus, facts.core_skus.select("sku")]).unique()
-    own = demand.own_rate_of_sale(
-        inp.stock_prev.lazy().join(plan_skus, on="sku", how="semi"),
-        inp.sales_months.lazy().join(plan_skus, on="sku", how="semi"),
-        month=month,
-        lookback_months=rules.lookback_months,
-    ).collect()
-    clock.tick("facts")
+    if own is None:
+        # the rate of sale (6.1) of every SKU a plan can ask for, computed once here at the
+        # edge for the order plan and every partition
+        wanted = plan_skus(facts, products)
+        own = demand.own_rate_of_sale(
+            inp.stock_prev.lazy().join(wanted, on="sku", how="semi"),
+            inp.sales_months.lazy().join(wanted, on="sku", how="semi"),
+            month=month,
+            lookback_months=rules.lookback_months,
+        ).collect()
     demand_inputs = demand.DemandInputs(
         stock_prev=inp.stock_prev.lazy(),
         sales_months=inp.sales_months.lazy(),
@@ -243,10 +279,129 @@ def compute(
             "location_id", "region", "coverage", "count_month"
         ),
     ]
+    return Edge(facts=facts, products=products, demand_inputs=demand_inputs, network=network)
 
-    groups = inp.locations.select(
+
+def compute_partition(
+    edge: Edge,
+    part_inputs: PartitionInputs,
+    month: date,
+    rules: Rules,
+    *,
+    extra: list[pl.LazyFrame] | None = None,
+) -> list[pl.DataFrame]:
+    """Style health, compliance and actions of a partition of distributor groups (integer
+    keys), collected together with ``extra`` lazy frames: ``[health, compliance, actions,
+    *extra]``."""
+    facts, products = edge.facts, edge.products
+    # the partition's intermediates are collected once here, at the edge: the plans built
+    # on them stay small, and the optimiser's time on one plan holding every rule (several
+    # seconds, whatever the data) is saved
+    tables = partition_tables(facts, part_inputs, products, rules=rules)
+    tables = PartitionTables(
+        *(
+            f.lazy()
+            for f in pl.collect_all(
+                [tables.skus, tables.located, tables.stock, tables.missing, tables.pairs]
+            )
+        )
+    )
+    res = partition_results(
+        facts, part_inputs, tables, products, edge.demand_inputs, month=month, rules=rules
+    )
+    return pl.collect_all([res.style_health, res.compliance, res.actions, *(extra or [])])
+
+
+def finish(
+    inp: MonthInputs,
+    edge: Edge,
+    network: list[pl.DataFrame],
+    health: pl.DataFrame,
+    compliance: pl.DataFrame,
+    actions: pl.DataFrame,
+    rules: Rules,
+    *,
+    timings: dict[str, float] | None = None,
+) -> dict[str, pl.DataFrame]:
+    """The cross-group step after every partition (domain.md 9) and the result tables with
+    codes. ``network`` is ``edge.network`` collected; ``inp`` gives locations, codes, W's
+    earlier counts (had_w) and the locations counted in M (any stock_m row). ``timings``
+    (optional) receives the seconds of ``stuck`` and ``codes``."""
+    clock = _Clock(timings)
+    facts = edge.facts
+    bestsellers, new_styles, core_skus, size_curve, plan_df, plan_locations = network
+    # domain.md 9 spans groups (elsewhere = the other groups): after every partition, from
+    # the style-health rows (on hand and units per location and style) and W's earlier counts
+    chances_df, stuck_df = pl.collect_all(
+        stuck.chances_and_stuck(
+            inp.locations.lazy(),
+            inp.stock_m.lazy(),
+            inp.had_w.lazy(),
+            health.lazy().select("location_id", "style", "on_hand", "units_sold"),
+            edge.products,
+            required_styles(facts),
+            facts.core_skus,
+            facts.core_colours,
+            facts.sold_styles,
+            lookback_months=rules.lookback_months,
+            slow_sell_through=rules.slow_sell_through,
+            stuck_min_units=rules.stuck_min_units,
+            min_store_reach=rules.min_store_reach,
+            proven_sell_through=rules.proven_sell_through,
+        )
+    )
+    clock.tick("stuck")
+    out = _to_codes(
+        {
+            "style_health": health,
+            "compliance": compliance,
+            "actions": actions,
+            "bestsellers": bestsellers,
+            "new_styles": new_styles,
+            "core_skus": core_skus,
+            "size_curve": size_curve,
+            "order_plan": plan_df,
+            "order_plan_locations": plan_locations,
+            "stuck": stuck_df,
+            "style_chances": chances_df,
+        },
+        inp.codes,
+    )
+    clock.tick("codes")
+    prices = inp.products.group_by("style").agg(pl.col("price").max())
+    distribute = stuck.distribute_actions(out["stuck"].lazy(), prices.lazy()).collect()
+    out["actions"] = pl.concat([out["actions"], distribute], how="diagonal_relaxed")
+    clock.tick("stuck")
+    return out
+
+
+def partition_groups(locations: pl.DataFrame) -> pl.DataFrame:
+    """location_id, _group: each location's distributor group (the distributor's key)."""
+    return locations.select(
         "location_id", pl.coalesce("distributor_id", "location_id").alias("_group")
     )
+
+
+def compute(
+    inp: MonthInputs,
+    month: date,
+    rules: Rules,
+    *,
+    partitions: int = 1,
+    timings: dict[str, float] | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Run the rules over month M's inputs; result tables keyed by name (codes, not keys).
+
+    The network-wide facts first (:func:`network_edge`), then the per-location work per
+    partition of distributor groups (:func:`compute_partition`), then the cross-group step
+    (:func:`finish`); ``assortment.spark_engine`` runs the same three pieces on Spark.
+    ``timings`` (optional) receives the seconds of each stage: ``facts`` (network facts, rate
+    of sale, order plan set-up), ``partitions``, ``stuck`` (domain.md 9) and ``codes``.
+    """
+    clock = _Clock(timings)
+    edge = network_edge(inp, month, rules)
+    clock.tick("facts")
+    groups = partition_groups(inp.locations)
     group_ids = groups["_group"].unique().sort()
     n = max(1, min(partitions, group_ids.len()))
     health, compliance, actions = [], [], []
@@ -268,72 +423,23 @@ def compute(
                 sales_w=inp.sales_w.lazy(),
                 history=inp.history.lazy(),
             )
-        # the partition's intermediates are collected once here, at the edge: the plans built
-        # on them stay small, and the optimiser's time on one plan holding every rule (several
-        # seconds, whatever the data) is saved
-        tables = partition_tables(facts, part_inputs, products, rules=rules)
-        tables = PartitionTables(
-            *(
-                f.lazy()
-                for f in pl.collect_all(
-                    [tables.skus, tables.located, tables.stock, tables.missing, tables.pairs]
-                )
-            )
-        )
-        res = partition_results(
-            facts, part_inputs, tables, products, demand_inputs, month=month, rules=rules
-        )
         # the last partition shares one optimised plan with the network-wide tables
-        extra = network if part == n - 1 else []
-        h, c, a, *rest = pl.collect_all([res.style_health, res.compliance, res.actions, *extra])
+        extra = edge.network if part == n - 1 else []
+        h, c, a, *rest = compute_partition(edge, part_inputs, month, rules, extra=extra)
         health.append(h)
         compliance.append(c)
         actions.append(a)
-    bestsellers, new_styles, core_skus, size_curve, plan_df, plan_locations = rest
     clock.tick("partitions")
-    # domain.md 9 spans groups (elsewhere = the other groups): after every partition, from
-    # the style-health rows (on hand and units per location and style) and W's earlier counts
-    chances_df, stuck_df = pl.collect_all(
-        stuck.chances_and_stuck(
-            inp.locations.lazy(),
-            inp.stock_m.lazy(),
-            inp.had_w.lazy(),
-            pl.concat(health).lazy().select("location_id", "style", "on_hand", "units_sold"),
-            products,
-            pl.concat([facts.bestsellers.select("style"), facts.new_styles.select("style")]),
-            facts.core_skus,
-            facts.core_colours,
-            facts.sold_styles,
-            lookback_months=rules.lookback_months,
-            slow_sell_through=rules.slow_sell_through,
-            stuck_min_units=rules.stuck_min_units,
-            min_store_reach=rules.min_store_reach,
-            proven_sell_through=rules.proven_sell_through,
-        )
+    return finish(
+        inp,
+        edge,
+        rest,
+        pl.concat(health),
+        pl.concat(compliance),
+        pl.concat(actions),
+        rules,
+        timings=timings,
     )
-    clock.tick("stuck")
-    out = _to_codes(
-        {
-            "style_health": pl.concat(health),
-            "compliance": pl.concat(compliance),
-            "actions": pl.concat(actions),
-            "bestsellers": bestsellers,
-            "new_styles": new_styles,
-            "core_skus": core_skus,
-            "size_curve": size_curve,
-            "order_plan": plan_df,
-            "order_plan_locations": plan_locations,
-            "stuck": stuck_df,
-            "style_chances": chances_df,
-        },
-        inp.codes,
-    )
-    clock.tick("codes")
-    prices = inp.products.group_by("style").agg(pl.col("price").max())
-    distribute = stuck.distribute_actions(out["stuck"].lazy(), prices.lazy()).collect()
-    out["actions"] = pl.concat([out["actions"], distribute], how="diagonal_relaxed")
-    clock.tick("stuck")
-    return out
 
 
 def _to_codes(frames: dict[str, pl.DataFrame], codes: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -505,6 +611,22 @@ def run_month(
     t0 = time.perf_counter()
     inputs = read_inputs(con, month, rules, timings=timings)
     results = compute(inputs, month, rules, partitions=partitions, timings=timings)
+    return store_results(con, month, rules, results, started=t0, timings=timings)
+
+
+def store_results(
+    con: duckdb.DuckDBPyConnection,
+    month: date,
+    rules: Rules,
+    results: dict[str, pl.DataFrame],
+    *,
+    started: float,
+    timings: dict[str, float] | None = None,
+) -> JobResult:
+    """Write month M's results (one transaction), then judge the actions of M-1 and M by the
+    count that follows (domain.md 8); ``started`` is the run's ``time.perf_counter()`` start;
+    ``timings`` as in :func:`run_month`."""
+    t0 = started
     seconds = time.perf_counter() - t0
     write_results(con, month, rules, results, seconds, timings=timings)
     clock = _Clock(timings)
