@@ -122,28 +122,6 @@ def register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> 
     con.register(name, _ArrowStream(frame))
 
 
-def query_stream(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
-    """:func:`query` through the Arrow C stream interface, which needs no pyarrow: a load
-    run as its own process starts without importing pyarrow and numpy (about half a second)."""
-    return pl.DataFrame(con.sql(query_text(name), params=params or None))
-
-
-class _ArrowStream:
-    """A polars frame seen by DuckDB through the Arrow C stream interface (no pyarrow); each
-    scan asks for a fresh stream, so the view can be read any number of times."""
-
-    def __init__(self, frame: pl.DataFrame) -> None:
-        self.frame = frame
-
-    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
-        return self.frame.__arrow_c_stream__(requested_schema)
-
-
-def register(con: duckdb.DuckDBPyConnection, view: str, frame: pl.DataFrame) -> None:
-    """Make ``frame`` readable as the view ``view`` on ``con`` (without importing pyarrow)."""
-    con.register(view, _ArrowStream(frame))
-
-
 def statement_text(name: str) -> str:
     """The text of ``sql/statements/<name>.sql`` (one statement that changes data)."""
     return (SQL_DIR / "statements" / f"{name}.sql").read_text("utf-8")

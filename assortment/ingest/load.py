@@ -115,8 +115,8 @@ class LoadResult:
 
 def reference(con: duckdb.DuckDBPyConnection, *, today: date | None = None) -> Reference:
     """What rows are checked against: the stored products and locations."""
-    products = store.query_stream(con, "load_reference_products")
-    locations = store.query_stream(con, "load_reference_locations")
+    products = store.query(con, "load_reference_products")
+    locations = store.query(con, "load_reference_locations")
     return Reference(products=products, locations=locations, today=today or date.today())
 
 
@@ -212,7 +212,7 @@ def _check_slices(
         ]
         result.months = sorted({m for m, _ in result.slices})
         result.locations = sorted({loc for _, loc in result.slices})
-        same = store.query_stream(con, "load_same_slices", kind=kind, sha256=result.sha256)
+        same = store.query(con, "load_same_slices", kind=kind, sha256=result.sha256)
         result.already_loaded = bool(result.slices) and (
             slices.select("month", "location_key")
             .join(same, on=["month", "location_key"], how="anti")
@@ -221,7 +221,7 @@ def _check_slices(
         )
     if kind == "stock" and not result.already_loaded:
         keys = rows["location_key"].unique().to_list()
-        stored = store.query_stream(con, "load_stored_counts", location_keys=keys)
+        stored = store.query(con, "load_stored_counts", location_keys=keys)
         drops = count_drops(rows, ref.products, stored, share=rules.count_drop_share).join(
             ref.locations.select("location_key", "location_id"), on="location_key"
         )
