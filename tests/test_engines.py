@@ -94,6 +94,7 @@ def test_spark_without_pyspark_is_a_clear_error(settings: Settings) -> None:
     assert "Traceback" not in out.stderr
 
 
+@pytest.mark.spark
 def test_spark_without_java_is_a_clear_error(settings: Settings, tmp_path: Path) -> None:
     pytest.importorskip("pyspark")  # without it, the message names the extra (test above)
     env = {k: v for k, v in os.environ.items() if k != "JAVA_HOME"}
