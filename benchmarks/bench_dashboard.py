@@ -2,7 +2,7 @@
 
 Builds (once, cached in bench_data/dashboard/) a network of 40 distributors and 1,960 stores
 with the sample generator, loaded through the project's loaders and classified by the real job
-(tests/e2e/network.py, the same builder as the browser tests), starts `dashboard.server.serve` (waitress) in a subprocess, signs in
+(tests/e2e/network.py, the same builder as the browser tests), starts `dashboard.server.serve` (gunicorn, one worker of 8 threads) in a subprocess, signs in
 over HTTP and times the callbacks a browser fires, as a browser sends them: the overview, a
 location page (status, visit list, last month's follow-through and what changed, style list,
 size run), the Styles page (lists, who lacks a style, regions, where each style was given a
@@ -188,10 +188,24 @@ def sign_in(base: str, user: str) -> requests.Session:
 _TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 
 
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def cpu_ms(pid: int) -> float:
-    """User + system CPU time of process ``pid`` so far (every thread, DuckDB's included)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * _TICK_MS
+    """User + system CPU time so far of process ``pid`` and its child processes (gunicorn's
+    master and its worker; every thread, DuckDB's included)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = _stat(int(entry.name))
+        except OSError:
+            continue  # ended meanwhile
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])
+    return total * _TICK_MS
 
 
 class Client:
@@ -466,12 +480,12 @@ def run(repeat: int, rebuild: bool, port: int) -> str:
         f"{info['style_health_rows']:,} style_health rows, {info['actions']:,} action lines, "
         f"{info['follow_lines']:,} follow-through lines, {info['stuck']:,} stuck pairs "
         f"(generated, loaded and classified by the real job in {info['build_s']:.0f} s).",
-        "Server: `dashboard.server.serve` (waitress, 8 threads) in a subprocess; requests are the "
+        "Server: `dashboard.server.serve` (gunicorn, 1 worker x 8 threads) in a subprocess; requests are the "
         "`/_dash-update-component` POSTs a browser sends (signed in, CSRF header), one at a time, "
         "timed from the client over loopback. *Cold* = first request for its parameters (the "
         "per-snapshot cache misses: other months, filters, stores or styles); *warm* = the same "
         "request repeated. *CPU* = the server process's CPU time per request (all threads, "
-        "DuckDB's included; mean, from `/proc/<pid>/stat`, 10 ms ticks). Medians of "
+        "DuckDB's included; master and worker; mean, from `/proc/<pid>/stat`, 10 ms ticks). Medians of "
         f"{repeat} requests (a page layout: one cold request). Users: `bench` (admin), "
         f"`bench-d` (distributor D07: its own group, other groups as one anonymous "
         f'"elsewhere"), `bench-r` (rep {info["rep"]}).',
