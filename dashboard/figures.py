@@ -955,7 +955,11 @@ def style_chances(frame: pl.DataFrame, *, by: str, lang: str) -> Figure:
         "xaxis": {"tickformat": ".0%", "range": [0, 1.002], "dtick": 0.25},
         "yaxis": {"autorange": "reversed", "type": "category"},
     }
-    return _figure(traces, layout, height=70 + 30 * areas.height)
+    fig = _figure(traces, layout, height=130 + 30 * areas.height)
+    # long area names leave a narrow plot, where the legend wraps onto up to three rows:
+    # room above the plot for them, so the legend never lies over the first bar
+    fig["layout"]["margin"] = {**fig["layout"]["margin"], "t": 96}
+    return fig
 
 
 def new_style_chances(frame: pl.DataFrame, *, lang: str) -> Figure:
