@@ -554,3 +554,31 @@ def test_ties_are_broken_on_codes_when_keys_are_numbered_otherwise() -> None:
     assert got.select("location_id", "action", "units", "source_location_id").rows() == [
         (4, "transfer", 2, 3)
     ]
+
+
+# --- the (location, SKU) pair key the rules join on ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("loc_dtype", "sku_dtype"),
+    [(pl.Int32, pl.Int32), (pl.Int16, pl.UInt32), (pl.UInt16, pl.Int8), (pl.String, pl.String)],
+)
+def test_the_pair_key_is_one_to_one_and_gives_the_keys_back(loc_dtype, sku_dtype) -> None:
+    if loc_dtype == pl.String:
+        locs, skus = ["a", "a", "b", "ab"], ["bc", "b", "cb", "c"]
+    else:
+        lo_l = 0 if loc_dtype == pl.UInt16 else -(2**15)
+        hi_l = 2**16 - 1 if loc_dtype == pl.UInt16 else 2**15 - 1
+        lo_s = {pl.Int32: -(2**31), pl.UInt32: 0, pl.Int8: -128}[sku_dtype]
+        hi_s = {pl.Int32: 2**31 - 1, pl.UInt32: 2**32 - 1, pl.Int8: 127}[sku_dtype]
+        locs = [lo_l, lo_l, hi_l, hi_l, 0, 1, 0]
+        skus = [lo_s, hi_s, lo_s, hi_s, hi_s, lo_s, 0]
+    frame = pl.LazyFrame(
+        {"location_id": locs, "sku": skus}, schema={"location_id": loc_dtype, "sku": sku_dtype}
+    ).unique()
+    keyed = frame.with_columns(d.pair_key(frame)).collect()
+    assert keyed[d.PAIR].n_unique() == keyed.height  # distinct pairs, distinct keys
+    back = d.unique_pairs(keyed.lazy(), frame).collect()
+    assert_frame_equal(back.select("location_id", "sku"), frame.collect(), check_row_order=False)
+    if loc_dtype != pl.String:
+        assert keyed[d.PAIR].dtype == pl.Int64
