@@ -195,14 +195,14 @@ def own_rate_of_sale(
     from_sales = sales.filter(pl.col("units_sold") >= 1).select(
         "location_id", "sku", pl.col("units_sold").alias("units"), flag(first).alias("_flag")
     )
+    rows = pl.concat([from_stock, from_sales], how="vertical_relaxed").filter(
+        pl.col("_flag").is_not_null()
+    )
     return (
-        pl.concat([from_stock, from_sales], how="vertical_relaxed")
-        .filter(pl.col("_flag").is_not_null())
-        .group_by("location_id", "sku")
+        rows.group_by(pair_key(rows))
         .agg(pl.col("units").sum().cast(pl.Int64), pl.col("_flag").bitwise_or().alias("_mask"))
         .select(
-            "location_id",
-            "sku",
+            *pair_columns(rows),
             "units",
             pl.col("_mask").bitwise_count_ones().cast(pl.UInt32).alias("available_months"),
         )
