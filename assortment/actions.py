@@ -53,6 +53,7 @@ import polars as pl
 
 from assortment.config import Rules
 from assortment.demand import DemandInputs, months_of_cover, plan_lines
+from assortment.rules_engine import PAIR, pair_key
 
 COLUMNS = (
     "location_id",
@@ -217,14 +218,16 @@ def plan_actions(
     )
     facts = _sku_facts(skus)
     held = stock.select(
-        pl.col("location_id").alias("source_location_id"),
-        "sku",
+        pair_key(stock).alias("_source_pair"),
         pl.col("on_hand").cast(pl.Int64).alias("source_on_hand"),
     )
     sized = (
-        lines.join(needs.select("location_id", "sku", *_ORDER), on=["location_id", "sku"])
+        lines.with_columns(
+            pair_key(lines), pair_key(lines, "source_location_id").alias("_source_pair")
+        )
+        .join(needs.select(pair_key(needs), *_ORDER), on=PAIR)
         .join(facts, on="sku")
-        .join(held, on=["source_location_id", "sku"], how="left")
+        .join(held, on="_source_pair", how="left")
         .select(
             "location_id",
             "action",

@@ -47,7 +47,7 @@ import polars as pl
 
 from assortment import months
 from assortment.config import Rules
-from assortment.rules_engine import at_least, below
+from assortment.rules_engine import PAIR, at_least, below, pair_key
 
 __all__ = [
     "NetworkFacts",
@@ -483,14 +483,18 @@ def missing_core_skus(
     Returns:
         location_id, style_id, sc_id, sku, sku_order: one row per missing core SKU.
     """
-    return (
+    core = (
         colours.filter(pl.col("is_broken"))
         .select("location_id", "sc_id")
         .join(
             skus.filter(pl.col("is_core")).select("sc_id", "style_id", "sku", "sku_order"),
             on="sc_id",
         )
-        .join(stock.select("location_id", "sku"), on=["location_id", "sku"], how="anti")
+    )
+    return (
+        core.with_columns(pair_key(core))
+        .join(stock.select(pair_key(stock)), on=PAIR, how="anti")
+        .drop(PAIR)
     )
 
 

@@ -56,7 +56,7 @@ import polars as pl
 
 from assortment import months
 from assortment.config import Rules
-from assortment.rules_engine import TOL
+from assortment.rules_engine import PAIR, TOL, pair_columns, pair_key, unique_pairs
 from assortment.vocab import LOCATION_KINDS
 
 KindValues = Mapping[str, float]
@@ -94,55 +94,6 @@ def _by_kind(values: KindValues) -> pl.Expr:
         .then(pl.lit(values["distributor"]))
         .otherwise(pl.lit(values["store"]))
     )
-
-
-# the job's surrogate keys fit in 32 bits: a (location, SKU) pair packs into one Int64
-_NARROW_LOCATION = (pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16)
-_NARROW_SKU = (*_NARROW_LOCATION, pl.UInt32)
-_SIGNED = (pl.Int8, pl.Int16, pl.Int32)
-PAIR = "_pair"
-
-
-def _packs(schema: pl.Schema, location: str, sku: str) -> bool:
-    return schema[location] in _NARROW_LOCATION and schema[sku] in _NARROW_SKU
-
-
-def pair_key(frame: pl.LazyFrame, location: str = "location_id", sku: str = "sku") -> pl.Expr:
-    """One key column (``_pair``) for a (location, SKU) pair of ``frame``.
-
-    The job's integer surrogate keys are packed into one Int64, ``location * 2**32 + (sku -
-    lowest)`` where ``lowest`` is the SKU dtype's minimum (one to one, and undone by
-    :func:`pair_columns`): polars joins, groups and de-duplicates on one integer column
-    several times faster than on two. Other keys (codes, in the tests) become a struct.
-    """
-    schema = frame.collect_schema()
-    if _packs(schema, location, sku):
-        low = -(1 << 31) if schema[sku] in _SIGNED else 0
-        return (
-            pl.col(location).cast(pl.Int64) * (1 << 32) + (pl.col(sku).cast(pl.Int64) - low)
-        ).alias(PAIR)
-    return pl.struct(pl.col(location), pl.col(sku)).alias(PAIR)
-
-
-def pair_columns(
-    frame: pl.LazyFrame, location: str = "location_id", sku: str = "sku"
-) -> list[pl.Expr]:
-    """``location`` and ``sku`` back from ``_pair`` (made by :func:`pair_key` on ``frame``)."""
-    schema = frame.collect_schema()
-    if _packs(schema, location, sku):
-        low = -(1 << 31) if schema[sku] in _SIGNED else 0
-        loc = pl.col(PAIR) // (1 << 32)
-        return [
-            loc.cast(schema[location]).alias(location),
-            (pl.col(PAIR) - loc * (1 << 32) + low).cast(schema[sku]).alias(sku),
-        ]
-    return [pl.col(PAIR).struct.field(location), pl.col(PAIR).struct.field(sku)]
-
-
-def unique_pairs(keys: pl.LazyFrame, like: pl.LazyFrame) -> pl.LazyFrame:
-    """_pair, location_id, sku: the distinct pairs of ``keys`` (a frame with ``_pair``), the
-    keys' dtypes those of ``like``."""
-    return keys.select(PAIR).unique().with_columns(pair_columns(like))
 
 
 def _active(locations: pl.LazyFrame) -> pl.LazyFrame:
@@ -532,10 +483,9 @@ def fix_needs(
         )
         .cache()
     )
-    got = moved.group_by("location_id", "sku").agg(pl.col("units").sum().alias("_moved"))
+    got = moved.group_by(pair_key(moved)).agg(pl.col("units").sum().alias("_moved"))
     line_figures = needs.select(
-        "location_id",
-        "sku",
+        pair_key(needs),
         pl.col("demand").alias("demand_units_per_month"),
         "target_units",
         "need_units",
@@ -551,8 +501,8 @@ def fix_needs(
         "_order",
     )
     replenish = (
-        needs.select("location_id", "sku", "need_units")
-        .join(got, on=["location_id", "sku"], how="left")
+        needs.select("location_id", "sku", pair_key(needs), "need_units")
+        .join(got, on=PAIR, how="left")
         .select(
             "location_id",
             "sku",
@@ -566,9 +516,10 @@ def fix_needs(
         )
         .filter(pl.col("units") > 0)
     )
+    lines = pl.concat([transfers, replenish], how="vertical_relaxed")
     return (
-        pl.concat([transfers, replenish], how="vertical_relaxed")
-        .join(line_figures, on=["location_id", "sku"])
+        lines.with_columns(pair_key(lines))
+        .join(line_figures, on=PAIR)
         .with_columns(
             (
                 pl.col("demand_units_per_month")

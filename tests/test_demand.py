@@ -9,6 +9,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from assortment import demand as d
+from assortment import rules_engine
 from assortment.config import Rules
 
 M = date(2026, 10, 1)  # W = 2026-08, 2026-09, 2026-10; counts that prove availability: 07..09
@@ -576,9 +577,9 @@ def test_the_pair_key_is_one_to_one_and_gives_the_keys_back(loc_dtype, sku_dtype
     frame = pl.LazyFrame(
         {"location_id": locs, "sku": skus}, schema={"location_id": loc_dtype, "sku": sku_dtype}
     ).unique()
-    keyed = frame.with_columns(d.pair_key(frame)).collect()
-    assert keyed[d.PAIR].n_unique() == keyed.height  # distinct pairs, distinct keys
-    back = d.unique_pairs(keyed.lazy(), frame).collect()
+    keyed = frame.with_columns(rules_engine.pair_key(frame)).collect()
+    assert keyed[rules_engine.PAIR].n_unique() == keyed.height  # distinct pairs, distinct keys
+    back = rules_engine.unique_pairs(keyed.lazy(), frame).collect()
     assert_frame_equal(back.select("location_id", "sku"), frame.collect(), check_row_order=False)
     if loc_dtype != pl.String:
-        assert keyed[d.PAIR].dtype == pl.Int64
+        assert keyed[rules_engine.PAIR].dtype == pl.Int64
