@@ -1,5 +1,5 @@
 """`python -m assortment` runs the CLI."""
 
-from assortment.cli import main
+from assortment.cli import entry
 
-main()
+entry()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import csv
 import os
 import sys
@@ -588,3 +590,25 @@ def main() -> None:
             traceback.print_exc()
         err(f"internal error: {type(exc).__name__}: {exc} (set ASSORTMENT_DEBUG=1 for details)")
         sys.exit(3)
+
+
+def entry() -> None:
+    """The ``assortment`` command: :func:`main`, then leave without tearing the interpreter down.
+
+    Everything is written and closed by then (stores are closed by their context managers,
+    output is flushed here, exit handlers run); what is skipped is freeing each of the run's
+    objects one by one, 0.2-0.3 s after a classification of a large network.
+    """
+    code: int | str | None = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):  # sys.exit("message")
+        err(str(code))
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code or 0)

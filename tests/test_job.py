@@ -272,3 +272,30 @@ def test_classify_imports_neither_pyarrow_nor_the_dashboard_stack(network_store)
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_the_console_entry_exits_fast_with_the_commands_code_and_all_its_output(network_store):
+    """`assortment` (cli.entry) leaves with os._exit after the command: its output is complete
+    when piped and its exit code is the command's (0 done, 1 rejected input, 2 usage)."""
+    import subprocess
+    import sys
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        script = (
+            "import sys\nfrom assortment.cli import entry\n"
+            f"sys.argv = ['assortment', '--db', {str(network_store.db_path)!r}, *{args!r}]\n"
+            "entry()\nprint('not reached')\n"
+        )
+        return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+
+    done = run("classify")
+    assert done.returncode == 0, done.stderr
+    assert "locations" in done.stdout and "not reached" not in done.stdout
+    out = network_store.db_path.parent / "style_health.csv"
+    exported = run("export", "style-health", "--out", str(out))
+    assert exported.returncode == 0, exported.stderr
+    text = out.read_text(encoding="utf-8-sig")
+    assert text.startswith("month,") and text.count("\n") > 10 and text.endswith("\n")
+    rejected = run("classify", "--month", "1999-01")
+    assert rejected.returncode == 1 and "no stock counts for 1999-01" in rejected.stderr
+    assert run("no-such-command").returncode == 2
