@@ -47,7 +47,7 @@ import polars as pl
 
 from assortment import months
 from assortment.config import Rules
-from assortment.rules_engine import PAIR, at_least, below, pair_key
+from assortment.rules_engine import PAIR, at_least, below, pair_columns, pair_key
 
 __all__ = [
     "NetworkFacts",
@@ -457,13 +457,14 @@ def flag_broken_colours(
         pl.col("n_core").first(), pl.col("is_core_colour").first()
     )
     return (
-        stock.group_by("location_id", "sc_id")
+        stock.group_by(pair_key(stock, "location_id", "sc_id"))
         .agg(
             pl.col("style_id").first(),
             pl.col("on_hand").sum(),
             (pl.col("on_hand") * pl.col("price")).sum().alias("value_cny"),
             pl.col("is_core").sum().alias("_n_core_in_stock"),
         )
+        .select(*pair_columns(stock, "location_id", "sc_id"), pl.exclude(PAIR))
         .join(per_colour, on="sc_id")
         .with_columns(
             (
@@ -521,24 +522,28 @@ def classify_pairs(
         location_id, style_id, on_hand, units_sold (Int64), value_cny, broken_size,
         n_core_colours_in_stock.
     """
-    in_stock = colours.group_by("location_id", "style_id").agg(
+    # (location, style) pairs are grouped on one packed key (see rules_engine.pair_key)
+    in_stock = colours.group_by(pair_key(colours, "location_id", "style_id")).agg(
         pl.col("on_hand").sum(),
         pl.col("value_cny").sum(),
         pl.col("is_broken").any().alias("broken_size"),
         pl.col("is_core_colour").sum().alias("n_core_colours_in_stock"),
     )
-    sold = (
-        sales_w.join(locations, on="location_id", how="semi")
-        .join(skus.select("sku", "style_id"), on="sku", how="inner")
-        .group_by("location_id", "style_id")
-        .agg(pl.col("units_sold").sum().cast(pl.Int64))
+    sales = sales_w.join(locations, on="location_id", how="semi").join(
+        skus.select("sku", "style_id"), on="sku", how="inner"
+    )
+    sold = sales.group_by(pair_key(sales, "location_id", "style_id")).agg(
+        pl.col("units_sold").sum().cast(pl.Int64)
     )
     wanted = locations.join(
         styles.filter(pl.col("is_bestseller") | pl.col("is_new")).select("style_id"), how="cross"
-    ).with_columns(pl.lit(True).alias("_required"))
+    )
+    wanted = wanted.select(
+        pair_key(wanted, "location_id", "style_id"), pl.lit(True).alias("_required")
+    )
     return (
         pl.concat([in_stock, sold, wanted], how="diagonal_relaxed")
-        .group_by("location_id", "style_id")
+        .group_by(PAIR)
         .agg(
             pl.col("on_hand").sum().cast(pl.Int64),
             pl.col("units_sold").sum().cast(pl.Int64),
@@ -548,7 +553,7 @@ def classify_pairs(
             pl.col("_required").any(),
         )
         .filter((pl.col("on_hand") > 0) | (pl.col("units_sold") > 0) | pl.col("_required"))
-        .drop("_required")
+        .select(*pair_columns(colours, "location_id", "style_id"), pl.exclude(PAIR, "_required"))
     )
 
 
