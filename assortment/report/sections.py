@@ -376,8 +376,8 @@ def follow_through(data: MonthData, lang: str) -> str:
         Col(t("follow.not_done"), integer("not_done"), num=True),
         Col(t("follow.unknown"), integer("unknown"), num=True),
         Col(t("reps.done_value"), percent("done_value_share"), num=True),
-        Col(t("change.fixed"), integer("fixed"), num=True),
-        Col(t("change.worse"), integer("worse"), num=True),
+        Col(t("col.fixed"), integer("fixed"), num=True),
+        Col(t("col.worse"), integer("worse"), num=True),
     ]
     foot = None
     if card.height > 1:

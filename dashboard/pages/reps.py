@@ -56,8 +56,8 @@ def scorecard_table(rows: list[dict[str, Any]]) -> Any:
         (t("follow.unknown"), True),
         (t("reps.done_share"), True),
         (t("reps.done_value"), True),
-        (t("change.fixed"), True),
-        (t("change.worse"), True),
+        (t("col.fixed"), True),
+        (t("col.worse"), True),
     ]
     head = html.Thead(html.Tr([html.Th(h, className="n" if n else None) for h, n in heads]))
     body = html.Tbody(
