@@ -298,21 +298,29 @@ def main() -> None:
     parser.add_argument("--shapes", default=",".join(SHAPES))
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--profile")
+    parser.add_argument("--build", help=argparse.SUPPRESS)  # one shape's network, then exit
     parser.add_argument("--no-write", action="store_true", help="print, do not write BENCHMARKS.md")
     args = parser.parse_args()
     if args.profile:
         _profile(args.profile)
         return
+    if args.build:
+        build(SHAPES[args.build])
+        return
 
     unknown = [s for s in args.shapes.split(",") if s and s not in SHAPES]
     if unknown:
         parser.error(f"unknown shape(s) {', '.join(unknown)}; choose from {', '.join(SHAPES)}")
-    shapes = [SHAPES[s] for s in args.shapes.split(",") if s]
+    names = [s for s in args.shapes.split(",") if s]
     rows = []
     loads = [load_average()]
-    for shape in shapes:
+    for name in names:
+        shape = SHAPES[name]
         print(f"[{shape.folder}] building network (cached in bench_data/)", flush=True)
-        built = build(shape)
+        # built in a child: this process stays small, and the timed children it forks report
+        # their own peak memory, not a copy of the builder's
+        subprocess.run([sys.executable, __file__, "--build", name], check=True)
+        built = build(shape)  # from the cache now
         # one untimed classify first: the month's results exist before the timed runs (a
         # re-run also replaces and judges them), and the file is in the page cache for both
         _run(classify_cmd(shape))
