@@ -58,7 +58,7 @@ from tests.e2e.helpers import callback_body  # noqa: E402
 
 SHARED_CACHE = Path("/work/bench_cache/dashboard")
 SCRATCH = ROOT / "bench_data" / "users"
-PORT = 8135  # developer 3's range on the shared machine (8130-8139)
+PORT = 8135  # the default of --port: developer 3's range on the shared machine (8130-8139)
 PASSWORD = "bench-password"
 USERS_MARK = "users-bench_users"
 N_ADMINS, N_REPS, N_DISTRIBUTORS = 10, 25, 15
@@ -756,10 +756,12 @@ def report(runs: list[dict[str, Any]], info: dict[str, Any], seconds: float) -> 
 
 
 def main() -> None:
+    global PORT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60, help="traffic time per configuration")
     parser.add_argument("--workers", default="1,2", help="configurations to compare, e.g. 1,2,3")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument("--port", type=int, default=PORT, help="the server's port (loopback)")
     parser.add_argument(
         "--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone"
     )
@@ -767,6 +769,7 @@ def main() -> None:
         "--network", type=Path, help="another built network folder (with data/ and built)"
     )
     args = parser.parse_args()
+    PORT = args.port
     if args.network:
         bd.FOLDER = args.network.resolve()
     settings, info = network()
