@@ -52,7 +52,7 @@ import bench_dashboard as bd  # noqa: E402  (the callbacks' bodies, as a browser
 from common import machine, write_section  # noqa: E402
 
 from assortment import store, users  # noqa: E402
-from assortment.config import Settings  # noqa: E402
+from assortment.config import Settings, batch_nice  # noqa: E402
 from dashboard import ids  # noqa: E402
 from tests.e2e.helpers import callback_body  # noqa: E402
 
@@ -671,7 +671,7 @@ def report(runs: list[dict[str, Any]], info: dict[str, Any], seconds: float) -> 
         "dash-renderer sends them, the next request as soon as the last one answered. A fifth in, "
         "a distributor uploads a recount of one of its stores through the upload page (check, "
         "load, re-classify the month); a third in, the monthly batch starts (`assortment "
-        "monthly`, both languages, PDFs). "
+        f"monthly`, both languages, PDFs, at nice {batch_nice()}: `ASSORTMENT_BATCH_NICE`). "
         "The users go on until at least 15 s after the upload was accepted (the time column says "
         "how long the traffic ran). A *stale read* is a read of that store's style list sent "
         "after the upload was accepted that still shows the counts from before. Client: one asyncio process (aiohttp) on the "
