@@ -415,9 +415,15 @@ def monthly(
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="en, zh, or both.")] = "both",
 ) -> None:
-    """The monthly batch: classify the month, then write the reports per region and rep."""
+    """The monthly batch: classify the month, then write the reports per region and rep.
+
+    Runs at a lower CPU priority (ASSORTMENT_BATCH_NICE, default 10; 0: unchanged), so a
+    dashboard on the same machine answers first."""
+    from assortment.config import batch_nice
+    from assortment.priority import lower_priority
     from assortment.report import run_monthly
 
+    lower_priority(batch_nice())
     run_monthly(state.settings, month=month, out=out, lang=lang)
 
 

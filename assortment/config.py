@@ -246,9 +246,9 @@ class KeepLimits:
         """Rejected files of the CLI (``rejected/``): ASSORTMENT_REJECTED_MAX_FILES (100),
         ASSORTMENT_REJECTED_MAX_DAYS (30), ASSORTMENT_REJECTED_MAX_MB (200)."""
         return cls(
-            max_files=_env_int("ASSORTMENT_REJECTED_MAX_FILES", 100),
-            max_age_s=_env_int("ASSORTMENT_REJECTED_MAX_DAYS", 30) * 86400.0,
-            max_bytes=_env_int("ASSORTMENT_REJECTED_MAX_MB", 200) * 1024 * 1024,
+            max_files=env_int("ASSORTMENT_REJECTED_MAX_FILES", 100),
+            max_age_s=env_int("ASSORTMENT_REJECTED_MAX_DAYS", 30) * 86400.0,
+            max_bytes=env_int("ASSORTMENT_REJECTED_MAX_MB", 200) * 1024 * 1024,
         )
 
     @classmethod
@@ -256,13 +256,31 @@ class KeepLimits:
         """Files checked on the upload page, waiting for confirmation (``uploads/``): one
         hour, ASSORTMENT_UPLOADS_MAX_FILES (50), ASSORTMENT_UPLOADS_MAX_MB (500)."""
         return cls(
-            max_files=_env_int("ASSORTMENT_UPLOADS_MAX_FILES", 50),
+            max_files=env_int("ASSORTMENT_UPLOADS_MAX_FILES", 50),
             max_age_s=3600.0,
-            max_bytes=_env_int("ASSORTMENT_UPLOADS_MAX_MB", 500) * 1024 * 1024,
+            max_bytes=env_int("ASSORTMENT_UPLOADS_MAX_MB", 500) * 1024 * 1024,
         )
 
 
-def _env_int(name: str, default: int) -> int:
+DEFAULT_BATCH_NICE = 10
+
+
+def batch_nice() -> int:
+    """How much lower the monthly batch runs than the dashboard: ``ASSORTMENT_BATCH_NICE``, a
+    nice value from 0 (the same priority) to 19 (only idle CPU); default 10."""
+    value = env_int("ASSORTMENT_BATCH_NICE", DEFAULT_BATCH_NICE)
+    if value > 19:
+        raise ConfigError(f"ASSORTMENT_BATCH_NICE must be from 0 to 19, got {value}")
+    return value
+
+
+def env_int(name: str, default: int) -> int:
+    """A whole, non-negative number from the environment variable ``name`` (``default`` when
+    unset or empty).
+
+    Raises:
+        ConfigError: not a whole number, or negative (the variable and value named).
+    """
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
         return default

@@ -52,13 +52,13 @@ import bench_dashboard as bd  # noqa: E402  (the callbacks' bodies, as a browser
 from common import machine, write_section  # noqa: E402
 
 from assortment import store, users  # noqa: E402
-from assortment.config import Settings  # noqa: E402
+from assortment.config import Settings, batch_nice  # noqa: E402
 from dashboard import ids  # noqa: E402
 from tests.e2e.helpers import callback_body  # noqa: E402
 
 SHARED_CACHE = Path("/work/bench_cache/dashboard")
 SCRATCH = ROOT / "bench_data" / "users"
-PORT = 8135  # developer 3's range on the shared machine (8130-8139)
+PORT = 8135  # the default of --port: developer 3's range on the shared machine (8130-8139)
 PASSWORD = "bench-password"
 USERS_MARK = "users-bench_users"
 N_ADMINS, N_REPS, N_DISTRIBUTORS = 10, 25, 15
@@ -671,7 +671,7 @@ def report(runs: list[dict[str, Any]], info: dict[str, Any], seconds: float) -> 
         "dash-renderer sends them, the next request as soon as the last one answered. A fifth in, "
         "a distributor uploads a recount of one of its stores through the upload page (check, "
         "load, re-classify the month); a third in, the monthly batch starts (`assortment "
-        "monthly`, both languages, PDFs). "
+        f"monthly`, both languages, PDFs, at nice {batch_nice()}: `ASSORTMENT_BATCH_NICE`). "
         "The users go on until at least 15 s after the upload was accepted (the time column says "
         "how long the traffic ran). A *stale read* is a read of that store's style list sent "
         "after the upload was accepted that still shows the counts from before. Client: one asyncio process (aiohttp) on the "
@@ -756,10 +756,12 @@ def report(runs: list[dict[str, Any]], info: dict[str, Any], seconds: float) -> 
 
 
 def main() -> None:
+    global PORT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60, help="traffic time per configuration")
     parser.add_argument("--workers", default="1,2", help="configurations to compare, e.g. 1,2,3")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument("--port", type=int, default=PORT, help="the server's port (loopback)")
     parser.add_argument(
         "--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone"
     )
@@ -767,6 +769,7 @@ def main() -> None:
         "--network", type=Path, help="another built network folder (with data/ and built)"
     )
     args = parser.parse_args()
+    PORT = args.port
     if args.network:
         bd.FOLDER = args.network.resolve()
     settings, info = network()

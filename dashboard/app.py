@@ -15,7 +15,7 @@ from assortment import i18n
 from assortment.config import Settings
 from assortment.errors import AssortmentError, PublishError
 from assortment.sessions import AuthState
-from dashboard import ids, security
+from dashboard import answers, ids, security
 from dashboard.components import shell
 from dashboard.context import Services, lang
 from dashboard.data import Data
@@ -27,6 +27,7 @@ DEFAULT_MAX_UPLOAD_MB = 50
 
 def on_callback_error(exc: Exception) -> None:
     """Every callback's exceptions end here: words in the toast, the traceback in the log."""
+    answers.mark_failed()  # an answer with an error in it is never kept
     if isinstance(exc, PublishError):  # its words name server paths: those go to the log
         log.error("stored but not published: %s", exc)
         message = i18n.t("common.not_published", lang())
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> dash.Dash:
     )
     _adopt_page_callbacks(app)
     security.install(app.server, services)
+    answers.install(app, services.data)
     app.layout = shell.shell
     shell.register(app)
     return app

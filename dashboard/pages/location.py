@@ -13,6 +13,7 @@ from assortment.i18n import reason_text
 from assortment.report import visit_sheet
 from assortment.visit import visit_lines
 from dashboard import figures, ids
+from dashboard.answers import per_snapshot
 from dashboard.components import ui
 from dashboard.context import data, lang, require_user, t
 from dashboard.downloads import frame_of, send_xlsx
@@ -25,6 +26,7 @@ dash.register_page(
 )
 
 
+@per_snapshot
 def layout(location_id: str | None = None, month: str | None = None, **_query: Any) -> html.Div:
     """The page of one location (only when it is in the user's scope)."""
     user = require_user()
@@ -251,6 +253,7 @@ def ui_pct(value: float | None) -> str:
     Input(ids.LOC_MONTH, "value"),
     State(ids.LOC_ID, "data"),
 )
+@per_snapshot
 def update_summary(month: str | None, location_id: str | None) -> tuple[Any, Any]:
     """Status and reasons of the month, and the history of active styles (one scoped query)."""
     user = require_user()
@@ -272,6 +275,7 @@ def update_summary(month: str | None, location_id: str | None) -> tuple[Any, Any
     State(ids.LOC_ID, "data"),
     State(ids.LOC_SIZE_STYLE, "value"),
 )
+@per_snapshot
 def update_styles(
     month: str | None, location_id: str | None, picked: str | None
 ) -> tuple[Any, Any, Any, Any]:
@@ -315,6 +319,7 @@ def _first_to_show(frame: Any) -> str | None:
     State(ids.LOC_MONTH, "value"),
     State(ids.LOC_ID, "data"),
 )
+@per_snapshot
 def update_size_run(style: str | None, month: str | None, location_id: str | None) -> Any:
     """The size run of the chosen style (one scoped query)."""
     user = require_user()
@@ -370,6 +375,7 @@ def visit_table(rows: list[dict[str, Any]]) -> html.Table:
     Input(ids.LOC_MONTH, "value"),
     State(ids.LOC_ID, "data"),
 )
+@per_snapshot
 def update_actions(month: str | None, location_id: str | None) -> tuple[Any, Any, Any]:
     """The visit list for the next visit (one scoped query)."""
     user = require_user()
@@ -432,6 +438,7 @@ def follow_block(change: str, counts: dict[str, int], rows: list[dict[str, Any]]
     Input(ids.LOC_MONTH, "value"),
     State(ids.LOC_ID, "data"),
 )
+@per_snapshot
 def update_follow(month: str | None, location_id: str | None) -> Any:
     """Last month's actions judged by this month's count (one scoped query), and what changed
     (from the location's monthly rows, read for the status above)."""

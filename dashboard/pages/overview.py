@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from assortment import vocab
 from assortment.i18n import pct
 from dashboard import figures, ids
+from dashboard.answers import per_snapshot
 from dashboard.components import ui
 from dashboard.context import data, lang, require_user, t
 from dashboard.downloads import frame_of, send_xlsx
@@ -29,6 +30,7 @@ def _options(values: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"label": label, "value": value} for value, label in values]
 
 
+@per_snapshot
 def layout(**_query: Any) -> html.Div:
     """The overview page for the signed-in user."""
     user = require_user()
@@ -307,6 +309,7 @@ def _kpi_cards(k: dict[str, Any]) -> list[html.Div]:
     *FILTERS,
     Input(ids.OV_BY, "value"),
 )
+@per_snapshot
 def update_overview(
     month: str | None,
     regions: list[str],
@@ -339,6 +342,7 @@ def update_overview(
 
 
 @callback(Output(ids.OV_TREND, "figure"), *FILTERS)
+@per_snapshot
 def update_trend(
     regions: list[str], groups: list[str], reps: list[str], statuses: list[str]
 ) -> Any:

@@ -9,12 +9,14 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import figures, ids
+from dashboard.answers import per_snapshot
 from dashboard.components import ui
 from dashboard.context import data, lang, require_user, t
 
 dash.register_page(__name__, path="/reps", name="Reps", title="Reps · Assortment Health", order=4)
 
 
+@per_snapshot
 def layout(**_query: Any) -> html.Div:
     """The reps' scorecard page (admins and reps)."""
     user = require_user()
@@ -91,6 +93,7 @@ def _pct(value: float | None) -> str:
     Output(ids.REPS_TREND, "figure"),
     Input(ids.REPS_MONTH, "value"),
 )
+@per_snapshot
 def update_reps(month: str | None) -> tuple[Any, Any]:
     """The scorecard table and trend (one scoped query)."""
     user = require_user()

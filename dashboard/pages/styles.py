@@ -10,6 +10,7 @@ import dash
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import figures, ids
+from dashboard.answers import per_snapshot
 from dashboard.components import ui
 from dashboard.context import data, lang, require_user, t
 
@@ -18,6 +19,7 @@ dash.register_page(
 )
 
 
+@per_snapshot
 def layout(**_query: Any) -> html.Div:
     """The styles page for the signed-in user."""
     user = require_user()
@@ -193,6 +195,7 @@ def _lacking_columns() -> list[dict[str, Any]]:
     Output(ids.ST_NEW_GRID, "rowData"),
     Input(ids.ST_MONTH, "value"),
 )
+@per_snapshot
 def update_lists(month: str | None) -> tuple[Any, Any]:
     """Bestsellers and new styles of the month with their coverage (one scoped query)."""
     user = require_user()
@@ -225,6 +228,7 @@ def pick_style(best: dict[str, Any] | None, new: dict[str, Any] | None) -> Any:
     Input(ids.ST_PICK, "value"),
     Input(ids.ST_MONTH, "value"),
 )
+@per_snapshot
 def update_lacking(style: str | None, month: str | None) -> tuple[Any, Any, Any, Any]:
     """The counted locations in scope without the style in stock (one scoped query)."""
     user = require_user()
@@ -250,6 +254,7 @@ def update_lacking(style: str | None, month: str | None) -> tuple[Any, Any, Any,
     Input(ids.ST_PICK, "value"),
     Input(ids.ST_MONTH, "value"),
 )
+@per_snapshot
 def update_regions(style: str | None, month: str | None) -> tuple[Any, Any]:
     """How the style sells in each region of the user's scope (one scoped query)."""
     user = require_user()
@@ -272,6 +277,7 @@ def update_regions(style: str | None, month: str | None) -> tuple[Any, Any]:
     Input(ids.ST_PICK, "value"),
     Input(ids.ST_MONTH, "value"),
 )
+@per_snapshot
 def update_chances(style: str | None, month: str | None) -> tuple[Any, Any, Any]:
     """Where the style was given a chance, by region and by distributor group (one scoped
     query; stores outside the scope are one anonymous "elsewhere" bar)."""
@@ -289,6 +295,7 @@ def update_chances(style: str | None, month: str | None) -> tuple[Any, Any, Any]
 
 
 @callback(Output(ids.ST_NEW_CHANCES, "figure"), Input(ids.ST_MONTH, "value"))
+@per_snapshot
 def update_new_chances(month: str | None) -> Any:
     """Each new style's stores in scope: starving, not selling, selling (one scoped query)."""
     user = require_user()

@@ -1,0 +1,98 @@
+"""The monthly batch runs at a lower CPU priority than the dashboard (ASSORTMENT_BATCH_NICE)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assortment import cli, config, priority
+from assortment.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_batch_nice_is_10_by_default_and_read_from_the_environment(monkeypatch) -> None:
+    monkeypatch.delenv("ASSORTMENT_BATCH_NICE", raising=False)
+    assert config.batch_nice() == 10
+    monkeypatch.setenv("ASSORTMENT_BATCH_NICE", "0")
+    assert config.batch_nice() == 0
+    monkeypatch.setenv("ASSORTMENT_BATCH_NICE", "19")
+    assert config.batch_nice() == 19
+
+
+@pytest.mark.parametrize("bad", ["20", "-1", "low"])
+def test_a_nice_value_out_of_range_is_a_config_error_naming_it(monkeypatch, bad: str) -> None:
+    monkeypatch.setenv("ASSORTMENT_BATCH_NICE", bad)
+    with pytest.raises(ConfigError, match="ASSORTMENT_BATCH_NICE"):
+        config.batch_nice()
+
+
+def test_the_monthly_command_lowers_its_priority_before_it_starts(monkeypatch, tmp_path) -> None:
+    order: list[tuple[str, object]] = []
+    monkeypatch.setenv("ASSORTMENT_BATCH_NICE", "7")
+    monkeypatch.setattr(priority, "lower_priority", lambda nice: order.append(("nice", nice)))
+    import assortment.report as report
+
+    monkeypatch.setattr(report, "run_monthly", lambda *a, **k: order.append(("run", k["out"])))
+    result = CliRunner().invoke(cli.app, ["monthly", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert order == [("nice", 7), ("run", tmp_path)]
+
+
+def _nice_of_threads(code: str, env: dict[str, str] | None = None) -> list[int]:
+    """Run ``code`` in a fresh interpreter that has a second thread already running, then
+    print the nice value of each of the process's threads."""
+    script = textwrap.dedent(
+        """
+        import os, threading, time
+        from pathlib import Path
+        go = threading.Event()
+        worker = threading.Thread(target=go.wait, daemon=True)
+        worker.start()  # a pool's thread, started before the priority is lowered
+        {code}
+        print(" ".join(
+            Path(f"/proc/self/task/{{t}}/stat").read_text().rsplit(")", 1)[1].split()[16]
+            for t in os.listdir("/proc/self/task")
+        ))
+        go.set()
+        """
+    ).format(code=code)
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
+    return [int(v) for v in out.stdout.split()]
+
+
+LINUX = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+
+
+@LINUX
+def test_every_thread_of_the_process_is_lowered() -> None:
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    niced = _nice_of_threads("from assortment.priority import lower_priority; lower_priority(7)")
+    assert niced == [max(own, 7)] * 2
+
+
+@LINUX
+def test_zero_leaves_the_priority_and_a_lower_one_is_never_raised() -> None:
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    same = _nice_of_threads("from assortment.priority import lower_priority; lower_priority(0)")
+    assert same == [own] * 2
+    # the main thread already at 15 (nice -n 15): it stays there, the other one goes to 5
+    mixed = _nice_of_threads(
+        "os.setpriority(os.PRIO_PROCESS, 0, 15)\n"
+        "from assortment.priority import lower_priority\n"
+        "assert lower_priority(5) == 15"
+    )
+    assert sorted(mixed) == sorted([max(own, 15), max(own, 5)])
