@@ -539,12 +539,20 @@ def write_results(
 FOLLOW_TABLES = ("follow_through", "location_changes", "rep_scorecard")
 
 
-def judge(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> dict[str, pl.DataFrame]:
+def judge(
+    con: duckdb.DuckDBPyConnection,
+    month: date,
+    rules: Rules,
+    *,
+    counted_next: pl.DataFrame | None = None,
+) -> dict[str, pl.DataFrame]:
     """Month M's stored action lines judged by the count of M+1 (domain.md 8), with the
     locations fixed or worse and each rep's scorecard. Everything is unknown until M+1 is
-    counted; fixed and worse need M+1's compliance results."""
+    counted; fixed and worse need M+1's compliance results. ``counted_next`` is the
+    ``follow_counted`` query of M+1 when the caller has read it already."""
     nxt = months.add(month, 1)
-    counted_next = store.query(con, "follow_counted", month=nxt)
+    if counted_next is None:
+        counted_next = store.query(con, "follow_counted", month=nxt)
     stock_next = store.query(con, "follow_stock", month=nxt, action_month=month)
     # without a count in M+1 every line is unknown, whatever M held: M's count is not read
     stock_m = (
@@ -561,31 +569,60 @@ def judge(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> dict[str
         products=store.query(con, "follow_products").lazy(),
         clearance_done_share=rules.clearance_done_share,
     ).drop("lacking_location_ids")  # read to judge distribute lines; not a follow_through column
-    changes = followthrough.status_changes(
-        store.query(con, "follow_statuses", month=month).lazy(),
-        store.query(con, "follow_statuses", month=nxt).lazy(),
-    )
+    changes = _status_changes(con, month)
     card = followthrough.rep_scorecard(judged, changes)
     frames = pl.collect_all([judged, changes, card])
     return dict(zip(FOLLOW_TABLES, frames, strict=True))
 
 
-def write_follow_through(
-    con: duckdb.DuckDBPyConnection, month: date, frames: dict[str, pl.DataFrame]
+def _status_changes(con: duckdb.DuckDBPyConnection, month: date) -> pl.LazyFrame:
+    """The locations fixed or worse from M to M+1 (domain.md 8), from the stored compliance."""
+    return followthrough.status_changes(
+        store.query(con, "follow_statuses", month=month).lazy(),
+        store.query(con, "follow_statuses", month=months.add(month, 1)).lazy(),
+    )
+
+
+def _replace_rows(
+    con: duckdb.DuckDBPyConnection, table: str, month: date, frame: pl.DataFrame
 ) -> None:
-    """Replace month M's follow-through tables in one transaction."""
+    """Store ``frame`` as month M's rows of ``table`` (inside the caller's transaction; the
+    identifier comes from RESULT_TABLES or FOLLOW_TABLES only)."""
+    con.execute(store.statement_text("job_results_delete").format(table=table), {"month": month})
+    store.register(con, "result_frame", frame.with_columns(pl.lit(month).alias("month")))
+    con.execute(store.statement_text("job_results_insert").format(table=table))
+    con.unregister("result_frame")
+
+
+def write_follow_through(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> None:
+    """Judge month M's stored action lines (:func:`judge`) and replace its follow-through
+    tables, in one transaction.
+
+    When no location is counted in M+1 (the usual case for the latest month) every line is
+    unknown (domain.md 8): DuckDB then copies the lines from ``actions`` itself, the rows
+    :func:`judge` would give, without a round trip of every line through polars; the
+    scorecard is still :func:`followthrough.rep_scorecard` over the stored lines.
+    """
     con.execute("begin transaction")
     try:
-        for table in FOLLOW_TABLES:
-            # identifiers from the fixed list FOLLOW_TABLES only
+        counted_next = store.query(con, "follow_counted", month=months.add(month, 1))
+        if counted_next.height:
+            frames = judge(con, month, rules, counted_next=counted_next)
+            for table in FOLLOW_TABLES:
+                _replace_rows(con, table, month, frames[table])
+        else:
             con.execute(
-                store.statement_text("job_results_delete").format(table=table), {"month": month}
+                store.statement_text("job_results_delete").format(table="follow_through"),
+                {"month": month},
             )
-            store.register(
-                con, "result_frame", frames[table].with_columns(pl.lit(month).alias("month"))
+            store.execute(con, "follow_insert_unknown", month=month)
+            changes = _status_changes(con, month)
+            card = followthrough.rep_scorecard(
+                store.query(con, "follow_judged", month=month).lazy(), changes
             )
-            con.execute(store.statement_text("job_results_insert").format(table=table))
-            con.unregister("result_frame")
+            changes_df, card_df = pl.collect_all([changes, card])
+            _replace_rows(con, "location_changes", month, changes_df)
+            _replace_rows(con, "rep_scorecard", month, card_df)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -633,7 +670,7 @@ def store_results(
     classified = set(store.query(con, "job_classified_months")["month"].to_list())
     for judged_month in (months.add(month, -1), month):
         if judged_month in classified:
-            write_follow_through(con, judged_month, judge(con, judged_month, rules))
+            write_follow_through(con, judged_month, rules)
     clock.tick("follow")
     if timings is not None:
         timings["stuck_total"] = sum(

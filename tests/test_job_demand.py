@@ -50,13 +50,15 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
-from assortment import store
+from assortment import months, store
 from assortment.config import Settings
 from assortment.export import export
 from assortment.ingest import load_file
-from assortment.job import classify
+from assortment.job import FOLLOW_TABLES, classify, judge
 from tests.conftest import TODAY, write
 
 PRODUCTS = """sku,style,colour,size,category,launch_month,price,is_core_size
@@ -265,3 +267,19 @@ def test_reclassifying_the_month_keeps_its_follow_through(hand_store, tmp_path) 
     before = exported(hand_store, "follow-through", tmp_path)
     classify(hand_store, month="2026-10")  # judged again against the stored 11
     assert exported(hand_store, "follow-through", tmp_path) == before
+
+
+def test_a_month_without_a_next_count_stores_what_the_polars_judgement_gives(hand_store) -> None:
+    # 2026-12 has no count: the job stores 11's lines as unknown straight from DuckDB
+    # (job.write_follow_through); the rows, their order and the scorecard are judge()'s
+    month = months.parse("2026-11")
+    with store.reader(hand_store) as con:
+        expected = judge(con, month, hand_store.rules())
+        for table in FOLLOW_TABLES:
+            stored = pl.DataFrame(
+                con.sql(f"select * from {table} where month = $m", params={"m": month})
+            )
+            want = expected[table].with_columns(pl.lit(month).alias("month"))
+            assert stored.height > 0
+            assert_frame_equal(stored.select(want.columns), want, check_dtypes=False)
+    assert set(expected["follow_through"]["follow_status"]) == {"unknown"}
