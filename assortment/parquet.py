@@ -24,8 +24,9 @@ Columns (Parquet types):
 
 The month is the folder name (``month=2026-10``, Hive style), not a column in the files. The
 data must satisfy domain.md's data contract (section 3: one row per month, location and SKU,
-known codes, whole non-negative quantities): the store's loaders check that, a pipeline
-writing this layout directly must too. ``sku_key`` and ``location_key`` are the store's
+known codes, whole non-negative quantities): the store's loaders check that, and
+:func:`check_layout` checks a local layout written by someone else's pipeline with the same
+rules before the Spark engine reads it. ``sku_key`` and ``location_key`` are the store's
 integer keys; without them the Spark engine numbers the codes in ascending order (ties are
 broken on codes, 6.3, so results do not depend on the numbering).
 """
@@ -35,12 +36,21 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from assortment import months, store
+from assortment.errors import UsageError
+from assortment.ingest.read import RawTable
+from assortment.ingest.validate import (
+    Reference,
+    validate_facts,
+    validate_locations,
+    validate_products,
+)
 
 FACT_TABLES = ("stock", "sales")
 """The fact tables, one folder each, partitioned by month."""
@@ -99,3 +109,105 @@ def export(con: duckdb.DuckDBPyConnection, folder: Path) -> ParquetExport:
             if old.name.removeprefix("month=") not in written:
                 shutil.rmtree(old)
     return ParquetExport(folder, written, counts["stock"], counts["sales"])
+
+
+# ------------------------------------------------------------------ checking a layout
+
+
+def _raw_table(path: Path, folder: Path, *, month: str | None = None) -> RawTable:
+    """A Parquet file as the loaders' validators read a file: every cell as text (dates as
+    YYYY-MM, booleans as true/false), ``_row`` numbering the data rows from 1, and the
+    month of its folder as a ``month`` column for the fact tables."""
+    frame = pl.read_parquet(path).drop("sku_key", "location_key", strict=False)
+    as_text = []
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if dtype == pl.Date or isinstance(dtype, pl.Datetime):
+            col = col.dt.strftime("%Y-%m")
+        elif dtype == pl.Boolean:
+            col = pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false"))
+        as_text.append(col.cast(pl.String).alias(name))
+    frame = frame.select(as_text)
+    if month is not None:
+        frame = frame.with_columns(pl.lit(month).alias("month"))
+    frame = frame.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
+    names = [c for c in frame.columns if c != "_row"]
+    return RawTable(
+        file_name=str(path.relative_to(folder)),
+        frame=frame,
+        headers={c: c for c in names},
+        encoding="parquet",
+        columns=tuple(names),
+    )
+
+
+def check_layout(folder: Path, *, months_read: set[str] | None, today: date) -> None:
+    """Check a Parquet layout written by someone else's pipeline as the loaders check files.
+
+    products.parquet and locations.parquet whole, then every stock and sales file of the
+    months in ``months_read`` (None: every month), against those products and locations: the
+    same rules and the same messages as ``assortment load`` (domain.md 3), each error naming
+    the file (relative to ``folder``), the data row (counted from 1), the column and the
+    value. Files of no rows are allowed (a month without sales). Not checked here: a
+    (location, SKU) repeated in two files of one month.
+
+    Raises:
+        UsageError: a file of the layout is missing or is not Parquet.
+        ValidationError: for the first file with a bad row (every bad row of it named).
+    """
+    try:
+        products = validate_products(_raw_table(folder / "products.parquet", folder))
+        products = products.with_row_index("sku_key").with_columns(pl.col("sku_key").cast(pl.Int32))
+        no_locations = pl.DataFrame(
+            schema={
+                "location_id": pl.String,
+                "location_key": pl.Int32,
+                "kind": pl.String,
+                "distributor_id": pl.String,
+            }
+        )
+        locations = validate_locations(
+            _raw_table(folder / "locations.parquet", folder),
+            Reference(products=products, locations=no_locations, today=today),
+        )
+        locations = locations.with_row_index("location_key").with_columns(
+            pl.col("location_key").cast(pl.Int32)
+        )
+        ref = Reference(products=products, locations=locations, today=today)
+        for table in FACT_TABLES:
+            for part in sorted((folder / table).glob("month=*")):
+                month = part.name.removeprefix("month=")
+                named = months.try_parse(month) is not None
+                if named and months_read is not None and month not in months_read:
+                    continue  # (a folder not named by a month is always checked: reported)
+                for path in sorted(part.glob("*.parquet")):
+                    raw = _raw_table(path, folder, month=month)
+                    if raw.frame.height:
+                        validate_facts(raw, table, ref)
+    except (FileNotFoundError, pl.exceptions.ComputeError, OSError) as exc:
+        raise UsageError(
+            f"{folder} is not a readable input folder of the Parquet layout: {exc}"
+            " (README: Engines)"
+        ) from None
+
+
+def months_around(
+    folder: Path, *, month: str | list[str] | None, all_months: bool, history: int
+) -> set[str] | None:
+    """The months of ``folder``'s stock and sales a run for ``month`` reads: each month asked
+    for (default: the latest counted) and the ``history`` months before it; None: all."""
+    if all_months:
+        return None
+    if month is None:
+        names = (p.name.removeprefix("month=") for p in (folder / "stock").glob("month=*"))
+        counted = sorted(n for n in names if months.try_parse(n) is not None)
+        asked = counted[-1:]
+    else:
+        asked = [month] if isinstance(month, str) else list(month)
+    wanted: set[str] = set()
+    for text in asked:
+        m = months.try_parse(text)
+        if m is None:
+            continue  # the engine names a bad month itself
+        wanted.update(months.fmt(months.add(m, -k)) for k in range(history + 1))
+    return wanted

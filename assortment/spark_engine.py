@@ -46,6 +46,7 @@ import pyarrow as pa
 from assortment import job, months, store
 from assortment.classify import NetworkFacts, PartitionInputs
 from assortment.config import KindRules, Rules, Settings
+from assortment.config import today as config_today
 from assortment.demand import DemandInputs, own_rate_of_sale
 from assortment.errors import EngineUnavailableError, NoDataError, UsageError
 
@@ -679,6 +680,19 @@ def classify(
         with store.reader(settings) as con:
             parquet.export(con, inputs)
         stages["Parquet export"] = time.perf_counter() - t0
+    elif "://" not in str(inputs):
+        # a layout from someone else's pipeline: the loaders' rules before Spark starts, for
+        # the months this run reads (12 of sales, L of counts before each month asked for)
+        folder = Path(inputs)
+        history = max(11, rules.lookback_months, rules.carry_forward_months, 3)
+        parquet.check_layout(
+            folder,
+            months_read=parquet.months_around(
+                folder, month=month, all_months=all_months, history=history
+            ),
+            today=config_today(),
+        )
+        stages["check inputs"] = time.perf_counter() - t0
     runs: list[SparkRun] = []
     t = time.perf_counter()
     with _session_or(spark, master) as spark:

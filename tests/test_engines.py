@@ -13,7 +13,7 @@ import pytest
 
 from assortment import parquet, store
 from assortment.config import Settings
-from assortment.errors import EngineUnavailableError
+from assortment.errors import EngineUnavailableError, UsageError, ValidationError
 from assortment.ingest import load_file
 from tests.conftest import TODAY, write
 
@@ -121,3 +121,80 @@ def test_spark_options_need_the_spark_engine(settings: Settings) -> None:
     out = _cli(settings, "classify", "--engine", "flink", env=dict(os.environ))
     assert out.returncode == 2
     assert "unknown engine 'flink'" in out.stderr
+
+
+# --- a layout written by someone else's pipeline is checked like a loaded file ---------------
+
+
+def _layout(loaded: Settings, tmp_path: Path) -> Path:
+    settings = _stocked(loaded, tmp_path)
+    out = tmp_path / "lake"
+    with store.reader(settings) as con:
+        parquet.export(con, out)
+    return out
+
+
+def _rewrite(path: Path, change) -> None:
+    change(pl.read_parquet(path)).write_parquet(path)
+
+
+def _check(out: Path, months_read: set[str] | None = None) -> None:
+    parquet.check_layout(out, months_read=months_read, today=TODAY)
+
+
+def test_a_layout_exported_from_the_store_passes_the_check(loaded, tmp_path) -> None:
+    _check(_layout(loaded, tmp_path))  # empty sales months included
+
+
+def test_a_negative_count_is_named_by_file_row_column_and_value(loaded, tmp_path) -> None:
+    out = _layout(loaded, tmp_path)
+    part = out / "stock" / "month=2026-09" / "part-0.parquet"
+    _rewrite(part, lambda f: f.sort("location_id").with_columns(on_hand=pl.Series([5, -3])))
+    with pytest.raises(ValidationError) as info:
+        _check(out)
+    text = str(info.value)
+    assert "stock/month=2026-09/part-0.parquet: rejected" in text
+    assert "row 2, column 'on_hand', value '-3'" in text
+
+
+def test_an_unknown_sku_in_sales_and_a_missing_product_column_are_named(loaded, tmp_path) -> None:
+    out = _layout(loaded, tmp_path)
+    part = out / "sales" / "month=2026-10" / "part-0.parquet"
+    _rewrite(part, lambda f: f.with_columns(sku=pl.lit("NO-SUCH-SKU")))
+    with pytest.raises(ValidationError) as info:
+        _check(out)
+    assert "sales/month=2026-10/part-0.parquet" in str(info.value)
+    assert "'NO-SUCH-SKU'" in str(info.value)
+    _rewrite(out / "products.parquet", lambda f: f.drop("price"))
+    with pytest.raises(ValidationError) as info:
+        _check(out)
+    assert "products.parquet" in str(info.value) and "price" in str(info.value)
+
+
+def test_a_bad_month_folder_and_only_the_months_read_are_checked(loaded, tmp_path) -> None:
+    out = _layout(loaded, tmp_path)
+    bad = out / "stock" / "month=2026-13"
+    bad.mkdir()
+    (out / "stock" / "month=2026-09" / "part-0.parquet").rename(bad / "part-0.parquet")
+    with pytest.raises(ValidationError) as info:
+        _check(out)
+    assert "stock/month=2026-13/part-0.parquet" in str(info.value)
+    assert "'2026-13'" in str(info.value)
+    wanted = parquet.months_around(out, month=None, all_months=False, history=2)
+    assert wanted == {"2026-10", "2026-09", "2026-08"}  # the latest counted month, 2 before
+    assert parquet.months_around(out, month="2026-09", all_months=True, history=2) is None
+    # a bad row in a month the run does not read is not looked at
+    (bad / "part-0.parquet").rename(out / "stock" / "month=2026-09" / "part-0.parquet")
+    bad.rmdir()
+    part = out / "stock" / "month=2026-09" / "part-0.parquet"
+    _rewrite(part, lambda f: f.with_columns(on_hand=pl.lit(-1, dtype=pl.Int64)))
+    _check(out, months_read={"2026-10"})
+    with pytest.raises(ValidationError):
+        _check(out, months_read={"2026-10", "2026-09"})
+
+
+def test_a_file_that_is_not_parquet_is_a_usage_error(loaded, tmp_path) -> None:
+    out = _layout(loaded, tmp_path)
+    (out / "locations.parquet").write_text("location_id,kind\n")
+    with pytest.raises(UsageError, match="not a readable input folder"):
+        _check(out)
