@@ -136,9 +136,7 @@ def test_code_families_cover_every_code() -> None:
     }
     assert fam["status"] == {"pass", "warn", "fail", "no_count"}
     assert fam["reason"] == set(vocab.COMPLIANCE_REASONS)
-    assert {k.split(".")[1] for k in i18n.CODE_KEYS["reason_detail"]} == set(
-        vocab.COMPLIANCE_REASONS
-    )
+    assert {k.split(".")[1] for k in i18n.CODE_KEYS["reason_detail"]} == set(vocab.COMPLIANCE_REASONS)
     assert fam["action"] == {"replenish", "transfer", "distribute", "clearance"}
     assert fam["action_reason"] == set(vocab.ACTION_REASONS)
     assert fam["segment"] == {"bestseller", "new", "slow_moving", "steady"}

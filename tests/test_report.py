@@ -109,23 +109,9 @@ COMPLIANCE = [
 ]
 
 ACTION_COLUMNS = (
-    "month",
-    "location_id",
-    "action",
-    "style",
-    "colour",
-    "size",
-    "sku",
-    "units",
-    "source_location_id",
-    "value_cny",
-    "reason_code",
-    "bestseller_rank",
-    "launch_month",
-    "source_on_hand",
-    "units_sold",
-    "sell_through",
-    "rules_fingerprint",
+    "month", "location_id", "action", "style", "colour", "size", "sku", "units",
+    "source_location_id", "value_cny", "reason_code", "bestseller_rank", "launch_month",
+    "source_on_hand", "units_sold", "sell_through", "rules_fingerprint",
 )
 ACTIONS = [
     (OCT, "D01-S001", "replenish", "S3", "RED", "M", "S3-RED-M", 1, None, 79.0,
