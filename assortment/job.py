@@ -553,18 +553,14 @@ def judge(
     nxt = months.add(month, 1)
     if counted_next is None:
         counted_next = store.query(con, "follow_counted", month=nxt)
-    stock_next = store.query(con, "follow_stock", month=nxt, action_month=month)
+    stock_next, sales_next = _judged_by(con, nxt, month)
     # without a count in M+1 every line is unknown, whatever M held: M's count is not read
-    stock_m = (
-        store.query(con, "follow_stock", month=month, action_month=month)
-        if counted_next.height
-        else stock_next
-    )
+    stock_m = _judged_by(con, month, month)[0] if counted_next.height else stock_next
     judged = followthrough.judge_lines(
         store.query(con, "follow_lines", month=month).lazy(),
         stock_m=stock_m.lazy(),
         stock_next=stock_next.lazy(),
-        sales_next=store.query(con, "follow_sales", month=nxt, action_month=month).lazy(),
+        sales_next=sales_next.lazy(),
         counted_next=counted_next.lazy(),
         products=store.query(con, "follow_products").lazy(),
         clearance_done_share=rules.clearance_done_share,
@@ -573,6 +569,19 @@ def judge(
     card = followthrough.rep_scorecard(judged, changes)
     frames = pl.collect_all([judged, changes, card])
     return dict(zip(FOLLOW_TABLES, frames, strict=True))
+
+
+def _judged_by(
+    con: duckdb.DuckDBPyConnection, month: date, action_month: date
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(location_id, sku, on_hand in stock at the end of ``month``; location_id, sku,
+    units_sold in ``month``) for the (location, SKU) pairs the action lines of
+    ``action_month`` are judged by, read in one query."""
+    facts = store.query(con, "follow_facts", month=month, action_month=action_month)
+    return (
+        facts.filter(pl.col("on_hand") > 0).select("location_id", "sku", "on_hand"),
+        facts.filter(pl.col("units_sold") > 0).select("location_id", "sku", "units_sold"),
+    )
 
 
 def _status_changes(con: duckdb.DuckDBPyConnection, month: date) -> pl.LazyFrame:
