@@ -42,8 +42,11 @@ _SIGNED = (pl.Int8, pl.Int16, pl.Int32)
 PAIR = "_pair"
 
 
-def _packs(schema: pl.Schema, location: str, sku: str) -> bool:
-    return schema[location] in _NARROW_LOCATION and schema[sku] in _NARROW_SKU
+def _lowest_sku(schema: pl.Schema, location: str, sku: str) -> int | None:
+    """The SKU dtype's minimum when the pair packs into an Int64, else None."""
+    if schema[location] not in _NARROW_LOCATION or schema[sku] not in _NARROW_SKU:
+        return None
+    return -(1 << 31) if schema[sku] in _SIGNED else 0
 
 
 def pair_key(frame: pl.LazyFrame, location: str = "location_id", sku: str = "sku") -> pl.Expr:
@@ -54,9 +57,8 @@ def pair_key(frame: pl.LazyFrame, location: str = "location_id", sku: str = "sku
     :func:`pair_columns`): polars joins, groups and de-duplicates on one integer column
     several times faster than on two. Other keys (codes, in the tests) become a struct.
     """
-    schema = frame.collect_schema()
-    if _packs(schema, location, sku):
-        low = -(1 << 31) if schema[sku] in _SIGNED else 0
+    low = _lowest_sku(frame.collect_schema(), location, sku)
+    if low is not None:
         return (
             pl.col(location).cast(pl.Int64) * (1 << 32) + (pl.col(sku).cast(pl.Int64) - low)
         ).alias(PAIR)
@@ -68,8 +70,8 @@ def pair_columns(
 ) -> list[pl.Expr]:
     """``location`` and ``sku`` back from ``_pair`` (made by :func:`pair_key` on ``frame``)."""
     schema = frame.collect_schema()
-    if _packs(schema, location, sku):
-        low = -(1 << 31) if schema[sku] in _SIGNED else 0
+    low = _lowest_sku(schema, location, sku)
+    if low is not None:
         loc = pl.col(PAIR) // (1 << 32)
         return [
             loc.cast(schema[location]).alias(location),
