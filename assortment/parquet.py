@@ -44,7 +44,7 @@ import polars as pl
 
 from assortment import months, store
 from assortment.errors import UsageError
-from assortment.ingest.read import RawTable
+from assortment.ingest.read import RawTable, clean_cells
 from assortment.ingest.validate import (
     Reference,
     validate_facts,
@@ -116,7 +116,7 @@ def export(con: duckdb.DuckDBPyConnection, folder: Path) -> ParquetExport:
 
 def _raw_table(path: Path, folder: Path, *, month: str | None = None) -> RawTable:
     """A Parquet file as the loaders' validators read a file: every cell as text (dates as
-    YYYY-MM, booleans as true/false), ``_row`` numbering the data rows from 1, and the
+    YYYY-MM, booleans as true/false) cleaned as a loaded file's cells are, ``_row`` numbering the data rows from 1, and the
     month of its folder as a ``month`` column for the fact tables."""
     frame = pl.read_parquet(path).drop("sku_key", "location_key", strict=False)
     as_text = []
@@ -127,7 +127,7 @@ def _raw_table(path: Path, folder: Path, *, month: str | None = None) -> RawTabl
         elif dtype == pl.Boolean:
             col = pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false"))
         as_text.append(col.cast(pl.String).alias(name))
-    frame = frame.select(as_text)
+    frame = clean_cells(frame.select(as_text))
     if month is not None:
         frame = frame.with_columns(pl.lit(month).alias("month"))
     frame = frame.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))

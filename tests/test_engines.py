@@ -198,3 +198,16 @@ def test_a_file_that_is_not_parquet_is_a_usage_error(loaded, tmp_path) -> None:
     (out / "locations.parquet").write_text("location_id,kind\n")
     with pytest.raises(UsageError, match="not a readable input folder"):
         _check(out)
+
+
+def test_parquet_cells_are_cleaned_as_a_loaded_files_are(loaded, tmp_path) -> None:
+    # surrounding spaces are stripped (the codes still match), an empty code is a missing one
+    out = _layout(loaded, tmp_path)
+    part = out / "stock" / "month=2026-09" / "part-0.parquet"
+    _rewrite(part, lambda f: f.with_columns(pl.col("sku") + " "))
+    _check(out)
+    _rewrite(part, lambda f: f.with_columns(sku=pl.lit("")))
+    with pytest.raises(ValidationError) as info:
+        _check(out)
+    assert "column 'sku', value ''" in str(info.value)
+    assert "unknown" not in str(info.value)

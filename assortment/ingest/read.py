@@ -277,6 +277,17 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
+def clean_cells(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every (String) cell as the rules read it: NFKC (full-width digits and letters read as
+    ASCII), stray whitespace stripped (full-width spaces too), empty cells null."""
+    return frame.with_columns(
+        by_value(
+            frame, c, pl.col(c).str.normalize("NFKC").str.strip_chars(_STRIP).replace("", None)
+        )
+        for c in frame.columns
+    )
+
+
 def read_table(
     source: Path | bytes,
     *,
@@ -357,15 +368,7 @@ def read_table(
         rename[f"c{i}"] = canon
     if twice:
         raise ValidationError(name, twice)
-    frame = frame.select(list(rename)).rename(rename)
-    # NFKC (full-width digits and letters read as ASCII), stray whitespace stripped
-    # (full-width spaces too); empty cells become null
-    frame = frame.with_columns(
-        by_value(
-            frame, c, pl.col(c).str.normalize("NFKC").str.strip_chars(_STRIP).replace("", None)
-        )
-        for c in frame.columns
-    )
+    frame = clean_cells(frame.select(list(rename)).rename(rename))
     # drop rows that are entirely empty (trailing lines of spreadsheets)
     if frame.width:
         frame = frame.with_row_index("_row", offset=2).filter(
@@ -383,6 +386,7 @@ __all__ = [
     "DEFAULT_MAX_UNPACKED_MB",
     "HEADER_ALIASES",
     "RawTable",
+    "clean_cells",
     "decode",
     "read_table",
 ]
