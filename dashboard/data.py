@@ -38,7 +38,6 @@ class Data:
         self._derived: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
         self._lookback: int | None = None
-        self._users: tuple[str, dict[str, dict[str, Any]]] | None = None
 
     # ------------------------------------------------------------ plumbing
 
@@ -113,24 +112,19 @@ class Data:
     def users(self) -> dict[str, dict[str, Any]]:
         """Every user by username (with the password hash); {} when there is no users table.
 
-        Asked on every request (whose session is it?): the dict is built once per snapshot and
-        shared, so never change it."""
+        Asked on every request (whose session is it?): the dict is built once per snapshot
+        (:meth:`derived`) and shared, so never change it."""
         try:
-            version = self.reader.version()
+            return self.derived("users", self._users_by_name)
         except NoDataError:
             return {}
-        kept = self._users
-        if kept is not None and kept[0] == version:
-            return kept[1]
+
+    def _users_by_name(self) -> dict[str, dict[str, Any]]:
         try:
             rows = self.frame("dash_users")
         except (NoDataError, duckdb.CatalogException):
             return {}
-        # the frame may come from a newer snapshot than ``version``: kept under the older name,
-        # it is only rebuilt once more
-        by_name = {r["username"]: r for r in rows.iter_rows(named=True)}
-        self._users = (version, by_name)
-        return by_name
+        return {r["username"]: r for r in rows.iter_rows(named=True)}
 
     # ------------------------------------------------------------ shared
 
