@@ -133,6 +133,52 @@ def test_size_run_lists_every_sku_of_the_style(data, base):
     assert sizes["is_core"].sum() == skus["is_core_size"].sum() > 0
 
 
+def test_one_query_per_scope_and_month_serves_every_location_page(base, monkeypatch):
+    """The location page reads the user's whole scope once per month and slices a location
+    out: walking through stores costs no further query, and each slice is that location's
+    rows only (out of scope or unknown: empty)."""
+    data = Data(base.settings)
+    ran = []
+    real = store.query
+
+    def counting(con, name, **params):
+        ran.append(name)
+        return real(con, name, **params)
+
+    monkeypatch.setattr(store, "query", counting)
+    rep = rep_of(base)
+    mine = sorted(base.of_rep(rep.scope))
+    others = sorted(set(base.locations["location_id"]) - set(mine))
+    for loc in mine:
+        styles = data.location_styles(rep, loc, base.latest)
+        assert data.location(rep, loc)["location_id"].unique().to_list() == [loc]
+        expected = base.in_stock(loc)["style"].unique()
+        assert set(expected) <= set(styles["style"])
+        actions = data.location_actions(rep, loc, base.latest)
+        assert set(actions["location_id"]) <= {loc}
+        data.location_follow(rep, loc, base.latest)
+    for name in ("dash_location", "dash_location_styles", "dash_location_actions"):
+        assert ran.count(name) == 1, (name, ran.count(name))
+    assert data.location_styles(rep, others[0], base.latest).is_empty()
+    assert data.location(rep, others[0]).is_empty()
+    assert data.location_actions(rep, "no-such-store", base.latest).is_empty()
+    assert data.location_styles(rep, "", base.latest).is_empty()
+
+
+def test_frame_cache_keeps_within_its_byte_budget(base, monkeypatch):
+    import dashboard.data as dd
+
+    data = Data(base.settings)
+    one = data.location_styles(ADMIN, base.locations["location_id"][0], base.latest)
+    assert one.height > 0
+    scoped_bytes = data._cache_bytes  # noqa: SLF001 - the budget under test
+    monkeypatch.setattr(dd, "_CACHE_BYTES", scoped_bytes + 1)
+    for month in base.months:
+        data.location_styles(ADMIN, base.locations["location_id"][0], month)
+    assert data._cache_bytes <= scoped_bytes * 2  # noqa: SLF001
+    assert len(data._cache) < len(base.months)  # noqa: SLF001 - older months were dropped
+
+
 def test_order_plan_is_empty_for_everyone_but_admins(data, base):
     assert data.order_plan(ADMIN, base.latest, regions=[]).height > 0
     assert data.order_plan(rep_of(base), base.latest, regions=[]).height == 0

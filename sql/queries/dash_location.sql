@@ -1,11 +1,11 @@
--- The location $location_id (if in the user's scope) with one row per classified month
--- (a single row with null month when it was never classified), with whether it got fixed or
--- worse since the month before (domain.md 8; null when that month was not judged).
+-- Each location in the user's scope with one row per classified month (a single row with null
+-- month when it was never classified), with whether it got fixed or worse since the month
+-- before (domain.md 8; null when that month was not judged); ordered by location (the
+-- location page slices one out).
 with loc as (
     select l.*, g.name as group_name
     from scoped_locations($role, $scope) as l
     left join locations as g on g.location_id = coalesce(l.distributor_id, l.location_id)
-    where l.location_id = $location_id
 ),
 
 final as (
@@ -39,4 +39,4 @@ final as (
 )
 
 select * from final
-order by month nulls first
+order by location_id, month nulls first

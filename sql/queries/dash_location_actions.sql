@@ -1,9 +1,9 @@
--- One row per action line (SKU and source) for the visit to $location_id in month $month
--- (scope-checked), with the source location's name for transfers and what the line is worth.
+-- One row per action line (SKU and source) for the visit to each location in scope in month
+-- $month, with the source location's name for transfers and what the line is worth; ordered
+-- by location (the location page slices one out).
 with loc as (
     select l.location_id
     from scoped_locations($role, $scope) as l
-    where l.location_id = $location_id
 ),
 
 style_names as (
@@ -47,5 +47,6 @@ final as (
 
 select * from final
 order by
+    location_id,
     case action when 'replenish' then 0 when 'transfer' then 1 when 'distribute' then 2 else 3 end,
-    style, colour, size
+    style, colour, size, units desc, source_location_id nulls first

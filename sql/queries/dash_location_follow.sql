@@ -1,9 +1,9 @@
--- One row per action line of the month before $month at $location_id (scope-checked), with
--- what the count of $month showed (domain.md 8), and the style's name.
+-- One row per action line of the month before $month at each location in scope, with what the
+-- count of $month showed (domain.md 8), and the style's name; ordered by location (the
+-- location page slices one out).
 with loc as (
     select l.location_id
     from scoped_locations($role, $scope) as l
-    where l.location_id = $location_id
 ),
 
 style_names as (
@@ -14,6 +14,7 @@ style_names as (
 
 final as (
     select
+        f.location_id,
         f.action,
         f.style,
         sn.style_name,
@@ -33,5 +34,6 @@ final as (
 
 select * from final
 order by
+    location_id,
     case follow_status when 'not_done' then 0 when 'partly' then 1 when 'unknown' then 2 else 3 end,
     value_at_stake_cny desc nulls last, style, colour, size

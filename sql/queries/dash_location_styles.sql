@@ -1,9 +1,8 @@
--- One row per classified style at location $location_id in month $month (scope-checked),
--- with the style's name, category and price.
+-- One row per classified style at each location in scope in month $month, with the style's
+-- name, category and price; ordered by location (the location page slices one out).
 with loc as (
     select l.location_id
     from scoped_locations($role, $scope) as l
-    where l.location_id = $location_id
 ),
 
 styles as (
@@ -18,6 +17,7 @@ styles as (
 
 final as (
     select
+        h.location_id,
         h.style,
         s.style_name,
         s.category,
@@ -39,5 +39,6 @@ final as (
 
 select * from final
 order by
+    location_id,
     case segment when 'bestseller' then 0 when 'new' then 1 when 'slow_moving' then 3 else 2 end,
     style
