@@ -244,20 +244,19 @@ class Data:
         self, user: User, month: str, style: str, *, by: str = "region"
     ) -> pl.DataFrame:
         """The style's sales and stocking per area (``region`` or ``city``), in scope."""
-        return self.frame(
+        every = self.frame(
             "dash_style_regions",
             **user.params(),
             month=months.parse(month),
-            style=str(style),
             by="city" if by == "city" else "region",
         )
+        return _rows_of(every, "style", style).drop("style")
 
     def style_chances(self, user: User, month: str, style: str) -> pl.DataFrame:
         """Where the style was given a chance: counted stores per region, group and state;
         stores outside the user's scope folded into one anonymous area."""
-        return self.frame(
-            "dash_style_chances", **user.params(), month=months.parse(month), style=str(style)
-        )
+        every = self.frame("dash_style_chances", **user.params(), month=months.parse(month))
+        return _rows_of(every, "style", style).drop("style")
 
     def new_style_chances(self, user: User, month: str) -> pl.DataFrame:
         """Each new style's counted stores in scope: starving, not selling, selling."""
@@ -291,8 +290,14 @@ def _one_location(scoped: pl.DataFrame, location_id: str | None) -> pl.DataFrame
     frame) instead of one query per location: a rep walking through stores then costs a binary
     search and a zero-copy slice per callback, not a DuckDB query of 10-20 ms of CPU each.
     """
-    ids = scoped["location_id"]
-    key = str(location_id or "")
+    return _rows_of(scoped, "location_id", location_id)
+
+
+def _rows_of(frame: pl.DataFrame, column: str, value: str | None) -> pl.DataFrame:
+    """The rows whose ``column`` is ``value`` in a frame ordered by that column (the Styles
+    page's per-style charts slice one style out of the month's frame the same way)."""
+    ids = frame[column]
+    key = str(value or "")
     start = int(ids.search_sorted(key, side="left"))
     end = int(ids.search_sorted(key, side="right"))
-    return scoped.slice(start, end - start)
+    return frame.slice(start, end - start)

@@ -165,6 +165,29 @@ def test_one_query_per_scope_and_month_serves_every_location_page(base, monkeypa
     assert data.location_styles(rep, "", base.latest).is_empty()
 
 
+def test_one_query_per_scope_and_month_serves_every_style_chart(base, monkeypatch):
+    data = Data(base.settings)
+    ran = []
+    real = store.query
+
+    def counting(con, name, **params):
+        ran.append(name)
+        return real(con, name, **params)
+
+    monkeypatch.setattr(store, "query", counting)
+    styles = base.skus["style"].unique().sort().to_list()
+    for style in styles:
+        regions = data.style_regions(ADMIN, base.latest, style)
+        assert "style" not in regions.columns and regions.height > 0
+        data.style_chances(ADMIN, base.latest, style)
+    assert ran.count("dash_style_regions") == 1 and ran.count("dash_style_chances") == 1
+    sold = base.generated.sales(base.latest).join(base.skus.select("sku", "style"), on="sku")
+    best = sold.group_by("style").agg(pl.col("units_sold").sum()).sort("units_sold").row(-1)
+    # the window's sales include earlier months: at least the month's own units are there
+    assert data.style_regions(ADMIN, base.latest, best[0])["units_sold"].sum() >= best[1]
+    assert data.style_regions(ADMIN, base.latest, "no-such-style").is_empty()
+
+
 def test_frame_cache_keeps_within_its_byte_budget(base, monkeypatch):
     import dashboard.data as dd
 

@@ -1,8 +1,9 @@
--- One row per (area, state) for style $style in month $month: the counted active stores by
--- region and distributor group, each shown-and-selling ('selling'), shown-and-not-selling
+-- One row per style of the catalogue and (area, state) in month $month: the counted active
+-- stores by region and distributor group, each shown-and-selling ('selling'), shown-and-not-selling
 -- ('not_selling') or never shown in the window ('never'), with units sold and on hand at the
 -- stores that had it. Stores outside the user's scope are folded into one anonymous area
 -- (in_scope false, region and group null): a distributor never sees another one's name.
+-- Ordered by style (the Styles page slices one out).
 with scoped as (
     select location_id
     from scoped_locations($role, $scope)
@@ -22,20 +23,26 @@ stores as (
     where c.month = $month::date and c.kind = 'store' and c.status <> 'no_count'
 ),
 
+styles as (
+    select distinct style
+    from products
+),
+
 chances as (
-    select location_id, on_hand_units, units_sold, is_selling
+    select style, location_id, on_hand_units, units_sold, is_selling
     from style_chances
-    where month = $month::date and style = $style
+    where month = $month::date
 ),
 
 stuck_groups as (
-    select distributor_id as group_id
+    select distinct style, distributor_id as group_id
     from stuck
-    where month = $month::date and style = $style
+    where month = $month::date
 ),
 
 final as (
     select
+        sy.style,
         st.in_scope,
         case when st.in_scope then st.region end as region,
         case when st.in_scope then st.group_id end as group_id,
@@ -50,10 +57,11 @@ final as (
         coalesce(sum(ch.on_hand_units), 0)::bigint as on_hand_units,
         bool_or(st.in_scope and sg.group_id is not null) as is_stuck
     from stores as st
-    left join chances as ch using (location_id)
-    left join stuck_groups as sg on sg.group_id = st.group_id
+    cross join styles as sy
+    left join chances as ch on ch.location_id = st.location_id and ch.style = sy.style
+    left join stuck_groups as sg on sg.group_id = st.group_id and sg.style = sy.style
     group by all
 )
 
 select * from final
-order by in_scope desc, region, group_id, state
+order by style, in_scope desc, region, group_id, state
