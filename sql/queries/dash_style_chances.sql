@@ -3,7 +3,8 @@
 -- ('not_selling') or never shown in the window ('never'), with units sold and on hand at the
 -- stores that had it. Stores outside the user's scope are folded into one anonymous area
 -- (in_scope false, region and group null): a distributor never sees another one's name.
--- Ordered by style (the Styles page slices one out).
+-- Ordered by style (the Styles page slices one out). The stores that never had a style are
+-- counted per area (all counted stores less those that had it), not store by store.
 with scoped as (
     select location_id
     from scoped_locations($role, $scope)
@@ -12,10 +13,10 @@ with scoped as (
 stores as (
     select
         c.location_id,
-        l.region,
-        l.distributor_id as group_id,
-        g.name as group_name,
-        s.location_id is not null as in_scope
+        s.location_id is not null as in_scope,
+        case when s.location_id is not null then l.region end as region,
+        case when s.location_id is not null then l.distributor_id end as group_id,
+        case when s.location_id is not null then g.name end as group_name
     from compliance as c
     join locations as l using (location_id)
     left join locations as g on g.location_id = l.distributor_id
@@ -23,15 +24,15 @@ stores as (
     where c.month = $month::date and c.kind = 'store' and c.status <> 'no_count'
 ),
 
+areas as (
+    select in_scope, region, group_id, group_name, count(*) as n_counted
+    from stores
+    group by all
+),
+
 styles as (
     select distinct style
     from products
-),
-
-chances as (
-    select style, location_id, on_hand_units, units_sold, is_selling
-    from style_chances
-    where month = $month::date
 ),
 
 stuck_groups as (
@@ -40,27 +41,60 @@ stuck_groups as (
     where month = $month::date
 ),
 
-final as (
+shown as (
     select
-        sy.style,
+        ch.style,
         st.in_scope,
-        case when st.in_scope then st.region end as region,
-        case when st.in_scope then st.group_id end as group_id,
-        case when st.in_scope then st.group_name end as group_name,
-        case
-            when ch.location_id is null then 'never'
-            when ch.is_selling then 'selling'
-            else 'not_selling'
-        end as state,
+        st.region,
+        st.group_id,
+        st.group_name,
+        case when ch.is_selling then 'selling' else 'not_selling' end as state,
         count(*) as n_stores,
         coalesce(sum(ch.units_sold), 0)::bigint as units_sold,
-        coalesce(sum(ch.on_hand_units), 0)::bigint as on_hand_units,
-        bool_or(st.in_scope and sg.group_id is not null) as is_stuck
-    from stores as st
-    cross join styles as sy
-    left join chances as ch on ch.location_id = st.location_id and ch.style = sy.style
-    left join stuck_groups as sg on sg.group_id = st.group_id and sg.style = sy.style
+        coalesce(sum(ch.on_hand_units), 0)::bigint as on_hand_units
+    from style_chances as ch
+    join stores as st using (location_id)
+    where ch.month = $month::date
     group by all
+),
+
+never as (
+    select
+        sy.style,
+        a.in_scope,
+        a.region,
+        a.group_id,
+        a.group_name,
+        'never' as state,
+        (a.n_counted - coalesce(sum(sh.n_stores), 0))::bigint as n_stores,
+        0::bigint as units_sold,
+        0::bigint as on_hand_units
+    from areas as a
+    cross join styles as sy
+    left join shown as sh
+        on sh.style = sy.style
+        and sh.in_scope = a.in_scope
+        and sh.group_id is not distinct from a.group_id
+        and sh.region is not distinct from a.region
+        and sh.group_name is not distinct from a.group_name
+    group by sy.style, a.in_scope, a.region, a.group_id, a.group_name, a.n_counted
+    having a.n_counted - coalesce(sum(sh.n_stores), 0) > 0
+),
+
+final as (
+    select
+        r.style,
+        r.in_scope,
+        r.region,
+        r.group_id,
+        r.group_name,
+        r.state,
+        r.n_stores,
+        r.units_sold,
+        r.on_hand_units,
+        coalesce(r.in_scope and sg.group_id is not null, false) as is_stuck
+    from (select * from shown union all select * from never) as r
+    left join stuck_groups as sg on sg.style = r.style and sg.group_id = r.group_id
 )
 
 select * from final

@@ -9,29 +9,41 @@ with counted as (
         and c.status <> 'no_count'
 ),
 
+areas as (
+    select area, count(*) as n_locations
+    from counted
+    group by area
+),
+
 styles as (
     select distinct style
     from products
 ),
 
-health as (
-    select style, location_id, on_hand, units_sold
-    from style_health
-    where month = $month::date
+sold as (
+    select
+        h.style,
+        c.area,
+        count(*) filter (where h.on_hand > 0) as n_in_stock,
+        sum(h.units_sold) as units_sold,
+        sum(h.on_hand) as on_hand
+    from style_health as h
+    join counted as c using (location_id)
+    where h.month = $month::date
+    group by h.style, c.area
 ),
 
 final as (
     select
         s.style,
-        coalesce(c.area, '–') as area,
-        count(*) as n_locations,
-        count(*) filter (where h.on_hand > 0) as n_in_stock,
-        coalesce(sum(h.units_sold), 0)::bigint as units_sold,
-        coalesce(sum(h.on_hand), 0)::bigint as on_hand
-    from counted as c
+        coalesce(a.area, '–') as area,
+        a.n_locations,
+        coalesce(d.n_in_stock, 0) as n_in_stock,
+        coalesce(d.units_sold, 0)::bigint as units_sold,
+        coalesce(d.on_hand, 0)::bigint as on_hand
+    from areas as a
     cross join styles as s
-    left join health as h on h.location_id = c.location_id and h.style = s.style
-    group by s.style, c.area
+    left join sold as d on d.style = s.style and d.area is not distinct from a.area
 )
 
 select * from final
