@@ -54,8 +54,15 @@ dicts directly instead of `graph_objects` (whose validation was 80% of a size ru
 overview's chart); the overview's 2,000 rows look each word up once and are cached, with its
 KPIs and chart, per snapshot, scope, language and filters (`Data.derived`); the location page
 takes "what changed since last month" from the monthly rows it already read (one query
-fewer). Wall times follow the machine's load (a request waits for a core): read the CPU
-columns for what a callback costs.
+fewer). Later the same day the location page's whole page went from 159 ms median cold (149
+of CPU) to 66-77 ms in three runs: its frames (styles, visit list, follow-through, history, a style's size
+run) are read for the user's whole scope once per month and snapshot and one location is sliced
+out, so the first store of a month pays the scope's query (the max column) and the next stores
+a binary search. The Styles page's regional sales and chances read every style of the month at
+once the same way; its cold rows here change the month with the style, so each of them pays
+that month's query (chances 41 -> 53-61 ms median in three runs, the next styles of a month about 1 ms).
+Wall times follow the machine's load (a request waits for a core): read the CPU columns for
+what a callback costs.
 """
 FOLDER = ROOT / "bench_data" / "dashboard"
 
