@@ -388,10 +388,14 @@ def location_history(frame: pl.DataFrame, *, lang: str) -> Figure:
 
 
 def style_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
-    """The location's style table: segment and flags in words."""
+    """The location's style table: segment and flags in words; on a tablet ``style_label``
+    (code and name) and ``gaps`` (broken size, broken colour, missing core SKUs in words)
+    stand for the columns the narrow layout hides."""
     yes, no = t("yes", lang), ""
     return [
         {
+            "style_label": f"{r['style']} {r['style_name'] or ''}".strip(),
+            "gaps": _gaps(r, lang),
             "style": r["style"],
             "style_name": r["style_name"],
             "category": r["category"],
@@ -407,6 +411,15 @@ def style_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
         }
         for r in frame.iter_rows(named=True)
     ]
+
+
+def _gaps(row: dict[str, Any], lang: str) -> str:
+    """A style's gaps at a location in words: "Broken size · Missing core sizes: 75B, 80B"."""
+    flags = (("col.broken_size", row["broken_size"]), ("col.broken_colour", row["broken_colour"]))
+    words = [t(key, lang) for key, on in flags if on]
+    if row["missing_core_skus"]:
+        words.append(t("location.missing_core", lang, skus=row["missing_core_skus"]))
+    return " · ".join(words)
 
 
 def action_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:

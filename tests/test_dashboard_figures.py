@@ -320,3 +320,27 @@ def test_error_reasons_in_chinese():
         "repeats the same month, location and SKU as an earlier row (row 2)", "zh"
     ) == ("与前面某行的月份、网点、SKU 重复（第 2 行）")
     assert i18n.error_reason("is negative", "en") == "is negative"
+
+
+def test_style_rows_say_a_styles_gaps_in_words_for_the_tablet_column():
+    frame = pl.DataFrame(
+        {
+            "style": ["BR1", "BF2"],
+            "style_name": ["Lace bra", None],
+            "category": ["bra", "brief"],
+            "segment": ["bestseller", "core"],
+            "on_hand": [3, 0],
+            "units_sold": [4, 0],
+            "sell_through": [0.57, None],
+            "broken_size": [True, False],
+            "broken_colour": [False, False],
+            "missing_core_skus": ["BR1-BK-75B, BR1-BK-80B", ""],
+            "value_cny": [450.0, 0.0],
+        }
+    )
+    en = figures.style_rows(frame, lang="en")
+    assert en[0]["style_label"] == "BR1 Lace bra" and en[1]["style_label"] == "BF2"
+    assert en[0]["gaps"] == "Broken size · Missing core sizes: BR1-BK-75B, BR1-BK-80B"
+    assert en[1]["gaps"] == ""
+    zh = figures.style_rows(frame, lang="zh")
+    assert zh[0]["gaps"] == "断码 · 缺核心码：BR1-BK-75B, BR1-BK-80B"

@@ -27,3 +27,24 @@ dagfuncs.joinFields = function (data, names) {
     return typeof v === 'number' ? v.toLocaleString('en-US') : v;
   }).filter(function (x) { return x !== null && x !== undefined && x !== ''; }).join(' · ');
 };
+
+/* fitColumns for a grid whose own events do not reach it (the location page's style table,
+   whose rows arrive from a callback after the grid was drawn): a clientside callback on the
+   grid's rowData calls this; it also follows the window's size (a tablet turned on its side). */
+dagfuncs.fitWhenReady = function (gridId) {
+  if (!window.dash_ag_grid) { return; }
+  window.dash_ag_grid.getApiAsync(gridId).then(function (api) {
+    var fit = function () {
+      if (api.isDestroyed && api.isDestroyed()) {
+        window.removeEventListener('resize', fit);
+        return;
+      }
+      dagfuncs.fitColumns({api: api});
+    };
+    fit();
+    if (!api.__fitsOnResize) {
+      api.__fitsOnResize = true;
+      window.addEventListener('resize', fit);
+    }
+  });
+};

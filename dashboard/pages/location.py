@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from assortment import months, vocab
 from assortment.i18n import reason_text
@@ -134,7 +134,13 @@ def layout(location_id: str | None = None, month: str | None = None, **_query: A
         ),
         ui.section(
             t("location.styles"),
-            ui.grid(ids.LOC_STYLES_GRID, _style_columns(lookback), page_size=25, auto_height=True),
+            ui.grid(
+                ids.LOC_STYLES_GRID,
+                _style_columns(lookback),
+                page_size=25,
+                auto_height=True,
+                narrow=(list(WIDE_STYLE_COLUMNS), list(NARROW_STYLE_COLUMNS)),
+            ),
             tools=[
                 ui.download_button(ids.LOC_STYLES_DOWNLOAD_BTN, t("common.download_xlsx")),
                 dcc.Download(id=ids.LOC_STYLES_DOWNLOAD),
@@ -151,6 +157,20 @@ def _meta(label: str, value: str) -> html.Div:
     )
 
 
+#: On a tablet (fitColumns in assets/dashAgGridFunctions.js) the style table hides these ...
+WIDE_STYLE_COLUMNS = (
+    "style",
+    "style_name",
+    "broken_size",
+    "broken_colour",
+    "missing_core_skus",
+    "category",
+    "value_cny",
+)
+#: ... and shows these instead: code and name in one column, the gaps in words in another.
+NARROW_STYLE_COLUMNS = ("style_label", "gaps")
+
+
 def _style_columns(lookback: int) -> list[dict[str, Any]]:
     seg_rules = {
         f"cell-seg cell-seg-{s}": f"params.data.segment_code == '{s}'" for s in vocab.SEGMENTS
@@ -158,6 +178,15 @@ def _style_columns(lookback: int) -> list[dict[str, Any]]:
     flag = {"cell-flag": "params.value != ''"}
     return [
         {"field": "style", "headerName": t("common.style"), "pinned": "left", "minWidth": 100},
+        {
+            "field": "style_label",
+            "headerName": t("col.style_label"),
+            "pinned": "left",
+            "hide": True,
+            "minWidth": 130,
+            "wrapText": True,
+            "autoHeight": True,
+        },
         {"field": "style_name", "headerName": t("common.style_name"), "minWidth": 130},
         {
             "field": "segment",
@@ -210,6 +239,15 @@ def _style_columns(lookback: int) -> list[dict[str, Any]]:
             "filter": "agNumberColumnFilter",
             "valueFormatter": ui.CNY,
             "minWidth": 100,
+        },
+        {
+            "field": "gaps",
+            "headerName": t("col.gaps"),
+            "hide": True,
+            "minWidth": 150,
+            "flex": 1,
+            "wrapText": True,
+            "autoHeight": True,
         },
     ]
 
@@ -298,6 +336,14 @@ def update_styles(
     if picked not in styles:
         picked = _first_to_show(frame)
     return figures.style_rows(frame, lang=lg), figures.sell_through(frame, lang=lg), options, picked
+
+
+# the tablet layout of the style table (ui.grid's narrow columns), once its rows are in
+clientside_callback(
+    f"function(rows) {{ window.dashAgGridFunctions.fitWhenReady('{ids.LOC_STYLES_GRID}'); }}",
+    Input(ids.LOC_STYLES_GRID, "rowData"),
+    prevent_initial_call=True,
+)
 
 
 def _first_to_show(frame: Any) -> str | None:

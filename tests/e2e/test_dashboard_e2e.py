@@ -349,6 +349,31 @@ def test_tablet_overview_table_fits_its_card_and_the_navigation_shows_every_link
         browser.set_window_size(1400, 1000)
 
 
+def test_tablet_location_style_table_fits_its_card(browser, base_url, passwords, e2e_net):
+    """At 820 px the location page's style table shows code and name in one column and the
+    gaps in words in another, instead of eleven columns scrolling sideways; at 1400 px every
+    column of its own."""
+    sign_in(browser, base_url, "admin", passwords["admin"])
+    loc = e2e_net.with_reason("bestsellers_missing")[0]
+    header = "#location-styles-grid .ag-header-cell[col-id={}]"
+    try:
+        for lang in ("en", "zh"):
+            browser.get(f"{base_url}/lang/{lang}?next=/")
+            for width, narrow in ((820, True), (1400, False)):
+                browser.set_window_size(width, 1100)
+                browser.get(f"{base_url}/location/{loc}")
+                grid_rows(browser, "location-styles-grid")
+                time.sleep(1)
+                where = (lang, width)
+                assert browser.execute_script(SIDEWAYS_GRID, "location-styles-grid") <= 1, where
+                assert browser.execute_script(CUT_COLUMNS, "location-styles-grid") == [], where
+                for col, shown in (("style_label", narrow), ("gaps", narrow), ("style", not narrow)):
+                    found = browser.find_elements(By.CSS_SELECTOR, header.format(col))
+                    assert bool(found) == shown, (*where, col)
+    finally:
+        browser.set_window_size(1400, 1000)
+
+
 def test_unknown_page_says_so(browser, base_url, passwords):
     sign_in(browser, base_url, "admin", passwords["admin"])
     browser.get(base_url + "/no-such-page")
