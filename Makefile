@@ -20,7 +20,7 @@ SOAK_SECONDS ?= 120
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-spark run demo serve test test-fast test-spark e2e-deps bench bench-load bench-monthly bench-dashboard bench-users bench-spark soak lint i18n clean
+.PHONY: help install install-spark run demo serve test test-clone test-fast test-spark e2e-deps bench bench-load bench-monthly bench-dashboard bench-users bench-spark soak lint i18n clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -53,8 +53,11 @@ serve: $(STAMP) ## serve the dashboard over the database in ASSORTMENT_DB (or da
 e2e-deps: ## install Debian's chromium, chromium-driver and a CJK font when missing
 	@bash scripts/e2e_deps.sh
 
-test: $(STAMP) e2e-deps ## run every test, browser tests included (Spark's: make test-spark)
-	@$(BIN)/python -m pytest -q -m "not spark"
+test: $(STAMP) e2e-deps ## run every test, browser tests included (Spark's: make test-spark; the README walk-through: make test-clone)
+	@$(BIN)/python -m pytest -q -m "not spark and not clone"
+
+test-clone: $(STAMP) e2e-deps ## this README's commands in order in a fresh clone (make run included; a few minutes)
+	@$(BIN)/python -m pytest -q -m clone
 
 test-fast: $(STAMP) ## unit tests only (no browser, no subprocess crash tests)
 	@$(BIN)/python -m pytest -q -m "not e2e and not slow and not spark"

@@ -185,6 +185,7 @@ def _make_run(clone: Path, env: dict[str, str], log: Path) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.clone
 def test_readme_commands_work_in_order_from_a_fresh_clone(tmp_path: Path) -> None:
     clone = _fresh_clone(tmp_path / "clone")
     env = _new_user_env()
