@@ -43,9 +43,10 @@ import duckdb
 import polars as pl
 
 from assortment import months, store
-from assortment.errors import UsageError
+from assortment.errors import RowError, UsageError, ValidationError
 from assortment.ingest.read import RawTable, clean_cells
 from assortment.ingest.validate import (
+    MAX_ERRORS,
     Reference,
     validate_facts,
     validate_locations,
@@ -148,8 +149,9 @@ def check_layout(folder: Path, *, months_read: set[str] | None, today: date) -> 
     months in ``months_read`` (None: every month), against those products and locations: the
     same rules and the same messages as ``assortment load`` (domain.md 3), each error naming
     the file (relative to ``folder``), the data row (counted from 1), the column and the
-    value. Files of no rows are allowed (a month without sales). Not checked here: a
-    (location, SKU) repeated in two files of one month.
+    value. Files of no rows are allowed (a month without sales). A (location, SKU) given in
+    two files of one month is refused too, in the later file, naming the earlier file and row
+    (a load refuses it within one file; across part files it would be counted twice).
 
     Raises:
         UsageError: a file of the layout is missing or is not Parquet.
@@ -180,15 +182,54 @@ def check_layout(folder: Path, *, months_read: set[str] | None, today: date) -> 
                 named = months.try_parse(month) is not None
                 if named and months_read is not None and month not in months_read:
                     continue  # (a folder not named by a month is always checked: reported)
+                seen: list[pl.DataFrame] = []  # (location_key, sku_key, file, row) so far
                 for path in sorted(part.glob("*.parquet")):
                     raw = _raw_table(path, folder, month=month)
                     if raw.frame.height:
-                        validate_facts(raw, table, ref)
+                        keys = validate_facts(raw, table, ref).select(
+                            "location_key",
+                            "sku_key",
+                            file=pl.lit(raw.file_name),
+                            row=raw.frame["_row"],
+                        )
+                        _refuse_repeats(keys, seen, ref)
+                        seen.append(keys)
     except (FileNotFoundError, pl.exceptions.ComputeError, OSError) as exc:
         raise UsageError(
             f"{folder} is not a readable input folder of the Parquet layout: {exc}"
             " (README: Engines)"
         ) from None
+
+
+def _refuse_repeats(keys: pl.DataFrame, seen: list[pl.DataFrame], ref: Reference) -> None:
+    """Refuse the (location, SKU) pairs of a month's part file that an earlier part file of
+    the same month gave already (ValidationError naming each such row of the later file)."""
+    if not seen:
+        return
+    earlier = pl.concat(seen).unique(["location_key", "sku_key"], keep="first")
+    again = keys.join(earlier, on=["location_key", "sku_key"], suffix="_first").sort("row")
+    if again.is_empty():
+        return
+    again = (
+        again.join(
+            ref.locations.select("location_key", "location_id"), on="location_key", how="left"
+        )
+        .join(ref.products.select("sku_key", "sku"), on="sku_key", how="left")
+        .sort("row")
+    )
+    errors = [
+        RowError(
+            r["row"],
+            "sku",
+            r["sku"],
+            f"repeats the month, location {r['location_id']} and SKU of row {r['row_first']}"
+            f" of {r['file_first']} (each pair once per month, in one file)",
+            "duplicate",
+            {"first_row": r["row_first"], "first_file": r["file_first"]},
+        )
+        for r in again.head(MAX_ERRORS).iter_rows(named=True)
+    ]
+    raise ValidationError(str(keys["file"][0]), errors, total=again.height)
 
 
 def months_around(

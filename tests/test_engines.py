@@ -193,6 +193,27 @@ def test_a_bad_month_folder_and_only_the_months_read_are_checked(loaded, tmp_pat
         _check(out, months_read={"2026-10", "2026-09"})
 
 
+def test_a_pair_given_in_two_part_files_of_a_month_is_refused(loaded, tmp_path) -> None:
+    # each part file is valid alone; together they would count one location's SKU twice
+    out = _layout(loaded, tmp_path)
+    month = out / "stock" / "month=2026-09"
+    first = month / "part-0.parquet"
+    rows = pl.read_parquet(first)
+    assert rows.height == 2
+    rows.slice(0, 1).write_parquet(first)
+    rows.slice(1, 1).write_parquet(month / "part-1.parquet")
+    _check(out)  # the month split over two files, each pair once: fine
+    rows.write_parquet(first)
+    with pytest.raises(ValidationError) as info:
+        _check(out)
+    text = str(info.value)
+    again = rows.row(1, named=True)
+    assert "stock/month=2026-09/part-1.parquet: rejected" in text
+    assert f"row 1, column 'sku', value '{again['sku']}'" in text
+    assert f"location {again['location_id']}" in text
+    assert "row 2 of stock/month=2026-09/part-0.parquet" in text
+
+
 def test_a_file_that_is_not_parquet_is_a_usage_error(loaded, tmp_path) -> None:
     out = _layout(loaded, tmp_path)
     (out / "locations.parquet").write_text("location_id,kind\n")
