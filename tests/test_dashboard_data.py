@@ -133,19 +133,25 @@ def test_size_run_lists_every_sku_of_the_style(data, base):
     assert sizes["is_core"].sum() == skus["is_core_size"].sum() > 0
 
 
-def test_one_query_per_scope_and_month_serves_every_location_page(base, monkeypatch):
+@pytest.fixture
+def ran(monkeypatch):
+    """The names of the queries run from here on, in order."""
+    names: list[str] = []
+    real = store.query
+
+    def counting(con, name, **params):
+        names.append(name)
+        return real(con, name, **params)
+
+    monkeypatch.setattr(store, "query", counting)
+    return names
+
+
+def test_one_query_per_scope_and_month_serves_every_location_page(base, ran):
     """The location page reads the user's whole scope once per month and slices a location
     out: walking through stores costs no further query, and each slice is that location's
     rows only (out of scope or unknown: empty)."""
     data = Data(base.settings)
-    ran = []
-    real = store.query
-
-    def counting(con, name, **params):
-        ran.append(name)
-        return real(con, name, **params)
-
-    monkeypatch.setattr(store, "query", counting)
     rep = rep_of(base)
     mine = sorted(base.of_rep(rep.scope))
     others = sorted(set(base.locations["location_id"]) - set(mine))
@@ -165,16 +171,8 @@ def test_one_query_per_scope_and_month_serves_every_location_page(base, monkeypa
     assert data.location_styles(rep, "", base.latest).is_empty()
 
 
-def test_one_query_per_scope_and_month_serves_every_style_chart(base, monkeypatch):
+def test_one_query_per_scope_and_month_serves_every_style_chart(base, ran):
     data = Data(base.settings)
-    ran = []
-    real = store.query
-
-    def counting(con, name, **params):
-        ran.append(name)
-        return real(con, name, **params)
-
-    monkeypatch.setattr(store, "query", counting)
     styles = base.skus["style"].unique().sort().to_list()
     for style in styles:
         regions = data.style_regions(ADMIN, base.latest, style)
