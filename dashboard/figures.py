@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from assortment import months
-from assortment.i18n import N_, action_reason, list_sep, pct, reasons_text, t
+from assortment.i18n import N_, action_reason, list_sep, pct, reasons_text, t, word
 from assortment.report import visit_sheet
 from assortment.visit import visit_lines
 from assortment.vocab import (
@@ -398,7 +398,7 @@ def style_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
             "gaps": _gaps(r, lang),
             "style": r["style"],
             "style_name": r["style_name"],
-            "category": r["category"],
+            "category": word("category", r["category"], lang),
             "segment_code": r["segment"],
             "segment": t(f"segment.{r['segment']}", lang),
             "on_hand": r["on_hand"],
@@ -809,7 +809,7 @@ def coverage_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
         {
             "style": r["style"],
             "style_name": r["style_name"],
-            "category": r["category"],
+            "category": word("category", r["category"], lang),
             "rank": r["rank"],
             "net_units": r["net_units"],
             "launch_month": r["launch_month"],
@@ -1088,6 +1088,14 @@ def order_plan(frame: pl.DataFrame, *, lang: str, top: int = 8) -> Figure:
     return _figure(traces, layout, height=340)
 
 
+def plan_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
+    """The order plan's table rows: the stored columns, the category in words."""
+    return [
+        {**r, "category": word("category", r["category"], lang)}
+        for r in frame.iter_rows(named=True)
+    ]
+
+
 def plan_kpis(frame: pl.DataFrame) -> dict[str, Any]:
     """Totals of the order plan: units, styles, regions."""
     return {
@@ -1107,6 +1115,7 @@ __all__ = [
     "overview_rows",
     "pct",
     "plan_kpis",
+    "plan_rows",
     "sell_through",
     "size_run",
     "status_by",

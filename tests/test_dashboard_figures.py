@@ -289,6 +289,7 @@ def test_coverage_rows():
     )
     (row,) = figures.coverage_rows(frame, lang="en")
     assert row["in_stock"] == "3 / 4" and row["coverage"] == pytest.approx(0.75)
+    assert row["category"] == "Bra" and figures.coverage_rows(frame, lang="zh")[0]["category"] == "文胸"
 
 
 @pytest.mark.parametrize(
@@ -344,3 +345,15 @@ def test_style_rows_say_a_styles_gaps_in_words_for_the_tablet_column():
     assert en[1]["gaps"] == ""
     zh = figures.style_rows(frame, lang="zh")
     assert zh[0]["gaps"] == "断码 · 缺核心码：BR1-BK-75B, BR1-BK-80B"
+    # the category in words, not the products file's code
+    assert (en[0]["category"], zh[0]["category"], zh[1]["category"]) == ("Bra", "文胸", "内裤")
+
+
+def test_order_plan_rows_name_the_category_in_words():
+    frame = pl.DataFrame(
+        {"region": ["East"], "style": ["S1"], "size": ["75B"], "units": [4], "category": ["bra"]}
+    )
+    assert figures.plan_rows(frame, lang="zh") == [
+        {"region": "East", "style": "S1", "size": "75B", "units": 4, "category": "文胸"}
+    ]
+    assert figures.plan_rows(frame, lang="en")[0]["category"] == "Bra"

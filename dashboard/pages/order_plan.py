@@ -113,7 +113,8 @@ def update_plan(month: str | None, regions: list[str]) -> tuple[Any, Any, Any]:
         ui.kpi(t("plan.styles"), str(k["styles"]), ""),
         ui.kpi(t("plan.regions"), str(k["regions"]), ""),
     ]
-    return cards, figures.order_plan(frame, lang=lang()), frame.to_dicts()
+    lg = lang()
+    return cards, figures.order_plan(frame, lang=lg), figures.plan_rows(frame, lang=lg)
 
 
 @callback(
@@ -141,4 +142,5 @@ def download(n: int, month: str | None, regions: list[str]) -> Any:
         ("on_hand_units", t("plan.on_hand")),
         ("category", t("common.category")),
     ]
-    return send_xlsx(frame_of(frame.to_dicts(), cols), f"order_plan_{month}.xlsx", sheet=month)
+    rows = figures.plan_rows(frame, lang=lang())
+    return send_xlsx(frame_of(rows, cols), f"order_plan_{month}.xlsx", sheet=month)
