@@ -12,10 +12,12 @@ import duckdb
 import polars as pl
 
 from assortment import months, store
-from assortment.config import Settings
+from assortment.config import Settings, env_int
 from assortment.errors import NoDataError
 from assortment.users import User
 
+#: DuckDB threads per dashboard query (``ASSORTMENT_READER_THREADS``; 0: one per core).
+DEFAULT_READER_THREADS = 1
 _CACHE_SIZE = 512
 #: ... and at most this many bytes of them (the location page's frames hold a whole scope's
 #: month: an admin's month of styles at 2,000 locations is about 10 MB).
@@ -36,7 +38,9 @@ class Data:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.reader = store.SnapshotReader(settings)
+        self.reader = store.SnapshotReader(
+            settings, threads=env_int("ASSORTMENT_READER_THREADS", DEFAULT_READER_THREADS)
+        )
         self._cache: OrderedDict[tuple[Any, ...], pl.DataFrame] = OrderedDict()
         self._cache_bytes = 0
         self._derived: OrderedDict[tuple[Any, ...], Any] = OrderedDict()

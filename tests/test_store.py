@@ -77,6 +77,26 @@ def test_snapshot_reader_follows_new_publications(loaded, tmp_path):
     reader.close()
 
 
+def test_snapshot_reader_runs_each_query_on_the_threads_asked_for(loaded, tmp_path):
+    from dashboard.data import Data
+
+    one = store.SnapshotReader(loaded, threads=1)
+    assert one.cursor().execute("select current_setting('threads')").fetchall() == [(1,)]
+    with store.writer(loaded) as con:  # a new snapshot is opened with the same setting
+        load_file(
+            con,
+            loaded,
+            "stock",
+            write(tmp_path / "a.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n"),
+            today=TODAY,
+        )
+    time.sleep(0.6)
+    assert one.cursor().execute("select current_setting('threads')").fetchall() == [(1,)]
+    one.close()
+    # the dashboard's reader: one thread a query unless ASSORTMENT_READER_THREADS says otherwise
+    assert Data(loaded).reader.threads == 1
+
+
 def test_second_writer_waits_then_reports_busy(loaded, monkeypatch):
     monkeypatch.setattr(store, "LOCK_TIMEOUT_S", 0.3)
     from assortment.errors import StoreBusyError
