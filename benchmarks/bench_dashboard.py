@@ -61,6 +61,9 @@ out, so the first store of a month pays the scope's query (the max column) and t
 a binary search. The Styles page's regional sales and chances read every style of the month at
 once the same way; its cold rows here change the month with the style, so each of them pays
 that month's query (chances 41 -> 53-61 ms median in three runs, the next styles of a month about 1 ms).
+Then each dashboard query was given one DuckDB thread (`ASSORTMENT_READER_THREADS`, default 1):
+a lone request is slower (location page 66 -> 81 ms, Styles 152 -> 213 ms admin), while fifty
+users get 13-25% more answers a second from the same cores (see "Fifty users").
 Wall times follow the machine's load (a request waits for a core): read the CPU columns for
 what a callback costs.
 """
