@@ -156,7 +156,16 @@ def _columns(which: str) -> list[dict[str, Any]]:
     cols = [
         first,
         {"field": "style", "headerName": t("common.style"), "minWidth": 90},
-        {"field": "style_name", "headerName": t("common.style_name"), "minWidth": 120},
+        {
+            # the rest of the card's width, and a second line rather than an ellipsis when a
+            # long name does not fit beside the others (two lists side by side at 1400 px)
+            "field": "style_name",
+            "headerName": t("common.style_name"),
+            "minWidth": 120,
+            "flex": 1,
+            "wrapText": True,
+            "autoHeight": True,
+        },
         {"field": "in_stock", "headerName": t("styles.coverage"), "minWidth": 90},
         {
             "field": "coverage",

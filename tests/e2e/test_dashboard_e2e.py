@@ -374,6 +374,34 @@ def test_tablet_location_style_table_fits_its_card(browser, base_url, passwords,
         browser.set_window_size(1400, 1000)
 
 
+CUT_CELLS = """
+return [...document.querySelectorAll('#' + arguments[0] + ' .ag-cell[col-id=' + arguments[1] + ']')]
+  .filter(cell => {
+    const value = cell.querySelector('.ag-cell-value') || cell;
+    return value.scrollWidth > value.clientWidth + 1;
+  })
+  .map(cell => cell.textContent);
+"""
+
+
+def test_style_lists_show_whole_names_side_by_side(browser, base_url, passwords):
+    """At 1400 px the Styles page shows the bestsellers and the new styles side by side: a long
+    name takes a second line instead of being cut to an ellipsis."""
+    sign_in(browser, base_url, "admin", passwords["admin"])
+    try:
+        for lang in ("zh", "en"):
+            browser.get(f"{base_url}/lang/{lang}?next=/styles")
+            browser.set_window_size(1400, 1000)
+            browser.get(base_url + "/styles")
+            for grid in ("styles-bestsellers-grid", "styles-new-grid"):
+                grid_rows(browser, grid)
+                time.sleep(0.5)
+                assert browser.execute_script(CUT_CELLS, grid, "style_name") == [], (lang, grid)
+                assert browser.execute_script(CUT_COLUMNS, grid) == [], (lang, grid)
+    finally:
+        browser.set_window_size(1400, 1000)
+
+
 def test_unknown_page_says_so(browser, base_url, passwords):
     sign_in(browser, base_url, "admin", passwords["admin"])
     browser.get(base_url + "/no-such-page")
