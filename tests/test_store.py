@@ -61,8 +61,10 @@ def test_readers_read_a_snapshot_while_a_writer_holds_the_master(loaded, tmp_pat
 
 
 def test_snapshot_reader_follows_new_publications(loaded, tmp_path):
-    reader = store.SnapshotReader(loaded)
+    reader = store.SnapshotReader(loaded, threads=1)
+    threads = "select current_setting('threads')"
     first = reader.version()
+    assert reader.cursor().execute(threads).fetchall() == [(1,)]
     with store.writer(loaded) as con:
         load_file(
             con,
@@ -74,27 +76,16 @@ def test_snapshot_reader_follows_new_publications(loaded, tmp_path):
     time.sleep(0.6)
     assert reader.version() != first
     assert reader.cursor().execute("select count(*) from stock").fetchall() == [(1,)]
+    assert reader.cursor().execute(threads).fetchall() == [(1,)]  # the new snapshot's too
     reader.close()
 
 
-def test_snapshot_reader_runs_each_query_on_the_threads_asked_for(loaded, tmp_path):
+def test_the_dashboards_reader_runs_a_query_on_one_thread(loaded, monkeypatch):
     from dashboard.data import Data
 
-    one = store.SnapshotReader(loaded, threads=1)
-    assert one.cursor().execute("select current_setting('threads')").fetchall() == [(1,)]
-    with store.writer(loaded) as con:  # a new snapshot is opened with the same setting
-        load_file(
-            con,
-            loaded,
-            "stock",
-            write(tmp_path / "a.csv", HEADER + "2026-10,D01,S1-BLK-75B,5\n"),
-            today=TODAY,
-        )
-    time.sleep(0.6)
-    assert one.cursor().execute("select current_setting('threads')").fetchall() == [(1,)]
-    one.close()
-    # the dashboard's reader: one thread a query unless ASSORTMENT_READER_THREADS says otherwise
     assert Data(loaded).reader.threads == 1
+    monkeypatch.setenv("ASSORTMENT_READER_THREADS", "0")
+    assert not Data(loaded).reader.threads  # DuckDB's default: one per core
 
 
 def test_second_writer_waits_then_reports_busy(loaded, monkeypatch):
