@@ -387,6 +387,11 @@ def location_history(frame: pl.DataFrame, *, lang: str) -> Figure:
     return _figure(traces, layout, height=280)
 
 
+def style_label(row: dict[str, Any]) -> str:
+    """A style as the lists and pickers name it: its code and name (``BR26A01 乳胶无钢圈文胸``)."""
+    return f"{row['style']} {row['style_name'] or ''}".strip()
+
+
 def style_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
     """The location's style table: segment and flags in words; on a tablet ``style_label``
     (code and name) and ``gaps`` (broken size, broken colour, missing core SKUs in words)
@@ -394,7 +399,7 @@ def style_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
     yes, no = t("yes", lang), ""
     return [
         {
-            "style_label": f"{r['style']} {r['style_name'] or ''}".strip(),
+            "style_label": style_label(r),
             "gaps": _gaps(r, lang),
             "style": r["style"],
             "style_name": r["style_name"],
@@ -493,7 +498,7 @@ def follow_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
                 "status_code": r["follow_status"],
                 "status": t(FOLLOW_KEYS.get(r["follow_status"], r["follow_status"]), lang),
                 "action": t(f"action.{r['action']}", lang),
-                "style": f"{r['style']} {r['style_name'] or ''}".strip(),
+                "style": style_label(r),
                 "sku": sku,
                 "units": r["units"],
                 "received": r["received_units"],
@@ -1119,6 +1124,7 @@ __all__ = [
     "sell_through",
     "size_run",
     "status_by",
+    "style_label",
     "style_regions",
     "style_rows",
     "trend",

@@ -325,7 +325,8 @@ def update_styles(
     lg = lang()
     options = [
         {
-            "label": f"{r['style']} {r['style_name'] or ''} · "
+            "label": figures.style_label(r)
+            + " · "
             + t(f"segment.{r['segment']}")
             + (" · " + t("col.broken_size") if r["broken_size"] else ""),
             "value": r["style"],

@@ -31,7 +31,7 @@ def layout(**_query: Any) -> html.Div:
     first = best["style"][0] if best.height else (lists["style"][0] if lists.height else None)
     catalogue = data().style_list()
     options = [
-        {"label": f"{r['style']} {r['style_name'] or ''}".strip(), "value": r["style"]}
+        {"label": figures.style_label(r), "value": r["style"]}
         for r in catalogue.iter_rows(named=True)
     ]
     return ui.page(
