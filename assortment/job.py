@@ -508,14 +508,10 @@ def write_results(
     con.execute("begin transaction")
     try:
         for table in RESULT_TABLES:  # identifiers from this fixed list only
-            delete = store.statement_text("job_results_delete").format(table=table)
-            con.execute(delete, {"month": month})
-            frame = results[table].with_columns(pl.lit(month).alias("month"))
+            frame = results[table]
             if table in ("style_health", "compliance", "actions", "stuck"):
                 frame = frame.with_columns(pl.lit(fp).alias("rules_fingerprint"))
-            store.register(con, "result_frame", frame)
-            con.execute(store.statement_text("job_results_insert").format(table=table))
-            con.unregister("result_frame")
+            _replace_rows(con, table, month, frame)
             clock.tick("stuck_write" if table in ("stuck", "style_chances") else "write")
         store.execute(con, "job_run_delete", month=month)
         store.execute(
@@ -592,12 +588,17 @@ def _status_changes(con: duckdb.DuckDBPyConnection, month: date) -> pl.LazyFrame
     )
 
 
+def _delete_month(con: duckdb.DuckDBPyConnection, table: str, month: date) -> None:
+    """Delete month M's rows of ``table`` (an identifier of RESULT_TABLES or FOLLOW_TABLES)."""
+    con.execute(store.statement_text("job_results_delete").format(table=table), {"month": month})
+
+
 def _replace_rows(
     con: duckdb.DuckDBPyConnection, table: str, month: date, frame: pl.DataFrame
 ) -> None:
     """Store ``frame`` as month M's rows of ``table`` (inside the caller's transaction; the
     identifier comes from RESULT_TABLES or FOLLOW_TABLES only)."""
-    con.execute(store.statement_text("job_results_delete").format(table=table), {"month": month})
+    _delete_month(con, table, month)
     store.register(con, "result_frame", frame.with_columns(pl.lit(month).alias("month")))
     con.execute(store.statement_text("job_results_insert").format(table=table))
     con.unregister("result_frame")
@@ -620,10 +621,7 @@ def write_follow_through(con: duckdb.DuckDBPyConnection, month: date, rules: Rul
             for table in FOLLOW_TABLES:
                 _replace_rows(con, table, month, frames[table])
         else:
-            con.execute(
-                store.statement_text("job_results_delete").format(table="follow_through"),
-                {"month": month},
-            )
+            _delete_month(con, "follow_through", month)
             store.execute(con, "follow_insert_unknown", month=month)
             changes = _status_changes(con, month)
             card = followthrough.rep_scorecard(
