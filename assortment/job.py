@@ -112,6 +112,22 @@ class _Clock:
         self.last = now
 
 
+NET_MONTHS_BACK = 11
+"""Months before M in the 12-month net units (the bestseller ranking) that :func:`read_inputs`
+reads."""
+HISTORY_MONTHS_BACK = 3
+"""Months before M of compliance history (the shrinking rule) that :func:`read_inputs` reads."""
+
+
+def months_back(rules: Rules) -> int:
+    """How many months before M :func:`read_inputs` reads, counts or sales: the 12-month net
+    units, the compliance history, the counts of the lookback window (6.1) and the counts
+    carried forward (6.6). An input layout must hold them (the Spark engine's check)."""
+    return max(
+        NET_MONTHS_BACK, HISTORY_MONTHS_BACK, rules.lookback_months, rules.carry_forward_months
+    )
+
+
 def read_inputs(
     con: duckdb.DuckDBPyConnection,
     month: date,
@@ -140,9 +156,14 @@ def read_inputs(
         stock_m=store.query(con, "classify_stock_m", month=month),
         sales_w=store.query(con, "classify_sales_w", start=w_start, month=month),
         net_w=store.query(con, "classify_net_units", start=w_start, month=month),
-        net_12m=store.query(con, "classify_net_units", start=months.add(month, -11), month=month),
+        net_12m=store.query(
+            con, "classify_net_units", start=months.add(month, -NET_MONTHS_BACK), month=month
+        ),
         history=store.query(
-            con, "classify_history", start=months.add(month, -3), end=months.add(month, -1)
+            con,
+            "classify_history",
+            start=months.add(month, -HISTORY_MONTHS_BACK),
+            end=months.add(month, -1),
         ),
         codes=store.query(con, "id_maps"),
         stock_prev=stock_prev,

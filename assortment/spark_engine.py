@@ -682,13 +682,12 @@ def classify(
         stages["Parquet export"] = time.perf_counter() - t0
     elif "://" not in str(inputs):
         # a layout from someone else's pipeline: the loaders' rules before Spark starts, for
-        # the months this run reads (12 of sales, L of counts before each month asked for)
+        # the months this run reads (job.months_back before each month asked for)
         folder = Path(inputs)
-        history = max(11, rules.lookback_months, rules.carry_forward_months, 3)
         parquet.check_layout(
             folder,
             months_read=parquet.months_around(
-                folder, month=month, all_months=all_months, history=history
+                folder, month=month, all_months=all_months, history=job.months_back(rules)
             ),
             today=config_today(),
         )
