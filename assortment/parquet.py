@@ -117,8 +117,9 @@ def export(con: duckdb.DuckDBPyConnection, folder: Path) -> ParquetExport:
 
 def _raw_table(path: Path, folder: Path, *, month: str | None = None) -> RawTable:
     """A Parquet file as the loaders' validators read a file: every cell as text (dates as
-    YYYY-MM, booleans as true/false) cleaned as a loaded file's cells are, ``_row`` numbering the data rows from 1, and the
-    month of its folder as a ``month`` column for the fact tables."""
+    YYYY-MM, booleans as true/false) cleaned as a loaded file's cells are, ``_row`` numbering
+    the data rows from 1, and the month of its folder as a ``month`` column for the fact
+    tables."""
     frame = pl.read_parquet(path).drop("sku_key", "location_key", strict=False)
     as_text = []
     for name, dtype in frame.schema.items():
