@@ -1094,9 +1094,14 @@ def order_plan(frame: pl.DataFrame, *, lang: str, top: int = 8) -> Figure:
 
 
 def plan_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
-    """The order plan's table rows: the stored columns, the category in words."""
+    """The order plan's table rows: the stored columns, the category in words; on a tablet
+    ``style_label`` (code and name) stands for the two columns the narrow layout hides."""
     return [
-        {**r, "category": word("category", r["category"], lang)}
+        {
+            **r,
+            "category": word("category", r["category"], lang),
+            "style_label": style_label(r),
+        }
         for r in frame.iter_rows(named=True)
     ]
 

@@ -351,9 +351,24 @@ def test_style_rows_say_a_styles_gaps_in_words_for_the_tablet_column():
 
 def test_order_plan_rows_name_the_category_in_words():
     frame = pl.DataFrame(
-        {"region": ["East"], "style": ["S1"], "size": ["75B"], "units": [4], "category": ["bra"]}
+        {
+            "region": ["East"],
+            "style": ["S1"],
+            "style_name": ["Lace bra"],
+            "size": ["75B"],
+            "units": [4],
+            "category": ["bra"],
+        }
     )
     assert figures.plan_rows(frame, lang="zh") == [
-        {"region": "East", "style": "S1", "size": "75B", "units": 4, "category": "文胸"}
+        {
+            "region": "East",
+            "style": "S1",
+            "style_name": "Lace bra",
+            "size": "75B",
+            "units": 4,
+            "category": "文胸",
+            "style_label": "S1 Lace bra",
+        }
     ]
     assert figures.plan_rows(frame, lang="en")[0]["category"] == "Bra"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_ag_grid as dag
-from dash import dcc, html
+from dash import Input, clientside_callback, dcc, html
 
 from dashboard.context import lang, t
 
@@ -169,6 +169,16 @@ def multi_picker(picker_id: str, label: str, options: list[dict[str, str]]) -> h
 def download_button(button_id: str, label: str) -> html.Button:
     """A small button that triggers a server-side download."""
     return html.Button(["⤓ ", label], id=button_id, className="btn btn-small", n_clicks=0)
+
+
+def fit_on_rows(grid_id: str) -> None:
+    """Apply a ``narrow`` grid's tablet layout once its rows arrive from a callback (the grid's
+    own size events do not reach a grid drawn before its rows); call at a page's import."""
+    clientside_callback(
+        f"function(rows) {{ window.dashAgGridFunctions.fitWhenReady('{grid_id}'); }}",
+        Input(grid_id, "rowData"),
+        prevent_initial_call=True,
+    )
 
 
 def grid(

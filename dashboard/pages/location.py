@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from assortment import months, vocab
 from assortment.i18n import reason_text
@@ -340,11 +340,7 @@ def update_styles(
 
 
 # the tablet layout of the style table (ui.grid's narrow columns), once its rows are in
-clientside_callback(
-    f"function(rows) {{ window.dashAgGridFunctions.fitWhenReady('{ids.LOC_STYLES_GRID}'); }}",
-    Input(ids.LOC_STYLES_GRID, "rowData"),
-    prevent_initial_call=True,
-)
+ui.fit_on_rows(ids.LOC_STYLES_GRID)
 
 
 def _first_to_show(frame: Any) -> str | None:

@@ -47,7 +47,13 @@ def layout(**_query: Any) -> html.Div:
         ),
         ui.section(
             t("plan.title"),
-            ui.grid(ids.OP_GRID, _columns(), height=520, page_size=100),
+            ui.grid(
+                ids.OP_GRID,
+                _columns(),
+                height=520,
+                page_size=100,
+                narrow=(["style", "style_name"], ["style_label"]),
+            ),
             tools=[
                 ui.download_button(ids.OP_DOWNLOAD_BTN, t("common.download_xlsx")),
                 dcc.Download(id=ids.OP_DOWNLOAD),
@@ -63,6 +69,15 @@ def _columns() -> list[dict[str, Any]]:
         {"field": "region", "headerName": t("common.region"), "minWidth": 80},
         {"field": "style", "headerName": t("common.style"), "minWidth": 84},
         {"field": "style_name", "headerName": t("common.style_name"), "minWidth": 120},
+        {
+            "field": "style_label",
+            "headerName": t("col.style_label"),
+            "hide": True,
+            "minWidth": 130,
+            "flex": 1,
+            "wrapText": True,
+            "autoHeight": True,
+        },
         {"field": "size", "headerName": t("col.size"), "minWidth": 60},
         {
             "field": "units",
@@ -88,8 +103,12 @@ def _columns() -> list[dict[str, Any]]:
             "valueFormatter": ui.NUM,
             "minWidth": 100,
         },
-        {"field": "category", "headerName": t("common.category"), "minWidth": 70},
+        {"field": "category", "headerName": t("common.category"), "minWidth": 90},
     ]
+
+
+# the tablet layout (code and name in one column), once the plan's rows are in
+ui.fit_on_rows(ids.OP_GRID)
 
 
 @callback(

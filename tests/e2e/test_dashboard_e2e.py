@@ -402,6 +402,33 @@ def test_style_lists_show_whole_names_side_by_side(browser, base_url, passwords)
         browser.set_window_size(1400, 1000)
 
 
+def test_tablet_order_plan_shows_whole_styles(browser, base_url, passwords):
+    """At 820 px the order plan shows code and name in one wrapped column instead of cutting
+    both to "BF25A…"; no column is cut or scrolls sideways at 820 or 1400 px, in either
+    language."""
+    sign_in(browser, base_url, "admin", passwords["admin"])
+    header = "#plan-grid .ag-header-cell[col-id={}]"
+    try:
+        for lang in ("zh", "en"):
+            browser.get(f"{base_url}/lang/{lang}?next=/")
+            for width, narrow in ((820, True), (1400, False)):
+                browser.set_window_size(width, 1100)
+                browser.get(base_url + "/order-plan")
+                grid_rows(browser, "plan-grid")
+                time.sleep(1)
+                where = (lang, width)
+                assert browser.execute_script(SIDEWAYS_GRID, "plan-grid") <= 1, where
+                assert browser.execute_script(CUT_COLUMNS, "plan-grid") == [], where
+                for col in ("style", "style_name", "style_label"):
+                    cut = browser.execute_script(CUT_CELLS, "plan-grid", col)
+                    assert cut == [], (*where, col, cut[:3])
+                for col, shown in (("style_label", narrow), ("style", not narrow)):
+                    found = browser.find_elements(By.CSS_SELECTOR, header.format(col))
+                    assert bool(found) == shown, (*where, col)
+    finally:
+        browser.set_window_size(1400, 1000)
+
+
 def test_unknown_page_says_so(browser, base_url, passwords):
     sign_in(browser, base_url, "admin", passwords["admin"])
     browser.get(base_url + "/no-such-page")
