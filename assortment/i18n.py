@@ -79,6 +79,7 @@ CODE_KEYS: dict[str, tuple[str, ...]] = {
         N_("segment.steady"),
     ),
     "kind": (N_("kind.distributor"), N_("kind.store")),
+    "plan.coverage": (N_("plan.coverage.carried"), N_("plan.coverage.left_out")),
     "category": (N_("category.bra"), N_("category.brief"), N_("category.set")),
     "role": (N_("role.admin"), N_("role.rep"), N_("role.distributor")),
     "overview.kpi": (

@@ -1106,6 +1106,21 @@ def plan_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
     ]
 
 
+def plan_location_rows(frame: pl.DataFrame, *, lang: str) -> list[dict[str, Any]]:
+    """The locations the order plan carried forward or left out (``order_plan_locations``):
+    the location as code and name, how it takes part in words, the month of its latest count
+    (or "never")."""
+    return [
+        {
+            "region": r["region"],
+            "location": f"{r['location_id']} {r['name'] or ''}".strip(),
+            "coverage": word("plan.coverage", r["coverage"], lang),
+            "count_month": r["count_month"] or t("plan.never_counted", lang),
+        }
+        for r in frame.iter_rows(named=True)
+    ]
+
+
 def plan_kpis(frame: pl.DataFrame) -> dict[str, Any]:
     """Totals of the order plan: units, styles, regions."""
     return {
@@ -1125,6 +1140,7 @@ __all__ = [
     "overview_rows",
     "pct",
     "plan_kpis",
+    "plan_location_rows",
     "plan_rows",
     "sell_through",
     "size_run",

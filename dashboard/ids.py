@@ -81,6 +81,8 @@ OP_REGION = "plan-region"
 OP_KPIS = "plan-kpis"
 OP_CHART = "plan-chart"
 OP_GRID = "plan-grid"
+OP_LOCATIONS = "plan-locations"
+OP_LOCATIONS_GRID = "plan-locations-grid"
 OP_DOWNLOAD_BTN = "plan-download-btn"
 OP_DOWNLOAD = "plan-download"
 

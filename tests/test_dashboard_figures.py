@@ -289,7 +289,10 @@ def test_coverage_rows():
     )
     (row,) = figures.coverage_rows(frame, lang="en")
     assert row["in_stock"] == "3 / 4" and row["coverage"] == pytest.approx(0.75)
-    assert row["category"] == "Bra" and figures.coverage_rows(frame, lang="zh")[0]["category"] == "文胸"
+    assert (
+        row["category"] == "Bra"
+        and figures.coverage_rows(frame, lang="zh")[0]["category"] == "文胸"
+    )
 
 
 @pytest.mark.parametrize(
@@ -372,3 +375,27 @@ def test_order_plan_rows_name_the_category_in_words():
         }
     ]
     assert figures.plan_rows(frame, lang="en")[0]["category"] == "Bra"
+
+
+def test_order_plan_locations_in_words():
+    frame = pl.DataFrame(
+        {
+            "region": ["South", "South"],
+            "location_id": ["D02", "D03"],
+            "name": ["Guangzhou", None],
+            "coverage": ["carried", "left_out"],
+            "count_month": ["2026-09", None],
+        }
+    )
+    assert figures.plan_location_rows(frame, lang="en") == [
+        {
+            "region": "South",
+            "location": "D02 Guangzhou",
+            "coverage": "Carried forward",
+            "count_month": "2026-09",
+        },
+        {"region": "South", "location": "D03", "coverage": "Left out", "count_month": "never"},
+    ]
+    zh = figures.plan_location_rows(frame, lang="zh")
+    assert [r["coverage"] for r in zh] == ["沿用最近盘点", "未计入"]
+    assert zh[1]["count_month"] == "从未盘点"

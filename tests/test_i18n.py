@@ -136,11 +136,15 @@ def test_code_families_cover_every_code() -> None:
     }
     assert fam["status"] == {"pass", "warn", "fail", "no_count"}
     assert fam["reason"] == set(vocab.COMPLIANCE_REASONS)
-    assert {k.split(".")[1] for k in i18n.CODE_KEYS["reason_detail"]} == set(vocab.COMPLIANCE_REASONS)
+    assert {k.split(".")[1] for k in i18n.CODE_KEYS["reason_detail"]} == set(
+        vocab.COMPLIANCE_REASONS
+    )
     assert fam["action"] == {"replenish", "transfer", "distribute", "clearance"}
     assert fam["action_reason"] == set(vocab.ACTION_REASONS)
     assert fam["segment"] == {"bestseller", "new", "slow_moving", "steady"}
     assert fam["kind"] == {"distributor", "store"}
+    # how a location takes part in the order plan, when not with its own count of the month
+    assert fam["plan.coverage"] == set(vocab.PLAN_COVERAGE) - {"counted"}
 
 
 def _fstring_prefixes() -> Iterator[tuple[str, str]]:

@@ -283,3 +283,28 @@ def test_a_month_without_a_next_count_stores_what_the_polars_judgement_gives(han
             assert stored.height > 0
             assert_frame_equal(stored.select(want.columns), want, check_dtypes=False)
     assert set(expected["follow_through"]["follow_status"]) == {"unknown"}
+
+
+def test_order_plan_names_carried_and_left_out_locations_in_the_report(hand_store) -> None:
+    """6.6: "The plan names the locations carried or left out": the report's order plan says
+    which count stood in for D02 (its 09 count) and that D03 (never counted) is left out; a
+    region where every location was counted says so."""
+    from assortment.report.data import Scope, load_month, scoped
+    from assortment.report.sections import order_plan
+
+    with store.reader(hand_store) as con:
+        data = load_month(con, months.parse("2026-10"))
+    listed = data.plan_locations.select("region", "location_id", "coverage", "count_month")
+    assert listed.rows() == [
+        ("South", "D02", "carried", "2026-09"),
+        ("South", "D03", "left_out", None),
+    ]
+    south = Scope("region", "South")
+    en = order_plan(scoped(data, south), south, "en")
+    assert "Carried forward (latest count at most 2 months old used" in en
+    assert "D02 " in en and "(2026-09)" in en
+    assert "Left out (no count in the last 2 months" in en and "(never)" in en
+    zh = order_plan(data, Scope("network"), "zh")
+    assert "沿用最近盘点" in zh and "未计入" in zh and "（从未盘点）" in zh
+    north = Scope("region", "North")
+    assert "no count carried forward, none left out" in order_plan(scoped(data, north), north, "en")

@@ -66,6 +66,8 @@ class MonthData:
             follow_status, value_at_stake_cny); empty without a classified month before.
         follow_changes: The month before's locations fixed or worse (location_id, region, rep,
             change); empty without a classified month before.
+        plan_locations: The locations the order plan carried forward or left out (region,
+            location_id, name, coverage, count_month; ``order_plan_locations``).
     """
 
     month: date
@@ -85,6 +87,7 @@ class MonthData:
     scorecard: pl.DataFrame = field(default_factory=pl.DataFrame)
     follow_lines: pl.DataFrame = field(default_factory=pl.DataFrame)
     follow_changes: pl.DataFrame = field(default_factory=pl.DataFrame)
+    plan_locations: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def month_str(self) -> str:
@@ -203,6 +206,7 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
         scorecard=scorecard,
         follow_lines=follow_lines,
         follow_changes=follow_changes,
+        plan_locations=store.query(con, "order_plan_locations", month=month),
     )
 
 
@@ -242,10 +246,11 @@ def scoped(data: MonthData, scope: Scope) -> MonthData:
     groups = comp.select(
         pl.coalesce("distributor_id", "location_id").alias("distributor_id")
     ).unique()
-    plan = (
-        data.order_plan.filter(pl.col("region") == scope.key)
-        if scope.kind == "region"
-        else data.order_plan.clear()
+    plan, plan_locations = (
+        frame.filter(pl.col("region") == scope.key)
+        if scope.kind == "region" and frame.width
+        else frame.clear()
+        for frame in (data.order_plan, data.plan_locations)
     )
     return MonthData(
         month=data.month,
@@ -269,6 +274,7 @@ def scoped(data: MonthData, scope: Scope) -> MonthData:
         follow_changes=(
             data.follow_changes.filter(keep) if data.follow_changes.width else data.follow_changes
         ),
+        plan_locations=plan_locations,
     )
 
 

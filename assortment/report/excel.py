@@ -509,4 +509,27 @@ def write_network_workbook(path: Path, data: MonthData, lang: str) -> None:
         data.order_plan.to_dicts(),
     )
     ws.freeze_panes(1, 2)
+    if data.plan_locations.height:
+        ws, _ = book.sheet(t("plan.not_counted", month=data.month_str))
+        book.table(
+            ws,
+            0,
+            [
+                XCol(t("common.region"), "region", width=9),
+                XCol(t("common.location"), "location_id", width=12),
+                XCol(t("common.name"), "name", width=24),
+                XCol(
+                    t("plan.coverage"),
+                    lambda r: i18n.word("plan.coverage", r["coverage"], lang),
+                    width=14,
+                ),
+                XCol(
+                    t("plan.count_month"),
+                    lambda r: r["count_month"] or t("plan.never_counted"),
+                    width=12,
+                ),
+            ],
+            data.plan_locations.to_dicts(),
+        )
+        ws.freeze_panes(1, 0)
     book.close()

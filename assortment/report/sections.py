@@ -393,12 +393,40 @@ def follow_through(data: MonthData, lang: str) -> str:
     return "".join(out)
 
 
+def _plan_locations(data: MonthData, lang: str) -> list[str]:
+    """Paragraphs naming the locations the order plan carried forward (with the month of the
+    count used) or left out (with their latest count, or none), so that a missing upload is
+    seen beside the order (domain.md 6.6)."""
+    t = _t(lang)
+    frame = data.plan_locations
+    if not frame.width or not frame.height:
+        return [tag("p", t("plan.all_counted", month=data.month_str), cls="note")]
+    sep, left, right = ("、", "（", "）") if lang == "zh" else (", ", " (", ")")
+
+    def names(coverage: str) -> str:
+        return sep.join(
+            f"{r['location_id']} {r['name'] or ''}".strip()
+            + f"{left}{r['count_month'] or t('plan.never_counted')}{right}"
+            for r in frame.filter(pl.col("coverage") == coverage).iter_rows(named=True)
+        )
+
+    limit = data.rules.get("carry_forward_months", "")
+    carried, left_out = names("carried"), names("left_out")
+    out = []
+    if carried:
+        out.append(tag("p", t("report.plan_carried", months=limit, names=carried)))
+    if left_out:
+        out.append(tag("p", t("report.plan_left_out", months=limit, names=left_out)))
+    return out
+
+
 def order_plan(data: MonthData, scope: Scope, lang: str) -> str:
     """The factory order plan: per style and region (network) or per style and size (region)."""
     t = _t(lang)
     plan = data.order_plan.filter(pl.col("units") > 0)
     out = ['<section class="wide">', tag("h2", t("plan.title"))]
     out.append(tag("p", t("report.order_plan_note"), cls="note"))
+    out.extend(_plan_locations(data, lang))
     if not plan.height:
         out.append(tag("p", t("common.none")) + "</section>")
         return "".join(out)

@@ -46,6 +46,11 @@ def layout(**_query: Any) -> html.Div:
             ),
         ),
         ui.section(
+            t("plan.not_counted_title"),
+            dcc.Loading(html.Div(id=ids.OP_LOCATIONS), type="dot", color="#9d174d"),
+            hint=t("plan.not_counted.hint"),
+        ),
+        ui.section(
             t("plan.title"),
             ui.grid(
                 ids.OP_GRID,
@@ -111,29 +116,66 @@ def _columns() -> list[dict[str, Any]]:
 ui.fit_on_rows(ids.OP_GRID)
 
 
+def _location_columns() -> list[dict[str, Any]]:
+    return [
+        {"field": "region", "headerName": t("common.region"), "minWidth": 90},
+        {
+            "field": "location",
+            "headerName": t("common.location"),
+            "minWidth": 180,
+            "flex": 2,
+            "tooltipField": "location",
+        },
+        {"field": "coverage", "headerName": t("plan.coverage"), "minWidth": 110, "flex": 1},
+        {"field": "count_month", "headerName": t("plan.count_month"), "minWidth": 110},
+    ]
+
+
 @callback(
     Output(ids.OP_KPIS, "children"),
     Output(ids.OP_CHART, "figure"),
     Output(ids.OP_GRID, "rowData"),
+    Output(ids.OP_LOCATIONS, "children"),
     Input(ids.OP_MONTH, "value"),
     Input(ids.OP_REGION, "value"),
 )
-def update_plan(month: str | None, regions: list[str]) -> tuple[Any, Any, Any]:
-    """Totals, the chart and the table of the order plan (one query; admins only)."""
+def update_plan(month: str | None, regions: list[str]) -> tuple[Any, Any, Any, Any]:
+    """Totals, the chart and the table of the order plan, and the locations it carried forward
+    or left out (admins only)."""
     user = require_user()
     if not user.is_admin:
         raise PermissionError("the order plan is for admins")
     if not month:
-        return None, figures.empty(t("common.no_data")), []
+        return None, figures.empty(t("common.no_data")), [], None
     frame = data().order_plan(user, month, regions=regions)
+    missing = data().order_plan_locations(user, month, regions=regions)
     k = figures.plan_kpis(frame)
+    carried = missing.filter(missing["coverage"] == "carried").height
     cards = [
         ui.kpi(t("plan.total"), f"{k['units']:,}", month, tone="neutral", kpi_id="plan-total"),
         ui.kpi(t("plan.styles"), str(k["styles"]), ""),
         ui.kpi(t("plan.regions"), str(k["regions"]), ""),
+        ui.kpi(
+            t("plan.kpi.not_counted"),
+            f"{carried} / {missing.height - carried}",
+            t("plan.not_counted.sub"),
+            tone="warn" if missing.height else "neutral",
+            kpi_id="plan-not-counted",
+        ),
     ]
     lg = lang()
-    return cards, figures.order_plan(frame, lang=lg), figures.plan_rows(frame, lang=lg)
+    if missing.height:
+        listed: Any = ui.grid(
+            ids.OP_LOCATIONS_GRID,
+            _location_columns(),
+            figures.plan_location_rows(missing, lang=lg),
+            page_size=10,
+            auto_height=True,
+            filters=False,
+        )
+    else:
+        listed = ui.empty(t("plan.all_counted", month=month))
+    return cards, figures.order_plan(frame, lang=lg), figures.plan_rows(frame, lang=lg), listed
 
 
 @callback(

@@ -183,11 +183,21 @@ def test_styles_page_pick_a_bestseller_and_see_who_lacks_it(browser, base_url, p
     css(browser, "#styles-regions .barlayer")
 
 
-def test_order_plan_for_admins_with_a_download(browser, base_url, passwords, downloads):
+def test_order_plan_for_admins_with_a_download(browser, base_url, passwords, downloads, e2e_net):
     sign_in(browser, base_url, "admin", passwords["admin"])
     browser.get(base_url + "/order-plan")
     css(browser, "#plan-total .kpi-value")
     assert len(grid_rows(browser, "plan-grid")) > 5
+    # D03's group did not count the last month: the plan carries its count and says so
+    group = ["D03", *e2e_net.stores["D03"]]
+    text_in(browser, "#plan-not-counted .kpi-value", f"{len(group)} / 0")
+    listed = grid_rows(browser, "plan-locations-grid", at_least=len(group))
+    assert sorted(
+        r.find_element(By.CSS_SELECTOR, "[col-id=location]").text.split()[0] for r in listed
+    ) == sorted(group)
+    assert {r.find_element(By.CSS_SELECTOR, "[col-id=coverage]").text for r in listed} == {
+        "Carried forward"
+    }
     css(browser, "#plan-download-btn").click()
     plan = pl.read_excel(wait_download(downloads, ".xlsx"))
     assert {"Region", "Style", "Size", "Units to order"} <= set(plan.columns)
@@ -367,7 +377,11 @@ def test_tablet_location_style_table_fits_its_card(browser, base_url, passwords,
                 where = (lang, width)
                 assert browser.execute_script(SIDEWAYS_GRID, "location-styles-grid") <= 1, where
                 assert browser.execute_script(CUT_COLUMNS, "location-styles-grid") == [], where
-                for col, shown in (("style_label", narrow), ("gaps", narrow), ("style", not narrow)):
+                for col, shown in (
+                    ("style_label", narrow),
+                    ("gaps", narrow),
+                    ("style", not narrow),
+                ):
                     found = browser.find_elements(By.CSS_SELECTOR, header.format(col))
                     assert bool(found) == shown, (*where, col)
     finally:
