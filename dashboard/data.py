@@ -288,10 +288,12 @@ class Data:
     def order_plan_locations(self, user: User, month: str, *, regions: list[str]) -> pl.DataFrame:
         """The locations the month's order plan carried forward or left out, in the picked
         regions (empty for anyone but an admin)."""
-        frame = self.frame("order_plan_locations", month=months.parse(month))
-        if not user.is_admin:
-            return frame.clear()
-        return frame.filter(pl.col("region").is_in(regions)) if regions else frame
+        return self.frame(
+            "order_plan_locations",
+            role=user.role,
+            month=months.parse(month),
+            regions=list(regions or []),
+        )
 
 
 def _one_location(scoped: pl.DataFrame, location_id: str | None) -> pl.DataFrame:

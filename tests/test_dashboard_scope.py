@@ -178,11 +178,17 @@ def test_the_location_page_layout_refuses_other_scopes(app, net):
 
 def test_order_plan_is_for_admins_only(app, net):
     body = callback_body(
-        [(ids.OP_KPIS, "children"), (ids.OP_CHART, "figure"), (ids.OP_GRID, "rowData")],
+        [
+            (ids.OP_KPIS, "children"),
+            (ids.OP_CHART, "figure"),
+            (ids.OP_GRID, "rowData"),
+            (ids.OP_LOCATIONS, "children"),
+        ],
         [(ids.OP_MONTH, "value", net.latest), (ids.OP_REGION, "value", [])],
     )
     admin = post_callback(client_for(app, "admin"), body).get_json()["response"]
     assert len(admin[ids.OP_GRID]["rowData"]) > 0
+    assert admin[ids.OP_LOCATIONS]["children"]  # the carried group's table, or "all counted"
     r = post_callback(client_for(app, "rep"), body)
     text = response_text(r)
     assert "rowData" not in text and "not available for your role" in text

@@ -206,7 +206,9 @@ def load_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthData:
         scorecard=scorecard,
         follow_lines=follow_lines,
         follow_changes=follow_changes,
-        plan_locations=store.query(con, "order_plan_locations", month=month),
+        plan_locations=store.query(
+            con, "order_plan_locations", month=month, role="admin", regions=[]
+        ),
     )
 
 
