@@ -31,8 +31,12 @@ Choices where domain.md leaves room (each has a test in tests/test_demand.py):
   cannot get from its group is one replenish line from the brand. With one receiver this is
   exactly "the source with the most to spare first"; the queue is computed with cumulative
   sums (no per-row Python), so it stays one lazy plan.
-* Sums and means of rates are rounded to 9 decimals: the engine adds in no fixed order, and
-  a re-run of a month must give the same figures to the last bit.
+* Rates, their sums and means are kept exact (to float precision) while targets, needs and
+  order units are decided: rounding them on the way (to 9 decimals, say) adds up, across a
+  distributor's stores or a region, to more than the 1e-9 tolerance and moves a ``ceil`` by a
+  unit. The figures a line or plan row shows (demand, value at stake) are rounded to
+  ``OUT_DECIMALS`` at the end: the engine adds in no fixed order, and a re-run of a month
+  must give the same figures to the last bit.
 * **Value at stake (6.3)** is ``demand * price * units / need`` on every line, so a SKU's
   lines add up to ``demand * price`` (a month of its sales).
 * **Clearance cover (6.4)** is ``on_hand / (units over W / L)``, null when nothing sold.
@@ -58,6 +62,9 @@ from assortment import months
 from assortment.config import Rules
 from assortment.rules_engine import PAIR, TOL, pair_columns, pair_key, unique_pairs
 from assortment.vocab import LOCATION_KINDS
+
+#: Decimals of the demand and value figures an action line or order-plan row carries.
+OUT_DECIMALS = 9
 
 KindValues = Mapping[str, float]
 
@@ -177,10 +184,10 @@ def peer_rates(own: pl.LazyFrame, locations: pl.LazyFrame) -> tuple[pl.LazyFrame
         .cache()
     )
     by_region = peers.group_by("kind", "region", "sku").agg(
-        pl.col("ros").mean().round(9).alias("_region_ros")
+        pl.col("ros").mean().alias("_region_ros")
     )
     by_network = peers.group_by("kind", "sku").agg(
-        pl.col("ros").mean().round(9).alias("_network_ros")
+        pl.col("ros").mean().alias("_network_ros")
     )
     return by_region, by_network
 
@@ -262,7 +269,7 @@ def demand(wanted: pl.LazyFrame, own: pl.LazyFrame, locations: pl.LazyFrame) -> 
     stores_ros = (
         of_stores.join(rates, on=PAIR)
         .group_by(pl.col("_for_pair").alias(PAIR))
-        .agg(pl.col("ros").sum().round(9).alias("_stores_ros"))
+        .agg(pl.col("ros").sum().alias("_stores_ros"))
     )
     out = (
         wanted.join(rates, on=PAIR, how="left")
@@ -537,10 +544,10 @@ def fix_needs(
             "source_location_id",
             "source_kind",
             pl.col("_order").cast(pl.UInt32).alias("source_rank"),
-            "demand_units_per_month",
+            pl.col("demand_units_per_month").round(OUT_DECIMALS),
             "target_units",
             "need_units",
-            "value_at_stake_cny",
+            pl.col("value_at_stake_cny").round(OUT_DECIMALS),
         )
     )
 
@@ -727,7 +734,7 @@ def region_demand(
         own.join(skus, on="sku", how="semi")
         .join(part, on="location_id")
         .group_by("region", "kind", "sku")
-        .agg(pl.col("ros").sum().round(9).alias("_own"), pl.len().alias("_n_own"))
+        .agg(pl.col("ros").sum().alias("_own"), pl.len().alias("_n_own"))
     )
     by_region, by_network = peer_rates(own.join(skus, on="sku", how="semi"), locations)
     return (
@@ -743,7 +750,7 @@ def region_demand(
             ).alias("demand")
         )
         .group_by("region", "sku")
-        .agg(pl.col("demand").sum().round(9))
+        .agg(pl.col("demand").sum())
     )
 
 
@@ -782,7 +789,7 @@ def order_plan(
         region_demand(coverage, own, locations, style_of.select("sku"))
         .join(style_of, on="sku")
         .group_by("region", "style")
-        .agg(pl.col("demand").sum().round(9).alias("_monthly"))
+        .agg(pl.col("demand").sum().alias("_monthly"))
     )
     part = coverage.filter(pl.col("coverage") != "left_out").select("location_id", "region")
     held = (
@@ -821,6 +828,13 @@ def order_plan(
             (pl.col("_q") * pl.col("_weight") + 0.5 + TOL).floor().cast(pl.Int64).alias("units")
         )
         .filter(pl.col("units") > 0)
-        .select("region", "style", "size", "units", "demand_units", "on_hand_units")
+        .select(
+            "region",
+            "style",
+            "size",
+            "units",
+            pl.col("demand_units").round(OUT_DECIMALS),
+            "on_hand_units",
+        )
         .sort("region", "style", "size")
     )
