@@ -85,7 +85,8 @@ def replenish_needs(pairs: pl.LazyFrame, missing: pl.LazyFrame, skus: pl.LazyFra
     """What each location lacks, one SKU a row: required styles not in stock, broken sizes.
 
     Args:
-        pairs: Classified pairs with style_id, on_hand, is_bestseller, bestseller_rank, is_new.
+        pairs: Classified pairs with style_id, on_hand, is_required (a bestseller or new
+            style, not launched after M), is_bestseller, bestseller_rank.
         missing: location_id, style_id, sc_id, sku of every missing core SKU of a broken colour.
         skus: The SKU table (style_id, sc_id, sku, is_required_sku).
 
@@ -93,9 +94,9 @@ def replenish_needs(pairs: pl.LazyFrame, missing: pl.LazyFrame, skus: pl.LazyFra
         location_id, style_id, sc_id, sku, _group (0 bestseller, 1 new style, 2 broken
         size), _priority (the bestseller's rank, else 0).
     """
-    absent = pairs.filter(
-        (pl.col("is_bestseller") | pl.col("is_new")) & (pl.col("on_hand") == 0)
-    ).select("location_id", "style_id", "is_bestseller", "bestseller_rank")
+    absent = pairs.filter(pl.col("is_required") & (pl.col("on_hand") == 0)).select(
+        "location_id", "style_id", "is_bestseller", "bestseller_rank"
+    )
     of_styles = absent.join(
         skus.filter(pl.col("is_required_sku")).select("style_id", "sc_id", "sku"), on="style_id"
     ).select(

@@ -89,6 +89,9 @@ class NetworkFacts:
         sold_styles: style of every style with units over W (net_units > 0): a required
             style that sold nothing asks for all its colours, one that sold for its core
             colours only (6.2).
+        required_styles: style of the styles every location is asked to stock (6.2, 6.6):
+            the bestsellers and the new styles, except a style launched after M (4.3: "neither
+            new nor required"; it can sell before its launch month and rank as a bestseller).
     """
 
     bestsellers: pl.LazyFrame
@@ -97,6 +100,7 @@ class NetworkFacts:
     core_colours: pl.LazyFrame
     size_curve: pl.LazyFrame
     sold_styles: pl.LazyFrame
+    required_styles: pl.LazyFrame
 
     def collect(self) -> NetworkFacts:
         """The same facts, computed once (one ``collect_all``) and wrapped back as LazyFrames.
@@ -111,6 +115,7 @@ class NetworkFacts:
                 self.core_colours,
                 self.size_curve,
                 self.sold_styles,
+                self.required_styles,
             ]
         )
         return NetworkFacts(*(frame.lazy() for frame in frames))
@@ -334,6 +339,34 @@ def network_facts(inp: NetworkInputs, *, month: date, rules: Rules) -> NetworkFa
         ),
         size_curve=curve,
         sold_styles=net_units.filter(pl.col("net_units") > 0).select("style"),
+        required_styles=find_required_styles(products, bestsellers, new_styles, month=month),
+    )
+
+
+def find_required_styles(
+    products: pl.LazyFrame, bestsellers: pl.LazyFrame, new_styles: pl.LazyFrame, *, month: date
+) -> pl.LazyFrame:
+    """The styles every location is asked to stock (6.2): the bestsellers and the new styles,
+    less a bestseller launched after M (4.3: "neither new nor required").
+
+    Returns:
+        style, ordered by style.
+    """
+    launched = (
+        products.group_by("style")
+        .agg(pl.col("launch_month").min())
+        .filter(months.index_expr("launch_month") <= months.index(month))
+        .select("style")
+    )
+    return (
+        pl.concat(
+            [
+                bestsellers.select("style").join(launched, on="style", how="semi"),
+                new_styles.select("style"),
+            ]
+        )
+        .unique()
+        .sort("style")
     )
 
 
@@ -350,7 +383,7 @@ def style_table(products: pl.LazyFrame, facts: NetworkFacts) -> pl.LazyFrame:
     Returns:
         style_id (UInt32), style, bestseller_rank (null unless a bestseller), launch_month
         (null unless new), is_bestseller, is_new, n_core_colours (UInt32), is_sold (units
-        over W).
+        over W), is_required (6.2: see :attr:`NetworkFacts.required_styles`).
     """
     n_core_colours = facts.core_colours.group_by("style").agg(pl.len().alias("n_core_colours"))
     return (
@@ -368,8 +401,14 @@ def style_table(products: pl.LazyFrame, facts: NetworkFacts) -> pl.LazyFrame:
         .join(
             facts.sold_styles.select("style", pl.lit(True).alias("is_sold")), on="style", how="left"
         )
+        .join(
+            facts.required_styles.select("style", pl.lit(True).alias("is_required")),
+            on="style",
+            how="left",
+        )
         .with_columns(
             pl.col("is_sold").fill_null(False),
+            pl.col("is_required").fill_null(False),
             pl.col("bestseller_rank").is_not_null().alias("is_bestseller"),
             pl.col("launch_month").is_not_null().alias("is_new"),
             pl.col("n_core_colours").fill_null(0),

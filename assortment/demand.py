@@ -186,9 +186,7 @@ def peer_rates(own: pl.LazyFrame, locations: pl.LazyFrame) -> tuple[pl.LazyFrame
     by_region = peers.group_by("kind", "region", "sku").agg(
         pl.col("ros").mean().alias("_region_ros")
     )
-    by_network = peers.group_by("kind", "sku").agg(
-        pl.col("ros").mean().alias("_network_ros")
-    )
+    by_network = peers.group_by("kind", "sku").agg(pl.col("ros").mean().alias("_network_ros"))
     return by_region, by_network
 
 

@@ -227,7 +227,13 @@ def network_facts_of(inp: MonthInputs, month: date, rules: Rules) -> NetworkFact
 
 
 def required_styles(facts: NetworkFacts) -> pl.LazyFrame:
-    """The styles required everywhere: bestsellers and new styles (6.2)."""
+    """The styles required everywhere (6.2, 6.6): bestsellers and new styles, except a style
+    launched after M (4.3)."""
+    return facts.required_styles
+
+
+def listed_styles(facts: NetworkFacts) -> pl.LazyFrame:
+    """The bestsellers and the new styles of M (9: a style on neither list can be stuck)."""
     return pl.concat([facts.bestsellers.select("style"), facts.new_styles.select("style")])
 
 
@@ -360,7 +366,7 @@ def finish(
             inp.had_w.lazy(),
             health.lazy().select("location_id", "style", "on_hand", "units_sold"),
             edge.products,
-            required_styles(facts),
+            listed_styles(facts),
             facts.core_skus,
             facts.core_colours,
             facts.sold_styles,

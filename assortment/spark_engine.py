@@ -317,6 +317,7 @@ def _edge_payload(
         "core_colours": facts.core_colours,
         "size_curve": facts.size_curve,
         "sold_styles": facts.sold_styles,
+        "required_styles": facts.required_styles,
         "products": edge.products,
         "own": edge.demand_inputs.own,
     }

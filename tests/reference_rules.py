@@ -313,16 +313,23 @@ def compliance(net: Network, rules: Rules) -> dict[str, dict]:
 
 
 def needed_skus(net: Network, rules: Rules) -> set[tuple[str, str]]:
-    """{(location_id, sku)} a location lacks: core SKUs of absent required styles (of its core
+    """{(location_id, sku)} a location lacks: core SKUs of absent required styles (bestsellers
+    and new styles, not launched after M; of its core
     colours, or of all colours when the style sold nothing in W) and missing core SKUs of
     broken colours. Each is either replenished or transferred."""
     cores = core_skus(net, rules)
     colours_core = core_colours(net, rules)
     sold = net_units(net)
+    m = month_number(net.month)
+    launched = {
+        style: month_number(ps[0]["launch_month"]) <= m for style, ps in styles_of(net).items()
+    }
     out = set()
     for (loc, s), h in style_health(net, rules).items():
         out |= {(loc, k) for k in h["missing_core_skus"]}
-        if (h["is_bestseller"] or h["is_new"]) and h["on_hand"] == 0:
+        # a style launched after M is neither new nor required (4.3), a bestseller or not
+        required = h["is_new"] or (h["is_bestseller"] and launched[s])
+        if required and h["on_hand"] == 0:
             for (style, colour), skus in cores.items():
                 if style == s and (sold[s] == 0 or colour in colours_core[s]):
                     out |= {(loc, k) for k in skus}

@@ -1,8 +1,11 @@
-"""Rates of sale add up exactly before a target or an order is rounded (domain.md 6.2, 6.6).
+"""Boundaries of 6.2 and 6.6 on tiny networks a reader can check by hand, through files,
+the job and the exports.
 
-Rates like 2/3 are not exact in 9 decimals: rounding each one (or each sum) on the way and
-then adding three of them gives 2.000000001, and ``ceil(2.000000001 x 3 - 1e-9)`` is 7, not 6.
-Two tiny networks a reader can check by hand, through files, the job and the exports.
+* Rates of sale add up exactly before a target or an order is rounded: rates like 2/3 are not
+  exact in 9 decimals; rounding each one (or each sum) on the way and then adding three of
+  them gives 2.000000001, and ``ceil(2.000000001 x 3 - 1e-9)`` is 7, not 6.
+* A style launched after M is "neither new nor required" (4.3), even when it sold early
+  enough to rank as a bestseller.
 """
 
 from __future__ import annotations
@@ -100,3 +103,27 @@ A-BLK-M,A,BLK,M,brief,2025-01,10,true
     ]
     # S3 was never counted: left out of the plan
     assert got == [("North", "A", "M", "4", 3.5, "0", "D01-S3")]
+
+
+def test_a_bestseller_launched_after_m_is_not_required(tmp_path) -> None:
+    """A (launched 2026-10, after M = 2026-09) sold 2 in 08: the only style that sold, so the
+    bestseller (4.2). It is not required (4.3): D01 is not asked to stock it and the order
+    plan has nothing to order. B (launched 2025-01, 5 on hand, nothing sold) is cleared."""
+    products = """sku,style,colour,size,category,launch_month,price,is_core_size
+A-BLK-M,A,BLK,M,brief,2026-10,10,true
+B-BLK-M,B,BLK,M,brief,2025-01,10,true
+"""
+    stock = "month,location_id,sku,on_hand\n2026-09,D01,B-BLK-M,5\n"
+    sales = "month,location_id,sku,units_sold\n2026-08,D01,A-BLK-M,2\n"
+    rows = _run(tmp_path, products, stock, sales, "actions")
+    assert [(r["location_id"], r["action"], r["style"], r["units"]) for r in rows] == [
+        ("D01", "clearance", "B", "5")
+    ]
+    settings = Settings(db_path=tmp_path / "data" / "assortment.duckdb")
+    with store.reader(settings) as con:
+        export(con, "order-plan", "2026-09", tmp_path / "plan.csv")
+        export(con, "bestsellers", "2026-09", tmp_path / "best.csv")
+    with (tmp_path / "plan.csv").open(encoding="utf-8") as fh:
+        assert list(csv.DictReader(fh)) == []
+    with (tmp_path / "best.csv").open(encoding="utf-8") as fh:
+        assert [r["style"] for r in csv.DictReader(fh)] == ["A"]  # still the bestseller (4.2)
