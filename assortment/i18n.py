@@ -225,6 +225,8 @@ def action_reason(row: Mapping[str, Any], lang: str) -> str:
 # The problems ``ingest.validate`` names (its REASONS, by rule), and the row an earlier row is in.
 VALIDATION_KEYS: dict[str, str] = {
     "required": N_("validate.required"),
+    "extra_values": N_("validate.extra_values"),
+    "sku_disagrees": N_("validate.sku_disagrees"),
     "month": N_("validate.month"),
     "future": N_("validate.future"),
     "not_number": N_("validate.not_number"),

@@ -686,3 +686,69 @@ def test_a_stock_file_chosen_as_sales_says_so(con, loaded, tmp_path):
 def test_one_problem_is_one_problem(con, loaded, tmp_path):
     exc = rejected(con, loaded, write(tmp_path / "x.csv", HEADER + "2026-10,D01,S1-BLK-75B,-1\n"))
     assert "(1 problem)" in str(exc)
+
+
+def test_a_row_with_a_stray_delimiter_is_named_not_the_whole_file(con, loaded, tmp_path):
+    """A row with more values than the header has columns cannot be read column by column:
+    it is named with its row, the sheet's column letter and the stray value; a short row is
+    named for what it lacks; nothing is stored."""
+    before = stock_of(con)
+    exc = rejected(
+        con,
+        loaded,
+        write(
+            tmp_path / "ragged.csv",
+            HEADER
+            + "2026-10,D01,S1-BLK-75B,3\n"
+            + "2026-10,D01,S1-BLK-80B,1,5\n"
+            + "2026-10,D01,S1-NUD-75B\n",
+        ),
+    )
+    assert [(e.row, e.column, e.value, e.code) for e in exc.errors] == [
+        (3, "E", "5", "extra_values")
+    ]
+    assert "the row has 5 values but the header has 4 columns" in str(exc.errors[0])
+    assert stock_of(con) == before
+    # once the stray value is gone, the short row is named for the quantity it lacks
+    exc = rejected(
+        con,
+        loaded,
+        write(
+            tmp_path / "short.csv",
+            HEADER + "2026-10,D01,S1-BLK-75B,3\n" + "2026-10,D01,S1-NUD-75B\n",
+        ),
+    )
+    assert [(e.row, e.column, e.code) for e in exc.errors] == [(3, "on_hand", "required")]
+
+
+def test_a_trailing_comma_on_every_row_is_read_as_written(con, loaded, tmp_path):
+    """Some spreadsheets end each row with a delimiter: an empty extra cell is no value."""
+    load_file(
+        con,
+        loaded,
+        "stock",
+        write(tmp_path / "trailing.csv", HEADER + "2026-10,D01,S1-BLK-75B,3,\n"),
+        today=TODAY,
+    )
+    assert stock_of(con)[("2026-10", "D01", "S1-BLK-75B")] == 3
+
+
+def test_a_row_naming_a_sku_and_another_style_colour_or_size_is_invalid(con, loaded, tmp_path):
+    """A stock row may name its SKU by style, colour and size instead of sku (domain.md 3);
+    a row that gives both must not contradict itself: which one was counted?"""
+    header = "month,location_id,sku,style,colour,size,on_hand\n"
+    exc = rejected(
+        con,
+        loaded,
+        write(
+            tmp_path / "both.csv",
+            header
+            + "2026-10,D01,S1-BLK-75B,S1,BLK,75B,3\n"  # its own: fine
+            + "2026-10,D01,S1-BLK-80B,,,,2\n"  # left out: fine
+            + "2026-10,D01,S1-NUD-75B,S2,NUD,M,1\n",  # another SKU's style and size
+        ),
+    )
+    assert sorted((e.row, e.column, e.value, e.code) for e in exc.errors) == [
+        (4, "size", "M", "sku_disagrees"),
+        (4, "style", "S2", "sku_disagrees"),
+    ]

@@ -14,6 +14,8 @@ value can be reported exactly as the user wrote it. Choices (domain.md section 3
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -185,7 +187,7 @@ def _read_csv(data: bytes, file_name: str) -> tuple[list[str], pl.DataFrame, str
             quote_char='"',
         )
     except pl.exceptions.PolarsError as exc:
-        raise ValidationError(
+        unreadable = ValidationError(
             file_name,
             [
                 RowError(
@@ -196,8 +198,73 @@ def _read_csv(data: bytes, file_name: str) -> tuple[list[str], pl.DataFrame, str
                     code="unreadable",
                 )
             ],
-        ) from None
+        )
+        ragged = _ragged_rows(text_bytes, delimiter) if "more fields" in str(exc) else None
+        if ragged is None:
+            raise unreadable from None
+        if ragged:
+            raise ValidationError(file_name, ragged) from None
+        # rows longer than the header only by empty cells (a trailing comma): read as written
+        try:
+            frame = pl.read_csv(
+                text_bytes,
+                separator=delimiter,
+                infer_schema=False,
+                has_header=False,
+                raise_if_empty=False,
+                truncate_ragged_lines=True,
+                quote_char='"',
+            )
+        except pl.exceptions.PolarsError:
+            raise unreadable from None
     return _split_header(frame), frame.slice(1), encoding
+
+
+def _ragged_rows(text_bytes: bytes, delimiter: str) -> list[RowError] | None:
+    """The rows with more values than the header has columns, one problem each (a stray
+    delimiter shifts every value after it: the row cannot be read column by column).
+
+    Returns:
+        The problems; empty when every longer row is longer only by empty cells (a trailing
+        comma, as some spreadsheets write); None when no row is longer than the header (the
+        file is unreadable for another reason).
+    """
+    reader = csv.reader(io.StringIO(text_bytes.decode("utf-8")), delimiter=delimiter)
+    width = 0
+    found = False
+    problems: list[RowError] = []
+    for number, cells in enumerate(reader, start=1):
+        if number == 1:
+            width = len(cells)
+            continue
+        if len(cells) <= width:
+            continue
+        found = True
+        extra = [(i, c) for i, c in enumerate(cells) if i >= width and c.strip()]
+        if extra:
+            place, value = extra[0]
+            problems.append(
+                RowError(
+                    number,
+                    _column_letter(place),  # no header above it: the sheet's column letter
+                    value,
+                    f"the row has {len(cells)} values but the header has {width} columns "
+                    "(a stray delimiter?)",
+                    code="extra_values",
+                    params={"values": len(cells), "columns": width},
+                )
+            )
+    return problems if found else None
+
+
+def _column_letter(index: int) -> str:
+    """A 0-based column position as a spreadsheet names it: 0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _split_header(frame: pl.DataFrame) -> list[str]:

@@ -112,6 +112,7 @@ REASONS: dict[str, str] = {
     "unknown_location": "is not a known location (load the locations file first)",
     "unknown_sku": "is not a known SKU (load the products file first)",
     "unknown_style_colour_size": "style, colour and size do not name a known SKU",
+    "sku_disagrees": "differs from the row's SKU (give the SKU's own style, colour and size, or leave them out)",
     "duplicate": "repeats the same month, location and SKU as an earlier row",
     "kind": "must be 'distributor' or 'store'",
     "status": "must be 'active' or 'closed'",
@@ -228,6 +229,10 @@ class StockRules(RuleSet):
         ~pl.col("_by_sku") | pl.col("sku").is_null() | pl.col("sku_key").is_not_null()
     )
     style__unknown_style_colour_size = _rule(pl.col("_by_sku") | pl.col("sku_key").is_not_null())
+    # a row that names its SKU and also style, colour or size: they must be the SKU's own
+    style__sku_disagrees = _rule(pl.col("_style_agrees"))
+    colour__sku_disagrees = _rule(pl.col("_colour_agrees"))
+    size__sku_disagrees = _rule(pl.col("_size_agrees"))
     qty__required = required("qty_text")
     qty__not_number = parsed("qty_text", "qty")
     qty__not_integer = whole("qty")
@@ -554,6 +559,22 @@ def count_drops(
 # ---------------------------------------------------------------- per kind
 
 
+def _agrees_with_sku(frame: pl.DataFrame, prods: pl.DataFrame) -> pl.DataFrame:
+    """``_style_agrees``, ``_colour_agrees``, ``_size_agrees``: a row that names a known SKU
+    and also gives its style, colour or size gives the SKU's own (an empty cell agrees)."""
+    own = prods.select(
+        pl.col("sku_key").cast(pl.Int32),
+        *(pl.col(c).alias(f"_sku_{c}") for c in ("style", "colour", "size")),
+    )
+    joined = frame.join(own, on="sku_key", how="left", maintain_order="left")
+    return joined.with_columns(
+        (
+            pl.col(c).is_null() | pl.col(f"_sku_{c}").is_null() | (pl.col(c) == pl.col(f"_sku_{c}"))
+        ).alias(f"_{c}_agrees")
+        for c in ("style", "colour", "size")
+    ).drop(f"_sku_{c}" for c in ("style", "colour", "size"))
+
+
 def _lookup(frame: pl.DataFrame, code: str, stored: pl.DataFrame, key: str) -> pl.Series:
     """The stored surrogate key (Int32) of each row's ``code`` (location_id or sku); null when
     it is not stored."""
@@ -608,6 +629,8 @@ def validate_facts(table: RawTable, kind: str, ref: Reference) -> pl.DataFrame:
     qty_col = "on_hand" if kind == "stock" else "units_sold"
     frame = table.frame
     by_sku = "sku" in frame.columns
+    # a file that names SKUs and also gives style, colour or size: they must agree
+    cross_check = by_sku and any(c in frame.columns for c in ("style", "colour", "size"))
     for col in ("sku", "style", "colour", "size", "amount"):
         if col not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
@@ -636,6 +659,12 @@ def validate_facts(table: RawTable, kind: str, ref: Reference) -> pl.DataFrame:
             how="left",
             maintain_order="left",
         ).with_columns(pl.col("_sku").alias("sku"))
+    if cross_check:
+        frame = _agrees_with_sku(frame, prods)
+    else:
+        frame = frame.with_columns(
+            pl.lit(True).alias(f"_{c}_agrees") for c in ("style", "colour", "size")
+        )
     frame = frame.with_columns(_first_fact_row(frame))
     errors, total = _errors(StockRules, frame, table)
     if kind == "sales":
