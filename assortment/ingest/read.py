@@ -177,15 +177,7 @@ def _read_csv(data: bytes, file_name: str) -> tuple[list[str], pl.DataFrame, str
     first_line = text_bytes.split(b"\n", 1)[0].decode("utf-8")
     delimiter = _sniff_delimiter(first_line)
     try:
-        frame = pl.read_csv(
-            text_bytes,
-            separator=delimiter,
-            infer_schema=False,
-            has_header=False,
-            raise_if_empty=False,
-            truncate_ragged_lines=False,
-            quote_char='"',
-        )
+        frame = _cells(text_bytes, delimiter, ragged=False)
     except pl.exceptions.PolarsError as exc:
         unreadable = ValidationError(
             file_name,
@@ -206,18 +198,24 @@ def _read_csv(data: bytes, file_name: str) -> tuple[list[str], pl.DataFrame, str
             raise ValidationError(file_name, ragged) from None
         # rows longer than the header only by empty cells (a trailing comma): read as written
         try:
-            frame = pl.read_csv(
-                text_bytes,
-                separator=delimiter,
-                infer_schema=False,
-                has_header=False,
-                raise_if_empty=False,
-                truncate_ragged_lines=True,
-                quote_char='"',
-            )
+            frame = _cells(text_bytes, delimiter, ragged=True)
         except pl.exceptions.PolarsError:
             raise unreadable from None
     return _split_header(frame), frame.slice(1), encoding
+
+
+def _cells(text_bytes: bytes, delimiter: str, *, ragged: bool) -> pl.DataFrame:
+    """Every line's cells as text, header included (``ragged``: cells past the widest
+    column of the first lines are dropped instead of refused)."""
+    return pl.read_csv(
+        text_bytes,
+        separator=delimiter,
+        infer_schema=False,
+        has_header=False,
+        raise_if_empty=False,
+        truncate_ragged_lines=ragged,
+        quote_char='"',
+    )
 
 
 def _ragged_rows(text_bytes: bytes, delimiter: str) -> list[RowError] | None:
