@@ -89,7 +89,7 @@ class NetworkFacts:
         sold_styles: style of every style with units over W (net_units > 0): a required
             style that sold nothing asks for all its colours, one that sold for its core
             colours only (6.2).
-        required_styles: style of the styles every location is asked to stock (6.2, 6.6):
+        required_styles: style of the styles every location is asked to stock (6.2):
             the bestsellers and the new styles, except a style launched after M (4.3: "neither
             new nor required"; it can sell before its launch month and rank as a bestseller).
     """

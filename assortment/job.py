@@ -227,21 +227,22 @@ def network_facts_of(inp: MonthInputs, month: date, rules: Rules) -> NetworkFact
 
 
 def required_styles(facts: NetworkFacts) -> pl.LazyFrame:
-    """The styles required everywhere (6.2, 6.6): bestsellers and new styles, except a style
-    launched after M (4.3)."""
+    """The styles every location is asked to stock (6.2): bestsellers and new styles, except a
+    style launched after M (4.3)."""
     return facts.required_styles
 
 
 def listed_styles(facts: NetworkFacts) -> pl.LazyFrame:
-    """The bestsellers and the new styles of M (9: a style on neither list can be stuck)."""
+    """The bestsellers and the new styles of M: what the factory order plan covers (6.6, a
+    bestseller launched after M included: it sells already) and what cannot be stuck (9)."""
     return pl.concat([facts.bestsellers.select("style"), facts.new_styles.select("style")])
 
 
 def plan_skus(facts: NetworkFacts, products: pl.LazyFrame) -> pl.LazyFrame:
-    """The SKUs a plan can ask for (the required styles' SKUs and the core SKUs): the edge
+    """The SKUs a plan can ask for (the listed styles' SKUs and the core SKUs): the edge
     computes their rate of sale (6.1) once."""
-    required_skus = products.join(required_styles(facts), on="style", how="semi").select("sku")
-    return pl.concat([required_skus, facts.core_skus.select("sku")]).unique()
+    listed_skus = products.join(listed_styles(facts), on="style", how="semi").select("sku")
+    return pl.concat([listed_skus, facts.core_skus.select("sku")]).unique()
 
 
 def network_edge(
@@ -262,8 +263,8 @@ def network_edge(
     if facts is None:
         facts = network_facts_of(inp, month, rules)
     locations = inp.locations.lazy()
-    required = required_styles(facts)
-    required_skus = products.join(required, on="style", how="semi").select("sku")
+    planned = listed_styles(facts)
+    planned_skus = products.join(planned, on="style", how="semi").select("sku")
     if own is None:
         # the rate of sale (6.1) of every SKU a plan can ask for, computed once here at the
         # edge for the order plan and every partition
@@ -287,11 +288,11 @@ def network_edge(
         carry_forward_months=rules.carry_forward_months,
     )
     plan = demand.order_plan(
-        required,
+        planned,
         products,
         facts.size_curve,
         coverage,
-        own.lazy().join(required_skus, on="sku", how="semi"),
+        own.lazy().join(planned_skus, on="sku", how="semi"),
         pl.concat([inp.stock_m.lazy(), inp.carried_stock.lazy()], how="vertical_relaxed"),
         locations,
         cover_months=rules.cover_months,

@@ -565,7 +565,7 @@ def compute_month(
     t = time.perf_counter()
     required_skus = (
         inp_small.products.lazy()
-        .join(job.required_styles(facts), on="style", how="semi")
+        .join(job.listed_styles(facts), on="style", how="semi")
         .select(pl.col("sku").cast(pl.Int64))
         .collect()
     )

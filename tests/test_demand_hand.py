@@ -107,8 +107,10 @@ A-BLK-M,A,BLK,M,brief,2025-01,10,true
 
 def test_a_bestseller_launched_after_m_is_not_required(tmp_path) -> None:
     """A (launched 2026-10, after M = 2026-09) sold 2 in 08: the only style that sold, so the
-    bestseller (4.2). It is not required (4.3): D01 is not asked to stock it and the order
-    plan has nothing to order. B (launched 2025-01, 5 on hand, nothing sold) is cleared."""
+    bestseller (4.2). It is not required (4.3): D01 is not asked to stock it. B (launched
+    2025-01, 5 on hand, nothing sold) is cleared. The factory order plan covers the
+    bestsellers (6.6), A included: D01 (no count before 09: available in 08 by its sales
+    alone) sells 2 a month, 3 months of it is 6, none on hand; S1-S3 were never counted."""
     products = """sku,style,colour,size,category,launch_month,price,is_core_size
 A-BLK-M,A,BLK,M,brief,2026-10,10,true
 B-BLK-M,B,BLK,M,brief,2025-01,10,true
@@ -124,6 +126,11 @@ B-BLK-M,B,BLK,M,brief,2025-01,10,true
         export(con, "order-plan", "2026-09", tmp_path / "plan.csv")
         export(con, "bestsellers", "2026-09", tmp_path / "best.csv")
     with (tmp_path / "plan.csv").open(encoding="utf-8") as fh:
-        assert list(csv.DictReader(fh)) == []
+        plan = [
+            (r["region"], r["style"], r["size"], r["units"], float(r["demand_units"]))
+            + (r["on_hand_units"], r["left_out_location_ids"])
+            for r in csv.DictReader(fh)
+        ]
+    assert plan == [("North", "A", "M", "6", 6.0, "0", "D01-S1;D01-S2;D01-S3")]
     with (tmp_path / "best.csv").open(encoding="utf-8") as fh:
         assert [r["style"] for r in csv.DictReader(fh)] == ["A"]  # still the bestseller (4.2)
