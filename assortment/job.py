@@ -226,12 +226,6 @@ def network_facts_of(inp: MonthInputs, month: date, rules: Rules) -> NetworkFact
     ).collect()
 
 
-def required_styles(facts: NetworkFacts) -> pl.LazyFrame:
-    """The styles every location is asked to stock (6.2): bestsellers and new styles, except a
-    style launched after M (4.3)."""
-    return facts.required_styles
-
-
 def listed_styles(facts: NetworkFacts) -> pl.LazyFrame:
     """The bestsellers and the new styles of M: what the factory order plan covers (6.6, a
     bestseller launched after M included: it sells already) and what cannot be stuck (9)."""
