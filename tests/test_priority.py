@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,61 @@ def test_zero_leaves_the_priority_and_a_lower_one_is_never_raised() -> None:
         "assert lower_priority(5) == 15"
     )
     assert sorted(mixed) == sorted([max(own, 15), max(own, 5)])
+
+
+def _nice_values(pid: int) -> list[int]:
+    """The nice value of every thread of ``pid`` and of its descendants (-100 for a thread in
+    a real-time class, which ``ps`` shows as '-': it runs ahead of any nice value)."""
+    out = subprocess.run(
+        ["ps", "-eLo", "pid=,ppid=,ni="], capture_output=True, text=True, check=True
+    ).stdout
+    rows = [
+        tuple(-100 if v == "-" else int(v) for v in line.split())
+        for line in out.splitlines()
+        if line.strip()
+    ]
+    family, grew = {pid}, True
+    while grew:
+        more = {p for p, parent, _ in rows if parent in family} - family
+        grew = bool(more)
+        family |= more
+    return [ni for p, _, ni in rows if p in family]
+
+
+@LINUX
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may raise a priority: nothing to stop")
+def test_the_reports_chromium_never_runs_ahead_of_the_dashboard() -> None:
+    """Chromium as root raised ten of its threads to nice -8 (ahead of every dashboard request,
+    the batch itself at 10): the browser thread gives up CAP_SYS_NICE before starting it."""
+    from assortment.report.browser import Browser, find_chromium
+
+    try:
+        find_chromium()
+    except Exception:
+        pytest.skip("no Chromium here (make e2e-deps)")
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    with Browser(print_tabs=1) as browser:
+        pid = browser._browser.subprocess.pid  # noqa: SLF001 - the process under test
+        time.sleep(1.0)  # Chromium sets its threads' priorities as they start
+        values = _nice_values(pid)
+    assert len(values) > 5, values
+    assert min(values) >= own, sorted(values)
+
+
+def test_the_capability_drop_is_per_thread_and_keeps_this_process_whole() -> None:
+    """What the browser thread gives up, the process (and its other threads) keeps."""
+    code = (
+        "import threading\n"
+        "from assortment.priority import children_cannot_raise_priority as drop\n"
+        "caps = lambda: next(l for l in open('/proc/thread-self/status') if l.startswith('CapBnd'))\n"
+        "before = caps(); out = []\n"
+        "t = threading.Thread(target=lambda: out.append((drop(), caps()))); t.start(); t.join()\n"
+        "print(before.split()[1], out[0][0], out[0][1].split()[1], caps().split()[1])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    main_before, dropped, thread_after, main_after = out
+    assert main_after == main_before
+    if dropped == "True":
+        assert int(thread_after, 16) == int(main_before, 16) & ~(1 << 23)

@@ -38,6 +38,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from assortment.errors import UsageError
+from assortment.priority import children_cannot_raise_priority
 
 T = TypeVar("T")
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -117,9 +118,7 @@ class Browser:
     def open(self) -> None:
         """Start the loop thread and the browser (blocks until the figure tab has plotly.js)."""
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="report-browser", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run_loop, name="report-browser", daemon=True)
         self._thread.start()
         try:
             self._submit(self._open()).result(timeout=LOAD_TIMEOUT_S)
@@ -155,6 +154,13 @@ class Browser:
         tab = await self._browser.create_tab("")
         _check(await tab.send_command("Page.enable"))
         return tab
+
+    def _run_loop(self) -> None:
+        # Chromium is started from this thread: as root it would raise its threads to nice -8,
+        # ahead of the dashboard's requests (see assortment.priority)
+        children_cannot_raise_priority()
+        assert self._loop is not None
+        self._loop.run_forever()
 
     def close(self) -> None:
         """Close the browser and stop the loop thread (safe to call twice)."""
