@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 
 from assortment import config, store
@@ -283,7 +284,9 @@ class Loaded:
 def confirm(
     data: Data, user: User, token: str, *, today: date | None = None, accept_drop: bool = False
 ) -> Loaded:
-    """Load a stashed upload (a writer), then re-classify each month it touched.
+    """Load a stashed upload and re-classify each month it touched, on one writer: readers
+    see the new counts together with their classification (one new snapshot, not one with the
+    counts and another with the results moments later).
 
     The scope is checked again inside the writer, against the master's locations.
 
@@ -301,6 +304,8 @@ def confirm(
     kind, file_name, raw = unstash(settings, user, token)
     today = today or config.today()
     published = True
+    classified: list[str] = []
+    classify_errors: dict[str, str] = {}
     try:
         with store.writer(settings) as con:
             _, checked = validate_file(
@@ -321,29 +326,41 @@ def confirm(
                 today=today,
                 accept_drop=accept_drop,
             )
+            if result.result == "loaded":
+                _reclassify(con, settings, result.months, classified, classify_errors)
     except PublishError as exc:  # stored in the master; the page says so without server paths
         log.error("upload %r by %s is stored but not published: %s", file_name, user.username, exc)
         published = False
     drop(settings, token)
-    loaded = Loaded(result=result, published=published)
-    if result.result == "loaded":
-        from assortment import job  # imported late: the job pulls in the whole rules engine
-
-        for month in result.months:
-            try:
-                job.classify(settings, month=month)
-                loaded.classified.append(month)
-            except PublishError as exc:  # classified and stored, not yet visible to readers
-                log.error("classification of %s is stored but not published: %s", month, exc)
-                loaded.classified.append(month)
-                loaded.published = False
-            except AssortmentError as exc:
-                loaded.classify_errors[month] = str(exc)
-            except Exception as exc:  # the data is stored; say so and log the cause
-                log.exception("classification of %s after an upload failed", month)
-                loaded.classify_errors[month] = type(exc).__name__
+    loaded = Loaded(
+        result=result, published=published, classified=classified, classify_errors=classify_errors
+    )
     data.refresh()
     return loaded
+
+
+def _reclassify(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    touched: list[str],
+    classified: list[str],
+    errors: dict[str, str],
+) -> None:
+    """Classify each month the load touched on its writer (each month its own transaction):
+    ``classified`` gets the months done, ``errors`` the reason for each one that failed (its
+    counts stay stored)."""
+    from assortment import job  # imported late: the job pulls in the whole rules engine
+
+    rules = settings.rules()
+    for month in touched:
+        try:
+            job.run_month(con, job.resolve_month(con, month), rules)
+            classified.append(month)
+        except AssortmentError as exc:
+            errors[month] = str(exc)
+        except Exception as exc:  # the data is stored; say so and log the cause
+            log.exception("classification of %s after an upload failed", month)
+            errors[month] = type(exc).__name__
 
 
 def template(kind: str, locations: list[str], skus: pl.DataFrame, month: str) -> pl.DataFrame:

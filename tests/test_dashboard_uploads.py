@@ -397,3 +397,29 @@ def test_a_failed_publish_in_any_callback_is_a_message_in_words(monkeypatch, cap
             app_module.on_callback_error(PublishError("the data is stored in /srv/x.duckdb, but"))
         assert shown[ids.TOAST_TEXT]["children"] == i18n.t("common.not_published", lang)
         assert "/srv/x.duckdb" in caplog.text
+
+
+def test_an_upload_and_its_classification_reach_readers_in_one_snapshot(net, files, monkeypatch):
+    """Readers never see the new counts with the old month's results: the load and the
+    re-classification share one writer and one publish (and the dashboard's caches, keyed by
+    snapshot, are emptied once per upload, not twice)."""
+    published: list[str] = []
+    real = store.publish_snapshot
+
+    def counting(settings, **kw):
+        path = real(settings, **kw)
+        published.append(path.name)
+        return path
+
+    monkeypatch.setattr(store, "publish_snapshot", counting)
+    data = Data(net.settings)
+    found = uploads.check(data, DIST1, "stock", "good.csv", files["good"], today=TODAY)
+    loaded = uploads.confirm(data, DIST1, found.token, today=TODAY)
+    assert loaded.classified == ["2026-10"] and loaded.published
+    assert len(published) == 1
+    with store.reader(net.settings) as con:
+        ((seen, latest),) = con.execute(
+            "select r.data_version, (select max(load_id) from load_log where result = 'loaded')"
+            " from classify_runs r where r.month = date '2026-10-01'"
+        ).fetchall()
+    assert seen == latest  # the snapshot's results were computed from the counts it holds
