@@ -35,6 +35,7 @@ import re
 import shutil
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +53,9 @@ from assortment.errors import (
     StoreBusyError,
 )
 from assortment.timing import phase
+
+# query_served's extra copy is chosen (see there); catch_warnings per call would race in threads
+warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)
 
 SQL_DIR = Path(os.environ.get("ASSORTMENT_SQL_DIR", Path(__file__).resolve().parent.parent / "sql"))
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -101,6 +105,21 @@ def query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFr
     pyarrow (a tenth of a second of every command's start).
     """
     return pl.DataFrame(con.sql(query_text(name), params=params or None))
+
+
+def query_served(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
+    """:func:`query` for a long-running reader (the dashboard): the same frame, a quarter to a
+    third less CPU on its queries of 10-40 ms.
+
+    DuckDB 2 plans a ``con.sql(...)`` relation twice (once to name its columns, once to run
+    it) and tokenizes its text in Python; ``execute`` plans it once, in C++. Its Arrow result
+    needs pyarrow (a tenth of a second to import: paid once by a server, at every start by a
+    command, hence :func:`query` there) and copies the rows once more, which costs little at
+    the dashboard's sizes (measured on the 2,000-location network, one DuckDB thread: a rep's
+    month of styles 21 -> 14 ms, the admin's 66,000 rows 83 -> 75 ms).
+    """
+    table = con.execute(query_text(name), params or None).to_arrow_table()
+    return pl.DataFrame(pl.from_arrow(table))
 
 
 class _ArrowStream:

@@ -71,7 +71,7 @@ class Data:
                 return hit
         cur = self.reader.cursor()
         try:
-            result = store.query(cur, name, **params)
+            result = store.query_served(cur, name, **params)
         finally:
             cur.close()
         size = int(result.estimated_size())

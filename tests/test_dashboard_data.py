@@ -135,15 +135,15 @@ def test_size_run_lists_every_sku_of_the_style(data, base):
 
 @pytest.fixture
 def ran(monkeypatch):
-    """The names of the queries run from here on, in order."""
+    """The names of the queries the dashboard ran from here on, in order."""
     names: list[str] = []
-    real = store.query
+    real = store.query_served
 
     def counting(con, name, **params):
         names.append(name)
         return real(con, name, **params)
 
-    monkeypatch.setattr(store, "query", counting)
+    monkeypatch.setattr(store, "query_served", counting)
     return names
 
 
