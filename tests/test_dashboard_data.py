@@ -147,10 +147,10 @@ def ran(monkeypatch):
     return names
 
 
-def test_one_query_per_scope_and_month_serves_every_location_page(base, ran):
-    """The location page reads the user's whole scope once per month and slices a location
-    out: walking through stores costs no further query, and each slice is that location's
-    rows only (out of scope or unknown: empty)."""
+def test_one_query_per_month_serves_every_location_page_of_every_user(base, ran):
+    """The location page reads every location once per month and slices a location out:
+    walking through stores costs no further query, nor does a second user (another scope),
+    and each slice is that location's rows only (out of scope or unknown: empty)."""
     data = Data(base.settings)
     rep = rep_of(base)
     mine = sorted(base.of_rep(rep.scope))
@@ -163,8 +163,18 @@ def test_one_query_per_scope_and_month_serves_every_location_page(base, ran):
         actions = data.location_actions(rep, loc, base.latest)
         assert set(actions["location_id"]) <= {loc}
         data.location_follow(rep, loc, base.latest)
+    other_rep = next(
+        User(f"r-{r}", "rep", r) for r in base.locations["rep"].unique().sort() if r != rep.scope
+    )
+    theirs = sorted(base.of_rep(other_rep.scope))[0]
+    assert data.location_styles(other_rep, theirs, base.latest).height > 0
+    assert data.location(ADMIN, theirs)["location_id"].unique().to_list() == [theirs]
     for name in ("dash_location", "dash_location_styles", "dash_location_actions"):
         assert ran.count(name) == 1, (name, ran.count(name))
+    assert data.location_styles(rep, theirs, base.latest).is_empty()  # the other rep's
+    assert data.location_actions(rep, theirs, base.latest).is_empty()
+    assert data.location_follow(rep, theirs, base.latest).is_empty()
+    assert data.size_run(rep, theirs, base.latest, styles["style"][0]).is_empty()
     assert data.location_styles(rep, others[0], base.latest).is_empty()
     assert data.location(rep, others[0]).is_empty()
     assert data.location_actions(rep, "no-such-store", base.latest).is_empty()

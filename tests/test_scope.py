@@ -59,7 +59,9 @@ def test_every_dashboard_query_of_location_data_goes_through_the_macro():
 
 
 def test_every_data_method_that_takes_a_user_binds_its_scope():
-    """Each Data method with a user runs a dash_* query with the user's role and scope."""
+    """Each Data method with a user runs a dash_* query with the user's role and scope, or
+    (the location page's frames, read for every location and shared) slices one location out
+    only after ``may_see`` checked it against the user's scope."""
     methods = [
         (name, inspect.getsource(fn))
         for name, fn in inspect.getmembers(Data, inspect.isfunction)
@@ -67,7 +69,14 @@ def test_every_data_method_that_takes_a_user_binds_its_scope():
     ]
     assert len(methods) >= 12
     for name, body in methods:
-        assert "user.params()" in body or "role=user.role" in body, f"Data.{name} ignores scope"
+        assert (
+            "user.params()" in body
+            or "role=user.role" in body
+            or re.search(r"self\._location_rows\(\s*user, location_id", body)
+            or "self.may_see(user, location_id)" in body
+        ), f"Data.{name} ignores scope"
+    rows = inspect.getsource(Data._location_rows)
+    assert "self.may_see(user, location_id)" in rows
 
 
 def test_the_rule_is_written_once_in_python_too():
