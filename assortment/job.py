@@ -8,10 +8,13 @@ distributor groups (``partitions``), which is how a distributed engine would run
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -542,6 +545,7 @@ def write_results(
             month=month,
             rules_fingerprint=fp,
             rules_json=json.dumps(rules.to_dict(), sort_keys=True),
+            engine_fingerprint=engine_fingerprint(),
             run_at=datetime.now(UTC).replace(tzinfo=None),
             n_locations=results["compliance"].height,
             n_pairs=results["style_health"].height,
@@ -718,15 +722,31 @@ def store_results(
     )
 
 
+@functools.cache
+def engine_fingerprint() -> str:
+    """A short hash of the code that computes results (this package's Python and the SQL):
+    results computed by another version of the product are not current (:func:`is_current`),
+    so an upgrade never leaves a month's results as the old code made them."""
+    package = Path(__file__).resolve().parent
+    files = sorted(package.rglob("*.py")) + sorted(store.SQL_DIR.rglob("*.sql"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
 def is_current(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> bool:
-    """True when month M's results exist, used these rules, and no load changed data since."""
+    """True when month M's results exist, were computed by this code with these rules, and no
+    load changed data since."""
     state = store.query(con, "job_run_state", month=month)
     if state.is_empty():
         return False
-    fingerprint, seen, latest = state.select(
-        "rules_fingerprint", "data_version", "latest_data_version"
+    fingerprint, engine, seen, latest = state.select(
+        "rules_fingerprint", "engine_fingerprint", "data_version", "latest_data_version"
     ).row(0)
-    return bool(fingerprint == rules.fingerprint and seen >= latest)
+    return bool(
+        fingerprint == rules.fingerprint and engine == engine_fingerprint() and seen >= latest
+    )
 
 
 def ensure_classified(settings: Settings, month: str | None) -> tuple[date, JobResult | None]:

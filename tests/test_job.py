@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from assortment import store
+from assortment import job, store
 from assortment.config import Rules, Settings
 from assortment.errors import NoDataError, UsageError
 from assortment.export import export, neutralise_formulas
@@ -299,3 +299,20 @@ def test_the_console_entry_exits_fast_with_the_commands_code_and_all_its_output(
     rejected = run("classify", "--month", "1999-01")
     assert rejected.returncode == 1 and "no stock counts for 1999-01" in rejected.stderr
     assert run("no-such-command").returncode == 2
+
+
+def test_results_of_another_version_of_the_code_are_not_current(network_store, monkeypatch):
+    """An upgrade must not leave a month's results as the old code made them: the export and
+    the monthly batch classify again when the engine fingerprint differs."""
+    settings = network_store
+    rules = settings.rules()
+    with store.reader(settings) as con:
+        ((month,),) = con.execute("select max(month) from classify_runs").fetchall()
+        assert job.is_current(con, month, rules)
+        ((engine,),) = con.execute(
+            "select engine_fingerprint from classify_runs where month = ?", [month]
+        ).fetchall()
+    assert engine == job.engine_fingerprint() and len(engine) == 12
+    monkeypatch.setattr(job, "engine_fingerprint", lambda: "another-one")
+    with store.reader(settings) as con:
+        assert not job.is_current(con, month, rules)

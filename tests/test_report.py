@@ -109,9 +109,23 @@ COMPLIANCE = [
 ]
 
 ACTION_COLUMNS = (
-    "month", "location_id", "action", "style", "colour", "size", "sku", "units",
-    "source_location_id", "value_cny", "reason_code", "bestseller_rank", "launch_month",
-    "source_on_hand", "units_sold", "sell_through", "rules_fingerprint",
+    "month",
+    "location_id",
+    "action",
+    "style",
+    "colour",
+    "size",
+    "sku",
+    "units",
+    "source_location_id",
+    "value_cny",
+    "reason_code",
+    "bestseller_rank",
+    "launch_month",
+    "source_on_hand",
+    "units_sold",
+    "sell_through",
+    "rules_fingerprint",
 )
 ACTIONS = [
     (OCT, "D01-S001", "replenish", "S3", "RED", "M", "S3-RED-M", 1, None, 79.0,
@@ -724,3 +738,43 @@ def test_a_region_report_shows_the_follow_through_of_its_own_locations(month_db,
     rep = build_page(scoped(data, Scope("rep", "张伟")), Scope("rep", "张伟"), lang)
     html = "".join(markup for kind, markup in rep.blocks if kind == "html")
     assert _follow_rows(html) == [["张伟", "3", "1", "0", "1", "1", "43%", "0", "1"]]
+
+
+def test_the_batch_does_not_classify_a_month_whose_results_are_current(
+    month_db, tmp_path, monkeypatch
+):
+    """Same code, same rules, no load since: classifying again would write the same results
+    and publish a snapshot that empties every dashboard cache mid-day."""
+    from assortment import job
+
+    with store.writer(month_db) as con:
+        con.execute(
+            "update classify_runs set rules_fingerprint = ?, engine_fingerprint = ?,"
+            " data_version = (select max(load_id) from load_log where result = 'loaded')",
+            [month_db.rules().fingerprint, job.engine_fingerprint()],
+        )
+    asked: list[str] = []
+    monkeypatch.setattr(batch, "find_chromium", lambda: "/bin/true")
+    monkeypatch.setattr(batch, "classify", lambda s, *, month=None, **_: asked.append(month))
+    monkeypatch.setattr(
+        batch, "write_reports", lambda data, root, **_: (root / "index.html").write_text("new")
+    )
+    log = io.StringIO()
+    batch.run_monthly(
+        month_db, out=tmp_path / "r", lang="en", progress=Progress("monthly 2026-10", stream=log)
+    )
+    assert asked == [] and "[1/2] results current" in log.getvalue()
+    # a load since: classified again
+    with store.writer(month_db) as con:
+        load_file(
+            con,
+            month_db,
+            "stock",
+            write(tmp_path / "again.csv", STOCK_OCT.replace(",5\n", ",6\n", 1)),
+            today=TODAY,
+        )
+    monkeypatch.setattr(batch, "classify", _no_classify)
+    batch.run_monthly(
+        month_db, out=tmp_path / "r", lang="en", progress=Progress("monthly 2026-10", stream=log)
+    )
+    assert "classified 5 locations" in log.getvalue()

@@ -30,7 +30,7 @@ from plotly.offline import get_plotlyjs
 from assortment import i18n, months, store
 from assortment.config import Settings
 from assortment.errors import UsageError
-from assortment.job import classify, counted_months, resolve_month
+from assortment.job import classify, counted_months, is_current, resolve_month
 from assortment.report.browser import Browser, find_chromium
 from assortment.report.data import MonthData, Scope, load_month, scoped, status_counts
 from assortment.report.excel import write_network_workbook, write_rep_workbook
@@ -121,7 +121,9 @@ def run_monthly(
     lang: str = "both",
     progress: Progress | None = None,
 ) -> MonthlyResult:
-    """Classify ``month`` (default: the latest counted) and write its reports to ``out/<YYYY-MM>/``.
+    """Classify ``month`` (default: the latest counted) unless its results are current (this
+    version of the product, the same rules, no load since: :func:`assortment.job.is_current`),
+    and write its reports to ``out/<YYYY-MM>/``.
 
     Writes, per language: the network, every region and every rep as HTML (self-contained,
     works offline) and PDF; per rep and for the network an Excel workbook; and one
@@ -141,6 +143,7 @@ def run_monthly(
 
     with store.reader(settings) as con:
         m = resolve_month(con, month)
+        current = is_current(con, m, rules)
         prev = months.add(m, -1)
         prev_fp = store.query(con, "job_run_state", month=prev)["rules_fingerprint"].to_list()
         redo_prev = prev in counted_months(con) and (not prev_fp or prev_fp[0] != rules.fingerprint)
@@ -153,8 +156,11 @@ def run_monthly(
     progress = progress or Progress(label)
     progress.add(2 + int(redo_prev))
     with progress if own_progress else contextlib.nullcontext():
-        (result,) = classify(settings, month=months.fmt(m))
-        progress.step(f"classified {result.n_locations:,} locations ({result.seconds:.1f} s)")
+        if current:  # re-classifying would write the same results (and empty every cache)
+            progress.step("results current: classified by this version, same rules, no load since")
+        else:
+            (result,) = classify(settings, month=months.fmt(m))
+            progress.step(f"classified {result.n_locations:,} locations ({result.seconds:.1f} s)")
         if redo_prev:
             classify(settings, month=months.fmt(prev))
             progress.step(f"classified the previous month {months.fmt(prev)} for the trend")
