@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any, TypeVar
 
 import duckdb
@@ -47,6 +48,7 @@ class Data:
         self._cache_bytes = 0
         self._derived: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._running: dict[tuple[Any, ...], Future[Any]] = {}
         self._lookback: int | None = None
 
     # ------------------------------------------------------------ plumbing
@@ -71,6 +73,9 @@ class Data:
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
+        return self._once(key, lambda: self._run(key, name, params))
+
+    def _run(self, key: tuple[Any, ...], name: str, params: dict[str, Any]) -> pl.DataFrame:
         cur = self.reader.cursor()
         try:
             result = store.query_served(cur, name, **params)
@@ -87,6 +92,31 @@ class Data:
                 self._cache_bytes -= int(self._cache.popitem(last=False)[1].estimated_size())
         return result
 
+    def _once(self, key: tuple[Any, ...], work: Callable[[], T]) -> T:
+        """``work()`` (which caches its result under ``key``), run by one thread at a time per
+        key: the others asking meanwhile wait for its result (or its error) instead of
+        repeating it. After a new snapshot every user misses at once, and the same 30-90 ms
+        query (the location page's frames of the latest month) would otherwise run once per
+        thread asking."""
+        with self._lock:
+            running = self._running.get(key)
+            if running is None:
+                mine: Future[T] = Future()
+                self._running[key] = mine
+        if running is not None:
+            return running.result()  # type: ignore[no-any-return]
+        try:
+            result = work()
+        except BaseException as exc:
+            mine.set_exception(exc)
+            raise
+        else:
+            mine.set_result(result)
+            return result
+        finally:
+            with self._lock:
+                del self._running[key]
+
     def derived(self, name: str, build: Callable[[], T], **key: Any) -> T:
         """``build()``, cached per snapshot version under ``name`` and ``key``.
 
@@ -96,17 +126,21 @@ class Data:
         requests and threads: never change one.
         """
         version = self.reader.version()
-        k = (version, name, tuple(sorted((n, _freeze(v)) for n, v in key.items())))
+        k = ("derived", version, name, tuple(sorted((n, _freeze(v)) for n, v in key.items())))
         with self._lock:
             if k in self._derived:
                 self._derived.move_to_end(k)
                 return self._derived[k]  # type: ignore[no-any-return]
-        result = build()
-        with self._lock:
-            self._derived[k] = result
-            while len(self._derived) > _DERIVED_SIZE:
-                self._derived.popitem(last=False)
-        return result
+
+        def keep() -> T:
+            result = build()
+            with self._lock:
+                self._derived[k] = result
+                while len(self._derived) > _DERIVED_SIZE:
+                    self._derived.popitem(last=False)
+            return result
+
+        return self._once(k, keep)
 
     def refresh(self) -> None:
         """Look for a newer snapshot on the next read (after this process wrote one)."""
@@ -204,13 +238,10 @@ class Data:
 
     def may_see(self, user: User, location_id: str | None) -> bool:
         """True when ``location_id`` is one of the user's locations (the one scope rule, through
-        :meth:`scope_locations`; the set is kept per snapshot and scope)."""
-        ids = self.derived(
-            "scope_ids",
-            lambda: frozenset(self.scope_locations(user)["location_id"].to_list()),
-            **user.params(),
-        )
-        return bool(location_id) and location_id in ids
+        :meth:`scope_locations`, a cached frame ordered by location: a binary search)."""
+        if not location_id:
+            return False
+        return _rows_of(self.scope_locations(user), "location_id", location_id).height > 0
 
     def _location_rows(
         self, user: User, location_id: str | None, name: str, **params: Any

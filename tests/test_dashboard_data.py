@@ -222,3 +222,49 @@ def test_bad_month_is_a_usage_error(data):
 
     with pytest.raises(UsageError, match="YYYY-MM"):
         data.styles(ADMIN, "October")
+
+
+def test_threads_missing_the_same_frame_at_once_run_its_query_once(base, monkeypatch):
+    """After a new snapshot every user misses at once: the first thread runs the query, the
+    others wait for its frame (or its error) instead of running it again."""
+    import threading
+
+    calls: list[str] = []
+    real = store.query_served
+    fail = {"on": True}
+
+    def slow(con, name, **params):
+        calls.append(name)
+        time.sleep(0.3)  # long enough for every thread to ask while it runs
+        if fail["on"]:
+            raise RuntimeError("the disk went away")
+        return real(con, name, **params)
+
+    monkeypatch.setattr(store, "query_served", slow)
+    data = Data(base.settings)
+    rep = rep_of(base)
+    results: list[object] = []
+
+    def ask() -> None:
+        try:
+            results.append(
+                data.frame("dash_location_styles", **rep.params(), month=month_date(base.latest))
+            )
+        except RuntimeError as exc:
+            results.append(exc)
+
+    for expect_error in (True, False):
+        fail["on"] = expect_error
+        calls.clear()
+        results.clear()
+        threads = [threading.Thread(target=ask) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert calls == ["dash_location_styles"], calls  # once, whatever the outcome
+        assert len(results) == 6
+        if expect_error:  # every waiter hears of the failure; nothing is kept
+            assert all(isinstance(r, RuntimeError) for r in results)
+        else:
+            assert all(r is results[0] for r in results) and results[0].height > 0
