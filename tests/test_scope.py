@@ -74,6 +74,7 @@ def test_every_data_method_that_takes_a_user_binds_its_scope():
             or "role=user.role" in body
             or re.search(r"self\._location_rows\(\s*user, location_id", body)
             or "self.may_see(user, location_id)" in body
+            or (name == "may_see" and "self.scope_locations(user)" in body)
         ), f"Data.{name} ignores scope"
     rows = inspect.getsource(Data._location_rows)
     assert "self.may_see(user, location_id)" in rows
