@@ -741,12 +741,21 @@ def is_current(con: duckdb.DuckDBPyConnection, month: date, rules: Rules) -> boo
     state = store.query(con, "job_run_state", month=month)
     if state.is_empty():
         return False
-    fingerprint, engine, seen, latest = state.select(
-        "rules_fingerprint", "engine_fingerprint", "data_version", "latest_data_version"
+    fingerprint, seen, latest = state.select(
+        "rules_fingerprint", "data_version", "latest_data_version"
     ).row(0)
-    return bool(
-        fingerprint == rules.fingerprint and engine == engine_fingerprint() and seen >= latest
-    )
+    return bool(fingerprint == rules.fingerprint and seen >= latest and _engine(con, month))
+
+
+def _engine(con: duckdb.DuckDBPyConnection, month: date) -> bool:
+    """True when this code computed month M's results. A reader may be on a snapshot published
+    before the product was upgraded (no writer has migrated the store yet), without the
+    column: then not current, and the classification that follows migrates it."""
+    try:
+        engine = store.query(con, "job_run_engine", month=month)["engine_fingerprint"].to_list()
+    except duckdb.BinderException:
+        return False
+    return engine == [engine_fingerprint()]
 
 
 def ensure_classified(settings: Settings, month: str | None) -> tuple[date, JobResult | None]:

@@ -316,3 +316,22 @@ def test_results_of_another_version_of_the_code_are_not_current(network_store, m
     monkeypatch.setattr(job, "engine_fingerprint", lambda: "another-one")
     with store.reader(settings) as con:
         assert not job.is_current(con, month, rules)
+
+
+def test_a_snapshot_from_before_the_upgrade_is_not_current_and_does_not_fail(
+    network_store, tmp_path
+):
+    """Readers may see a snapshot published by the previous version (no writer has migrated
+    the store since the upgrade): the monthly batch and the export then classify (which
+    migrates), they do not stop on the missing column."""
+    import shutil
+
+    import duckdb
+
+    old = tmp_path / "old.duckdb"
+    shutil.copy(network_store.db_path, old)
+    con = duckdb.connect(str(old))
+    con.execute("alter table classify_runs drop column engine_fingerprint")
+    ((month,),) = con.execute("select max(month) from classify_runs").fetchall()
+    assert not job.is_current(con, month, network_store.rules())
+    con.close()
