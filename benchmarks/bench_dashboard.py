@@ -93,8 +93,14 @@ def build_network(rebuild: bool) -> tuple[Settings, dict[str, Any]]:
         )
         marker.write_text(f"{time.perf_counter() - t0:.1f}")
         del net
-    from assortment import store
+    from assortment import job, store
 
+    with store.reader(settings) as con:
+        rules = settings.rules()
+        stale = [m for m in job.counted_months(con) if not job.is_current(con, m, rules)]
+    if stale:  # results of another version of the code: measure what this one reads
+        print(f"re-classifying {len(stale)} months (results of another version) ...", flush=True)
+        job.classify(settings, all_months=True)
     with store.reader(settings) as con:
         rep = con.execute("select rep from locations where location_id = 'D07'").fetchone()[0]
         has_rep_user = con.execute(

@@ -657,6 +657,26 @@ def describe(run: dict[str, Any]) -> list[str]:
     return cells
 
 
+def time_table(runs: list[dict[str, Any]], step: int = 10) -> list[str]:
+    """Requests answered and p95 per ``step`` seconds of traffic, one column per run."""
+    buckets: list[dict[int, list[float]]] = []
+    for run in runs:
+        by: dict[int, list[float]] = {}
+        for smp in run["samples"]:
+            if not smp.error:
+                by.setdefault(int(smp.sent // step) * step, []).append(smp.ms)
+        buckets.append(by)
+    starts = sorted({t for by in buckets for t in by})
+    lines = [
+        "| sent at s | " + " | ".join(f"{r['workers']} x {r['threads']}" for r in runs) + " |",
+        "|---|" + "---:|" * len(runs),
+    ]
+    for t in starts:
+        cells = [f"{len(by[t])} / {pct(by[t], 0.95):.0f}" if t in by else "–" for by in buckets]
+        lines.append(f"| {t}-{t + step} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def report(runs: list[dict[str, Any]], info: dict[str, Any], seconds: float) -> str:
     users_line = ", ".join(f"{n} {role}s" for role, n in sorted(runs[0]["users"].items()))
     lines = [
@@ -704,6 +724,11 @@ def report(runs: list[dict[str, Any]], info: dict[str, Any], seconds: float) -> 
             + "."
         )
     lines += [
+        "",
+        "Over the run (requests answered / p95 ms per 10 s of traffic, by when they were sent):"
+        " where the upload and the batch cost the users their time.",
+        "",
+        *time_table(runs),
         "",
         "Per callback (median / p95 ms), for whoever makes the callbacks cheaper:",
         "",
