@@ -15,6 +15,7 @@ WORKERS ?=
 SERVE_OPTS = $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT)) $(if $(WORKERS),--workers $(WORKERS))
 BENCH_USERS_SECONDS ?= 60
 BENCH_USERS_WORKERS ?= 1,2
+BENCH_USERS_FLAGS ?= --alone
 I18N_KEYWORDS := -k t:1 -k N_  # the catalogue's call shapes (tests/test_i18n.py reads this line)
 SOAK_SECONDS ?= 120
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -81,7 +82,7 @@ bench-dashboard: $(STAMP) ## dashboard callback latencies with 2,000 locations (
 	@$(BIN)/python benchmarks/bench_dashboard.py
 
 bench-users: $(STAMP) e2e-deps ## 50 signed-in users, no think time, upload + monthly batch; 1 vs N workers (writes BENCHMARKS.md)
-	@$(BIN)/python benchmarks/bench_users.py --seconds $(BENCH_USERS_SECONDS) --workers $(BENCH_USERS_WORKERS)
+	@$(BIN)/python benchmarks/bench_users.py --seconds $(BENCH_USERS_SECONDS) --workers $(BENCH_USERS_WORKERS) $(BENCH_USERS_FLAGS)
 
 i18n: $(STAMP) ## extract the keys from the code into the .po files (then translate the new, empty ones)
 	@$(BIN)/pybabel -q extract -F babel.cfg $(I18N_KEYWORDS) --no-default-keywords --no-location \

@@ -528,7 +528,12 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def run_users(
-    base: str, info: dict[str, Any], shared: Shared, env: dict[str, str], out: Path
+    base: str,
+    info: dict[str, Any],
+    shared: Shared,
+    env: dict[str, str],
+    out: Path,
+    without: str = "",
 ) -> dict[str, Any]:
     chosen = [u for u in info["users"] if re.fullmatch(r"(admin|rep|dist)\d\d", u[0])]
     crowd = [User(base, n, role, scope, scope_of(info, role, scope)) for n, role, scope in chosen]
@@ -537,10 +542,14 @@ async def run_users(
         base, UPLOADER, "distributor", up_scope, scope_of(info, "distributor", up_scope)
     )
     try:
-        return await _run_users(info, shared, env, out, crowd, uploader)
+        return await _run_users(info, shared, env, out, crowd, uploader, without)
     finally:
         for u in [*crowd, uploader]:
             await u.close()
+
+
+async def _nothing(result: dict[str, Any]) -> dict[str, Any]:
+    return result
 
 
 async def _run_users(
@@ -550,6 +559,7 @@ async def _run_users(
     out: Path,
     crowd: list[User],
     uploader: User,
+    without: str = "",
 ) -> dict[str, Any]:
     rng = random.Random(12)
     up_scope = uploader.scope or ""
@@ -569,8 +579,15 @@ async def _run_users(
     shared.t0 = time.perf_counter()
     seconds = shared.stop_at
     tasks = [asyncio.create_task(u.browse(ctx, rng.randrange(1 << 30))) for u in crowd]
-    loaded = asyncio.create_task(upload(ctx, seconds / 5, csv))
-    batch = asyncio.create_task(monthly(env, out, info["months"][-1], seconds / 3, shared))
+    if without == "upload":
+        shared.uploading = False
+        loaded = asyncio.create_task(_nothing({"accepted": None}))
+    else:
+        loaded = asyncio.create_task(upload(ctx, seconds / 5, csv))
+    if without == "monthly":
+        batch = asyncio.create_task(_nothing({"finished": None}))
+    else:
+        batch = asyncio.create_task(monthly(env, out, info["months"][-1], seconds / 3, shared))
     watcher = asyncio.create_task(watch_uploaded_store(ctx))
     await asyncio.gather(*tasks, watcher)
     shared.stop_at = max(shared.stop_at, shared.now())  # the traffic's real length
@@ -580,7 +597,12 @@ async def _run_users(
 
 
 def one_run(
-    settings: Settings, info: dict[str, Any], workers: int, threads: int, seconds: float
+    settings: Settings,
+    info: dict[str, Any],
+    workers: int,
+    threads: int,
+    seconds: float,
+    without: str = "",
 ) -> dict[str, Any]:
     folder = SCRATCH / f"w{workers}"
     shutil.rmtree(folder, ignore_errors=True)
@@ -604,7 +626,7 @@ def one_run(
         cpu0 = cpu_seconds(proc.pid)
         shared = Shared(t0=time.perf_counter(), stop_at=seconds)
         result = asyncio.run(
-            run_users(f"http://127.0.0.1:{PORT}", info, shared, env, folder / "reports")
+            run_users(f"http://127.0.0.1:{PORT}", info, shared, env, folder / "reports", without)
         )
         cpu = cpu_seconds(proc.pid) - cpu0
         memory = rss_mb(proc.pid)
@@ -615,6 +637,7 @@ def one_run(
     return {
         "workers": workers,
         "threads": threads,
+        "without": without,
         "seconds": shared.stop_at,  # longer than asked when the upload was accepted late
         "samples": shared.samples,
         "checked": shared.checked,
@@ -636,12 +659,18 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, max(0, round(q * len(xs) + 0.5) - 1))]
 
 
+def label(run: dict[str, Any]) -> str:
+    """'2 x 4', or '1 x 4, no batch' for a run without the monthly batch (or the upload)."""
+    left_out = {"monthly": ", no batch", "upload": ", no upload"}.get(run.get("without", ""), "")
+    return f"{run['workers']} x {run['threads']}{left_out}"
+
+
 def describe(run: dict[str, Any]) -> list[str]:
     samples: list[Sample] = run["samples"]
     secs = run["seconds"]
     ok = [s for s in samples if not s.error]
     errors = Counter(s.error for s in samples if s.error)
-    cells = [f"{run['workers']} x {run['threads']}", f"{secs:.0f}", f"{len(samples) / secs:.1f}"]
+    cells = [label(run), f"{secs:.0f}", f"{len(samples) / secs:.1f}"]
     for page in (*PAGES, None):
         ms = [s.ms for s in ok if page is None or s.page == page]
         cells.append(f"{statistics.median(ms):.0f} / {pct(ms, 0.95):.0f}" if ms else "–")
@@ -668,7 +697,7 @@ def time_table(runs: list[dict[str, Any]], step: int = 10) -> list[str]:
         buckets.append(by)
     starts = sorted({t for by in buckets for t in by})
     lines = [
-        "| sent at s | " + " | ".join(f"{r['workers']} x {r['threads']}" for r in runs) + " |",
+        "| sent at s | " + " | ".join(label(r) for r in runs) + " |",
         "|---|" + "---:|" * len(runs),
     ]
     for t in starts:
@@ -707,6 +736,13 @@ def report(runs: list[dict[str, Any]], info: dict[str, Any], seconds: float) -> 
     lines.append("")
     for run in runs:
         up, mo = run["upload"], run["monthly"]
+        if run.get("without"):
+            lines.append(
+                f"- {label(run)}: the same run without the "
+                + ("monthly batch" if run["without"] == "monthly" else "upload")
+                + " (what the other one costs alone)."
+            )
+            continue
         lines.append(
             f"- {run['workers']} worker(s): upload {'accepted' if up.get('accepted') else '**not accepted**'}"
             + (
@@ -732,9 +768,7 @@ def report(runs: list[dict[str, Any]], info: dict[str, Any], seconds: float) -> 
         "",
         "Per callback (median / p95 ms), for whoever makes the callbacks cheaper:",
         "",
-        "| page | callback | "
-        + " | ".join(f"{r['workers']} x {r['threads']}" for r in runs)
-        + " |",
+        "| page | callback | " + " | ".join(label(r) for r in runs) + " |",
         "|---|---|" + "---:|" * len(runs),
     ]
     names = sorted(
@@ -749,7 +783,8 @@ def report(runs: list[dict[str, Any]], info: dict[str, Any], seconds: float) -> 
             ]
             cells.append(f"{statistics.median(ms):.0f} / {pct(ms, 0.95):.0f}" if ms else "–")
         lines.append(f"| {page} | {name} | " + " | ".join(cells) + " |")
-    best = min(runs, key=lambda r: pct([s.ms for s in r["samples"] if not s.error], 0.95))
+    full = [r for r in runs if not r.get("without")] or runs
+    best = min(full, key=lambda r: pct([s.ms for s in r["samples"] if not s.error], 0.95))
     p95 = pct([s.ms for s in best["samples"] if not s.error], 0.95)
     errs = sum(1 for s in best["samples"] if s.error)
     cores = os.cpu_count() or 1
@@ -786,6 +821,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60, help="traffic time per configuration")
     parser.add_argument("--workers", default="1,2", help="configurations to compare, e.g. 1,2,3")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument(
+        "--alone",
+        action="store_true",
+        help="also run 1 worker without the batch, then without the upload (what each costs)",
+    )
     parser.add_argument("--port", type=int, default=PORT, help="the server's port (loopback)")
     parser.add_argument(
         "--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone"
@@ -802,6 +842,10 @@ def main() -> None:
     for w in [int(x) for x in args.workers.split(",")]:
         print(f"workers={w}: {args.seconds:g} s of traffic ...", flush=True)
         runs.append(one_run(settings, info, w, args.threads, args.seconds))
+        print("  " + " | ".join(describe(runs[-1])), flush=True)
+    for without in ("monthly", "upload") if args.alone else ():
+        print(f"1 worker without the {without}: {args.seconds:g} s of traffic ...", flush=True)
+        runs.append(one_run(settings, info, 1, args.threads, args.seconds, without))
         print("  " + " | ".join(describe(runs[-1])), flush=True)
     section = report(runs, info, args.seconds)
     print(section)
