@@ -109,24 +109,10 @@ COMPLIANCE = [
 ]
 
 ACTION_COLUMNS = (
-    "month",
-    "location_id",
-    "action",
-    "style",
-    "colour",
-    "size",
-    "sku",
-    "units",
-    "source_location_id",
-    "value_cny",
-    "reason_code",
-    "bestseller_rank",
-    "launch_month",
-    "source_on_hand",
-    "units_sold",
-    "sell_through",
-    "rules_fingerprint",
-)
+    "month", "location_id", "action", "style", "colour", "size", "sku", "units",
+    "source_location_id", "value_cny", "reason_code", "bestseller_rank", "launch_month",
+    "source_on_hand", "units_sold", "sell_through", "rules_fingerprint",
+)  # fmt: skip
 ACTIONS = [
     (OCT, "D01-S001", "replenish", "S3", "RED", "M", "S3-RED-M", 1, None, 79.0,
      "new_style_not_in_stock", None, date(2026, 9, 1), None, None, None),
