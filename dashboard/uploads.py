@@ -327,7 +327,7 @@ def confirm(
                 accept_drop=accept_drop,
             )
             if result.result == "loaded":
-                _reclassify(con, settings, result.months, classified, classify_errors)
+                classified, classify_errors = _reclassify(con, settings, result.months)
     except PublishError as exc:  # stored in the master; the page says so without server paths
         log.error("upload %r by %s is stored but not published: %s", file_name, user.username, exc)
         published = False
@@ -340,18 +340,19 @@ def confirm(
 
 
 def _reclassify(
-    con: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    touched: list[str],
-    classified: list[str],
-    errors: dict[str, str],
-) -> None:
-    """Classify each month the load touched on its writer (each month its own transaction):
-    ``classified`` gets the months done, ``errors`` the reason for each one that failed (its
-    counts stay stored)."""
+    con: duckdb.DuckDBPyConnection, settings: Settings, touched: list[str]
+) -> tuple[list[str], dict[str, str]]:
+    """Classify each month the load touched on its writer (each month its own transaction).
+
+    Returns:
+        The months classified, and the reason for each one that failed (its counts stay
+        stored).
+    """
     from assortment import job  # imported late: the job pulls in the whole rules engine
 
     rules = settings.rules()
+    classified: list[str] = []
+    errors: dict[str, str] = {}
     for month in touched:
         try:
             job.run_month(con, job.resolve_month(con, month), rules)
@@ -361,6 +362,7 @@ def _reclassify(
         except Exception as exc:  # the data is stored; say so and log the cause
             log.exception("classification of %s after an upload failed", month)
             errors[month] = type(exc).__name__
+    return classified, errors
 
 
 def template(kind: str, locations: list[str], skus: pl.DataFrame, month: str) -> pl.DataFrame:
