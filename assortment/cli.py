@@ -420,11 +420,11 @@ def monthly(
     Runs at a lower CPU priority (ASSORTMENT_BATCH_NICE, default 10; 0: unchanged), so a
     dashboard on the same machine answers first."""
     from assortment.config import batch_nice
-    from assortment.priority import lower_priority
+    from assortment.priority import background
     from assortment.report import run_monthly
 
-    lower_priority(batch_nice())
-    run_monthly(state.settings, month=month, out=out, lang=lang)
+    with background(batch_nice()):
+        run_monthly(state.settings, month=month, out=out, lang=lang)
 
 
 # ---------------------------------------------------------------- dashboard and users

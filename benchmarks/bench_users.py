@@ -448,6 +448,7 @@ async def monthly(
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "assortment", "monthly", "--out", str(out), "--month", month,
             env=env, stdout=asyncio.subprocess.DEVNULL, stderr=err,
+            start_new_session=True,  # as cron starts a job: a session (CPU group) of its own
         )  # fmt: skip
         finished = False
         while True:

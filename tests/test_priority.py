@@ -40,10 +40,18 @@ def test_the_monthly_command_lowers_its_priority_before_it_starts(monkeypatch, t
     monkeypatch.setattr(priority, "lower_priority", lambda nice: order.append(("nice", nice)))
     import assortment.report as report
 
-    monkeypatch.setattr(report, "run_monthly", lambda *a, **k: order.append(("run", k["out"])))
+    def run(*args: object, **kwargs: object) -> None:
+        order.append(("run", kwargs["out"]))
+        order.append(("session", priority._session_nice()))  # noqa: SLF001 - under test
+
+    monkeypatch.setattr(report, "run_monthly", run)
+    before = priority._session_nice()  # noqa: SLF001 - under test
     result = CliRunner().invoke(cli.app, ["monthly", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert order == [("nice", 7), ("run", tmp_path)]
+    # the session group is lowered while the batch runs (where the kernel groups sessions)
+    inside = None if before is None else max(before, 7)
+    assert order == [("nice", 7), ("run", tmp_path), ("session", inside)]
+    assert priority._session_nice() == before  # noqa: SLF001 - put back afterwards
 
 
 def _nice_of_threads(code: str, env: dict[str, str] | None = None) -> list[int]:
@@ -97,6 +105,70 @@ def test_zero_leaves_the_priority_and_a_lower_one_is_never_raised() -> None:
         "assert lower_priority(5) == 15"
     )
     assert sorted(mixed) == sorted([max(own, 15), max(own, 5)])
+
+
+AUTOGROUP = pytest.mark.skipif(
+    not priority.AUTOGROUP.exists(), reason="needs a kernel that groups sessions (autogroup)"
+)
+
+
+def _in_own_session(code: str) -> list[str]:
+    """Run ``code`` in a fresh interpreter that leads a session of its own (as a cron job
+    does); what it prints, split."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        start_new_session=True,
+    ).stdout.split()
+
+
+@AUTOGROUP
+def test_the_session_group_is_lowered_for_the_block_and_put_back() -> None:
+    """A thread's nice value does not weigh against other sessions: the batch's session
+    group is lowered too (two busy loops on one core, nice 0 and nice 19 in another session,
+    got 50% each before)."""
+    code = (
+        "from assortment.priority import session_priority, _session_nice\n"
+        "before = _session_nice()\n"
+        "with session_priority(12) as inside:\n"
+        "    print(before, inside, _session_nice())\n"
+        "    with session_priority(5) as nested:\n"  # lowering only: 5 leaves 12
+        "        print(nested, _session_nice())\n"
+        "print(_session_nice())\n"
+    )
+    assert _in_own_session(code) == ["0", "12", "12", "12", "12", "0"]
+
+
+@AUTOGROUP
+def test_zero_leaves_the_session_group_as_it_is() -> None:
+    code = (
+        "from assortment.priority import session_priority, _session_nice\n"
+        "with session_priority(0) as inside:\n"
+        "    print(inside, _session_nice())\n"
+    )
+    assert _in_own_session(code) == ["0", "0"]
+
+
+@AUTOGROUP
+def test_a_child_in_a_session_of_its_own_gets_no_more_weight_than_its_parent() -> None:
+    """choreographer starts Chromium in a new session: its group gets the batch's nice."""
+    code = (
+        "import subprocess\n"
+        "from assortment.priority import child_session_like_ours, lower_priority, _session_nice\n"
+        "from pathlib import Path\n"
+        "lower_priority(6)\n"
+        "child = subprocess.Popen(['sleep', '30'], start_new_session=True)\n"
+        "group = Path(f'/proc/{child.pid}/autogroup')\n"
+        "try:\n"
+        "    print(_session_nice(group), child_session_like_ours(child.pid), _session_nice(group))\n"
+        "finally:\n"
+        "    child.kill()\n"
+    )
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    assert _in_own_session(code) == ["0", str(max(own, 6)), str(max(own, 6))]
 
 
 def _nice_values(pid: int) -> list[int]:

@@ -38,7 +38,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from assortment.errors import UsageError
-from assortment.priority import children_cannot_raise_priority
+from assortment.priority import child_session_like_ours, children_cannot_raise_priority
 
 T = TypeVar("T")
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -131,6 +131,9 @@ class Browser:
 
         self._browser = choreographer.Browser(path=self.path, headless=True)
         await self._browser.open()
+        # Chromium runs in a session of its own: its session group must not weigh more than
+        # the batch that started it (see assortment.priority)
+        child_session_like_ours(self._browser.subprocess.pid)
         plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
         page = Path(self._tmp.name) / "figures.html"
         page.write_text(
