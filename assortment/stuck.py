@@ -489,9 +489,11 @@ def chances_and_stuck(
 def distribute_actions(stuck: pl.LazyFrame, prices: pl.LazyFrame) -> pl.LazyFrame:
     """The distribute (铺货) action lines of the stuck list, for the distributor's visit list.
 
-    One line per stuck pair with units to send, in the stuck list's order (a pair with no
-    active store lacking the style, or no required SKU, has nothing to send). ``value_cny`` is ``units * price`` (the goods moved, as on the
-    other action lines); the reason is ``stuck_at_distributor`` with the elsewhere
+    One line per stuck pair, in the stuck list's order: "each stuck pair is a distribute
+    action" (domain.md 9), so a pair with nothing to send (no active store of the group
+    lacking the style, or no core SKU for ``n``) is a line of 0 units too, as the stuck
+    export lists it. ``value_cny`` is ``units * price`` (the goods moved, as on the other
+    action lines); the reason is ``stuck_at_distributor`` with the elsewhere
     sell-through (``sell_through``) and the lacking stores (``lacking_location_ids``,
     ``;``-separated) as its parameters.
 
@@ -506,8 +508,7 @@ def distribute_actions(stuck: pl.LazyFrame, prices: pl.LazyFrame) -> pl.LazyFram
         reason_code, sell_through, lacking_location_ids (String).
     """
     return (
-        stuck.filter(pl.col("units") > 0)
-        .join(prices, on="style", how="left", maintain_order="left")
+        stuck.join(prices, on="style", how="left", maintain_order="left")
         .select(
             pl.col("distributor_id").alias("location_id"),
             pl.lit("distribute").alias("action"),

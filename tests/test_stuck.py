@@ -503,9 +503,10 @@ def test_distribute_lines_send_what_the_stuck_list_says() -> None:
     assert got["sell_through"].to_list() == pytest.approx([6 / 9, 0.3, 0.7])
 
 
-def test_a_stuck_pair_with_no_active_store_has_no_distribute_line() -> None:
+def test_a_stuck_pair_with_no_active_store_is_a_distribute_line_of_nothing() -> None:
     # D4 has no stores at all: give it 10 of X; stuck (reach 0, X proven at 0.7), but nobody
-    # lacks it: units 0, value 0, and no distribute line.
+    # lacks it: units 0, value 0. "Each stuck pair is a distribute action" (domain.md 9): a
+    # line of 0 units naming no store, as the stuck export lists the pair.
     m = pl.concat(
         [
             stock_m().filter(pl.col("location_id") != "D4"),
@@ -528,8 +529,11 @@ def test_a_stuck_pair_with_no_active_store_has_no_distribute_line() -> None:
     d4 = row(got, "D4", "X")
     assert (d4["lacking_location_ids"], d4["units"], d4["value_at_stake_cny"]) == ([], 0, 0.0)
     prices = products().group_by("style").agg(pl.col("price").max())
-    lines = distribute_actions(got.lazy(), prices).collect()
-    assert "D4" not in lines["location_id"].to_list()
+    lines = distribute_actions(got.lazy(), prices).collect().filter(pl.col("location_id") == "D4")
+    assert lines.select("action", "style", "units", "value_cny", "value_at_stake_cny").rows() == [
+        ("distribute", "X", 0, 0.0, 0.0)
+    ]
+    assert lines["lacking_location_ids"].to_list() == [""]
 
 
 def test_a_store_of_a_closed_distributor_counts_elsewhere() -> None:

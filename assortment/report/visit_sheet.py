@@ -182,6 +182,8 @@ def source_words(row: dict[str, Any], lang: str, *, compact: bool = False) -> st
         return ""
     if row["action"] == "distribute":
         lacking = [x for x in (row.get("lacking_location_ids") or "").split(";") if x]
+        if not lacking:  # stuck at a distributor with no active store to show it
+            return i18n.t(N_("visit.distribute_no_store"), lang)
         return i18n.t("visit.distribute_to", lang, n=len(lacking), stores=code_ranges(lacking))
     if row.get("source_location_id"):
         name = row.get("source_name") or ""
