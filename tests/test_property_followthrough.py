@@ -416,9 +416,9 @@ def _sku(style: str, size: str, core: bool | None = True) -> dict:
 # old. X is held at D1 (6 units), shown at none of D1's stores (S1: reach 0) and sells 3 of 5
 # at U1 in the other group (elsewhere sell-through 0.6): stuck at D1, lacking S1. X's only
 # colour BK is its core colour but no size is flagged core, so n = 0 and units = min(6, 1 x 0)
-# = 0; value_at_stake = (3 / (3 x 1)) x 1 x 100 = 100. The product exports the stuck row but
-# issues no distribute action for it (domain.md 9: "Each stuck pair is a distribute action at
-# the distributor"), so the follow-through and the scorecard miss a line worth 100.
+# = 0; value_at_stake = (3 / (3 x 1)) x 1 x 100 = 100. "Each stuck pair is a distribute action
+# at the distributor" (domain.md 9): a line of 0 units worth 100 in the follow-through and the
+# scorecard (the product once left such pairs out of the actions).
 STUCK_WITHOUT_CORE_SKUS = {
     "products": [_sku("A", "70A"), _sku("X", "70A", False), _sku("X", "75B", False)],
     "locations": [
@@ -444,7 +444,7 @@ STUCK_WITHOUT_CORE_SKUS = {
 
 # 9 by hand: D2's only store is closed, so D2's group has no counted store (reach 0) and no
 # store lacks X: X (held 6 at D2, elsewhere sell-through 3 / 5 = 0.6 at S1) is stuck with
-# units min(6, 0) = 0 and value 0. The product exports the stuck row, but no distribute action.
+# units min(6, 0) = 0 and value 0: still a distribute line (of nothing), as the stuck row.
 STUCK_WITHOUT_STORES = {
     "products": [_sku("A", "70A"), _sku("X", "70A")],
     "locations": [
