@@ -213,6 +213,8 @@ def action_reason(row: Mapping[str, Any], lang: str) -> str:
     a transfer names its source by code. An unknown code is shown as it is."""
     code = row.get("reason_code") or ""
     key = f"action_reason.{code}"
+    if code == "stuck_at_distributor" and not row.get("lacking_location_ids"):
+        key = N_("action_reason.stuck_at_distributor_no_store")  # no store of its own to send to
     params = reason_params(row)
     text = t(key, lang, **params)
     if text == key:

@@ -20,6 +20,7 @@ from assortment import i18n, months, store, vocab
 from assortment.config import Settings
 from assortment.export import export
 from assortment.job import classify
+from assortment.report import visit_sheet
 from assortment.sample import generate, load_network
 from assortment.users import User
 from dashboard import figures
@@ -194,6 +195,17 @@ def test_codes_round_trip_to_words_in_both_languages(code, action):
     # the dashboard's action list and the export say it in the same words
     shown = figures.action_rows(pl.DataFrame([{**row, "source_name": None}]), lang="en")
     assert shown[0]["reason"] == words["en"]
+
+
+def test_a_distribute_line_with_no_store_to_send_to_says_so() -> None:
+    """A distributor with no active store of its own (domain.md 9: still a distribute line,
+    of 0 units): the words say there is no store, not "send to" and nothing."""
+    row = {**_row("stuck_at_distributor", "distribute"), "lacking_location_ids": ""}
+    for lang, words in (("en", "no active store of its own"), ("zh", "本组没有可铺货的在营门店")):
+        text = i18n.action_reason(row, lang)
+        assert "11%" in text and words in text, text
+        assert not text.rstrip().endswith(("to", "铺到", "：", ";")), text
+        assert visit_sheet.source_words(row, lang) == i18n.t("visit.distribute_no_store", lang)
 
 
 def test_the_results_table_holds_codes_not_words(demo):
