@@ -25,7 +25,8 @@ Choices:
   nice values. Measured here: two busy loops on one core, one at nice 0 and one at nice 19 in
   another session, got 50% each; with the second session's group at nice 19, 98% and 1%.
   :func:`session_priority` lowers the session's group too, for as long as the batch runs,
-  and puts back what it found. Chromium starts in a session of its own (choreographer does
+  and puts back what it found, unless the session has a terminal (someone's shell: a batch
+  killed with SIGKILL there could not put it back, and the shell would stay lowered). Chromium starts in a session of its own (choreographer does
   that): :func:`child_session_like_ours` gives its group the batch's priority.
 """
 
@@ -102,6 +103,14 @@ def _session_nice(group: Path = AUTOGROUP) -> int | None:
         return None
 
 
+def _has_terminal() -> bool:
+    """Whether this process's session has a controlling terminal (``tty_nr`` in /proc)."""
+    try:
+        return int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[4]) != 0
+    except (OSError, ValueError, IndexError):
+        return True  # unknown: leave the session alone
+
+
 def _set_session_nice(nice: int, group: Path = AUTOGROUP) -> bool:
     try:
         group.write_text(str(nice))
@@ -131,12 +140,13 @@ def session_priority(nice: int) -> Iterator[int | None]:
     ``nice`` stays, and ``0`` changes nothing. Any user may lower its own group; putting back
     a value of 0 or more needs no privilege either.
 
-    Every process of the session shares the group: a batch started from a shell lowers that
-    shell's other work with it until the block ends (cron starts each job in a session of
-    its own)."""
+    Every process of the session shares the group, so a session with a terminal (a shell
+    someone types in) is left as it is: a batch killed there with SIGKILL could not put the
+    value back. Cron, systemd and scripts start the batch without a terminal; in a shell,
+    ``setsid -w assortment monthly ...`` gives it a session of its own."""
     nice = max(0, min(MAX_NICE, nice))
     before = _session_nice()
-    if before is None or nice <= before or not _set_session_nice(nice):
+    if before is None or nice <= before or _has_terminal() or not _set_session_nice(nice):
         yield before
         return
     try:

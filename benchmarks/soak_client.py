@@ -41,14 +41,16 @@ UP_DROP_BOX, UP_ACCEPT_DROP = "upload-drop-box", "upload-accept-drop"  # the com
 def cli(
     args: list[str], *, env: dict[str, str], timeout: float = 300, **popen: Any
 ) -> subprocess.Popen[str]:
-    """Start ``assortment ARGS`` (stdout and stderr as text pipes)."""
+    """Start ``assortment ARGS`` (stdout and stderr as text pipes) in a session of its own, as
+    cron starts a job: the monthly batch lowers its session's CPU group, which a SIGKILL
+    leaves lowered (see assortment.priority)."""
     return subprocess.Popen(
         [*ASSORTMENT, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
-        **popen,
+        **{"start_new_session": True, **popen},
     )
 
 

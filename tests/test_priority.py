@@ -49,7 +49,8 @@ def test_the_monthly_command_lowers_its_priority_before_it_starts(monkeypatch, t
     result = CliRunner().invoke(cli.app, ["monthly", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     # the session group is lowered while the batch runs (where the kernel groups sessions)
-    inside = max(before, 7) if before is not None and GROUPS_SESSIONS else before
+    lowers = before is not None and GROUPS_SESSIONS and not priority._has_terminal()  # noqa: SLF001
+    inside = max(before, 7) if lowers else before
     assert order == [("nice", 7), ("run", tmp_path), ("session", inside)]
     assert priority._session_nice() == before  # noqa: SLF001 - put back afterwards
 
@@ -142,6 +143,22 @@ def test_the_session_group_is_lowered_for_the_block_and_put_back() -> None:
         "print(_session_nice())\n"
     )
     assert _in_own_session(code) == ["0", "12", "12", "12", "12", "0"]
+
+
+@AUTOGROUP
+def test_a_session_with_a_terminal_is_left_as_it_is() -> None:
+    """A shell's session (it has a terminal): a batch SIGKILLed there could not put the value
+    back, so the group is not touched; here the child gets a pseudo-terminal as its
+    controlling terminal, as a shell's job has."""
+    code = (
+        "import os, fcntl, termios\n"
+        "from assortment.priority import session_priority, _session_nice, _has_terminal\n"
+        "parent, child = os.openpty()\n"
+        "fcntl.ioctl(child, termios.TIOCSCTTY, 0)\n"  # our session's controlling terminal
+        "with session_priority(12) as inside:\n"
+        "    print(_has_terminal(), inside, _session_nice())\n"
+    )
+    assert _in_own_session(code) == ["True", "0", "0"]
 
 
 @AUTOGROUP
