@@ -6,7 +6,6 @@ order), the exports' columns and empty results.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -14,49 +13,7 @@ import pytest
 from assortment import store
 from assortment.config import Settings
 from assortment.export import export
-from assortment.ingest import load_file
-from assortment.job import classify
-from tests.conftest import TODAY, write
-
-Table = dict[str, dict[str, dict[str, int]]]  # month -> location -> sku -> quantity
-
-
-def build(
-    tmp: Path,
-    products: str,
-    locations: str,
-    stock: Table,
-    sales: Table,
-    *,
-    months: tuple[str, ...] = ("2026-10",),
-) -> Settings:
-    """A store holding the files, with ``months`` classified."""
-    settings = Settings(db_path=tmp / "data" / "assortment.duckdb")
-    store.init(settings)
-    with store.writer(settings) as con:
-        load_file(con, settings, "products", write(tmp / "p.csv", products), today=TODAY)
-        load_file(con, settings, "locations", write(tmp / "l.csv", locations), today=TODAY)
-        for kind, table, value in (("stock", stock, "on_hand"), ("sales", sales, "units_sold")):
-            for month, per_loc in table.items():
-                lines = [f"month,location_id,sku,{value}"] + [
-                    f"{month},{loc},{sku},{n}"
-                    for loc, per_sku in per_loc.items()
-                    for sku, n in per_sku.items()
-                ]
-                path = write(tmp / f"{kind}-{month}.csv", "\n".join(lines) + "\n")
-                load_file(con, settings, kind, path, today=TODAY)
-    for month in months:
-        classify(settings, month=month)
-    return settings
-
-
-def exported(settings: Settings, kind: str, month: str, tmp: Path) -> list[dict[str, str]]:
-    out = tmp / f"{kind}-{month}.csv"
-    with store.reader(settings) as con:
-        export(con, kind, month, out)
-    with out.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
+from tests.files import Table, build, exported
 
 # --- 6.3 ties are broken on location codes, whatever order the locations file lists them in --
 

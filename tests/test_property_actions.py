@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import csv
 import math
 import tempfile
 from pathlib import Path
@@ -13,12 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assortment import store
-from assortment.config import Settings
-from assortment.export import export
-from assortment.ingest import load_file
-from assortment.job import classify
-from tests.conftest import TODAY, write
+from tests import files
 from tests.reference_actions import Data, actions, order_plan
 
 M = "2026-10"
@@ -165,32 +159,14 @@ def locations_csv(data: Data) -> str:
 
 
 def run_product(data: Data, tmp: Path) -> tuple[list[dict], list[dict]]:
-    s = Settings(db_path=tmp / "data" / "assortment.duckdb")
-    store.init(s)
-    with store.writer(s) as con:
-        load_file(con, s, "products", write(tmp / "p.csv", products_csv(data)), today=TODAY)
-        load_file(con, s, "locations", write(tmp / "l.csv", locations_csv(data)), today=TODAY)
-        for kind, table, value in (
-            ("stock", data.stock, "on_hand"),
-            ("sales", data.sales, "units_sold"),
-        ):
-            for month in sorted(table):
-                lines = [f"month,location_id,sku,{value}"] + [
-                    f"{month},{loc},{sku},{n}"
-                    for loc, per_sku in table[month].items()
-                    for sku, n in per_sku.items()
-                ]
-                path = write(tmp / f"{kind}-{month}.csv", "\n".join(lines) + "\n")
-                load_file(con, s, kind, path, today=TODAY, accept_drop=True)
-    classify(s, month=M)
-    out = []
-    for kind in ("actions", "order-plan"):
-        path = tmp / f"out-{kind}.csv"
-        with store.reader(s) as con:
-            export(con, kind, M, path)
-        with path.open(encoding="utf-8", newline="") as fh:
-            out.append(list(csv.DictReader(fh)))
-    return out[0], out[1]
+    """The actions and order-plan exports of M, end to end from the files (tests/files.py)."""
+    settings = files.build(
+        tmp, products_csv(data), locations_csv(data), data.stock, data.sales, months=(M,)
+    )
+    return (
+        files.exported(settings, "actions", M, tmp),
+        files.exported(settings, "order-plan", M, tmp),
+    )
 
 
 # --- comparing ----------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ The structure of a network is drawn by hypothesis; its rows come from a seeded
 
 from __future__ import annotations
 
-import csv
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,13 +24,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assortment import store
 from assortment.config import Settings
-from assortment.export import export
-from assortment.ingest import load_file
-from assortment.job import classify
+from tests import files
 from tests import reference_e2e_rules as ref
-from tests.conftest import TODAY, write
+from tests.conftest import write
 
 M = "2026-10"
 KINDS = ("style-health", "compliance", "bestsellers", "new-styles")
@@ -117,39 +113,22 @@ def rules_toml(r: ref.Rules) -> str:
 
 
 def build(tmp: Path, net: Network) -> Settings:
-    """Write the network as files, load them as ``tests/test_demand_rules.py`` does, classify M."""
+    """Write the network as files, load them and classify M (tests/files.py)."""
     tmp.mkdir(parents=True, exist_ok=True)
     rules_path = write(tmp / "rules.toml", rules_toml(net.rules))
-    settings = Settings(db_path=tmp / "data" / "assortment.duckdb", rules_path=rules_path)
-    store.init(settings)
-    with store.writer(settings) as con:
-        load_file(con, settings, "products", write(tmp / "p.csv", products_csv(net)), today=TODAY)
-        load_file(con, settings, "locations", write(tmp / "l.csv", locations_csv(net)), today=TODAY)
-        for kind, table, value in (
-            ("stock", net.stock, "on_hand"),
-            ("sales", net.sales, "units_sold"),
-        ):
-            for month in sorted(table):
-                per_loc = table[month]
-                lines = [f"month,location_id,sku,{value}"] + [
-                    f"{month},{loc},{sku},{n}"
-                    for loc, per_sku in per_loc.items()
-                    for sku, n in per_sku.items()
-                ]
-                if len(lines) == 1:
-                    continue
-                path = write(tmp / f"{kind}-{month}.csv", "\n".join(lines) + "\n")
-                load_file(con, settings, kind, path, today=TODAY, accept_drop=True)
-    classify(settings, month=M)
-    return settings
+    return files.build(
+        tmp,
+        products_csv(net),
+        locations_csv(net),
+        net.stock,
+        net.sales,
+        months=(M,),
+        rules_path=rules_path,
+    )
 
 
 def exported(settings: Settings, kind: str, tmp: Path) -> list[dict[str, str]]:
-    out = tmp / f"{kind}-{M}.csv"
-    with store.reader(settings) as con:
-        export(con, kind, M, out)
-    with out.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    return files.exported(settings, kind, M, tmp)
 
 
 # ---------------------------------------------------------------- comparison

@@ -8,7 +8,6 @@ M+1 its ``compliance`` export: this test judges 8 and 9, not 4-6.
 
 from __future__ import annotations
 
-import csv
 import random
 import shutil
 import tempfile
@@ -19,13 +18,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from assortment import store
 from assortment.config import Rules, Settings
-from assortment.export import export
-from assortment.ingest import load_file
-from assortment.job import classify
+from tests import files
 from tests import reference_followthrough as ref
-from tests.conftest import TODAY, write
 
 M = "2026-10"
 NEXT = "2026-11"
@@ -182,49 +177,19 @@ def locations_csv(locations: list[dict]) -> str:
 
 
 def build(tmp: Path, net: dict) -> Settings:
-    settings = Settings(db_path=tmp / "data" / "assortment.duckdb")
-    store.init(settings)
-    with store.writer(settings) as con:
-        load_file(
-            con,
-            settings,
-            "products",
-            write(tmp / "p.csv", products_csv(net["products"])),
-            today=TODAY,
-        )
-        load_file(
-            con,
-            settings,
-            "locations",
-            write(tmp / "l.csv", locations_csv(net["locations"])),
-            today=TODAY,
-        )
-        for kind, table, value in (
-            ("stock", net["stock"], "on_hand"),
-            ("sales", net["sales"], "units_sold"),
-        ):
-            for month, per_loc in table.items():
-                lines = [f"month,location_id,sku,{value}"] + [
-                    f"{month},{loc},{sku},{n}"
-                    for loc, per_sku in per_loc.items()
-                    for sku, n in per_sku.items()
-                ]
-                if len(lines) == 1:
-                    continue
-                path = write(tmp / f"{kind}-{month}.csv", "\n".join(lines) + "\n")
-                load_file(con, settings, kind, path, today=TODAY, accept_drop=True)
-    classify(settings, month=M)
-    if any(net["stock"][NEXT].values()):  # nobody counted in M+1: nothing to classify
-        classify(settings, month=NEXT)
-    return settings
+    """Load the network's files and classify M, and M+1 when anybody counted it."""
+    counted_next = any(net["stock"][NEXT].values())
+    return files.build(
+        tmp,
+        products_csv(net["products"]),
+        locations_csv(net["locations"]),
+        net["stock"],
+        net["sales"],
+        months=(M, NEXT) if counted_next else (M,),
+    )
 
 
-def exported(settings: Settings, kind: str, month: str, tmp: Path) -> list[dict[str, str]]:
-    out = tmp / f"out-{kind}-{month}.csv"
-    with store.reader(settings) as con:
-        export(con, kind, month, out)
-    with out.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+exported = files.exported
 
 
 # --- comparison helpers -------------------------------------------------------------------------
