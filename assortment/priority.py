@@ -26,8 +26,9 @@ Choices:
   another session, got 50% each; with the second session's group at nice 19, 98% and 1%.
   :func:`session_priority` lowers the session's group too, for as long as the batch runs,
   and puts back what it found, unless the session has a terminal (someone's shell: a batch
-  killed with SIGKILL there could not put it back, and the shell would stay lowered). Chromium starts in a session of its own (choreographer does
-  that): :func:`child_session_like_ours` gives its group the batch's priority.
+  killed with SIGKILL there could not put it back, and the shell would stay lowered).
+  Chromium starts in a session of its own (choreographer does that):
+  :func:`child_session_like_ours` gives its group the batch's priority.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def child_session_like_ours(pid: int) -> int | None:
     current = _session_nice(group)
     if current is None or nice <= current:
         return current
-    return nice if _set_session_nice(min(nice, MAX_NICE), group) else current
+    return nice if _set_session_nice(nice, group) else current
 
 
 @contextlib.contextmanager
@@ -156,10 +157,10 @@ def session_priority(nice: int) -> Iterator[int | None]:
 
 
 @contextlib.contextmanager
-def background(nice: int) -> Iterator[int]:
+def background(nice: int) -> Iterator[None]:
     """Run the block as background work at ``nice``: every thread of this process
     (:func:`lower_priority`, for good) and its session group (:func:`session_priority`, for
-    the block); yields the calling thread's nice value."""
-    own = lower_priority(nice)
+    the block)."""
+    lower_priority(nice)
     with session_priority(nice):
-        yield own
+        yield
