@@ -22,6 +22,8 @@ Timed, each as a fresh process, wall clock from the parent (process start includ
   sales to (location, style), fetched as Arrow: no engine classifies the month faster than it
   starts and reads the month's window.
 
+* store floor: everything classify does except the rules (``benchmarks/store_floor.py``).
+
 Also in each run, in-process: where classify's time goes (``assortment.job.run_month`` stage
 timings) and what the stuck step (domain.md 9) adds. Peak memory and CPU seconds are the
 child's own (``os.wait4``).
@@ -289,6 +291,23 @@ def _profile(folder: str) -> None:
     print(json.dumps(timings))
 
 
+def store_floor_cmd(shape: Shape) -> list[str]:
+    return [
+        sys.executable,
+        str(Path(__file__).parent / "store_floor.py"),
+        str(db_path(shape)),
+        END_MONTH,
+    ]
+
+
+COMMANDS = {
+    "classify": classify_cmd,
+    "floor": floor_cmd,
+    "store_floor": store_floor_cmd,
+    "profile": profile_cmd,
+}
+
+
 def load_average() -> float:
     return os.getloadavg()[0]
 
@@ -324,25 +343,23 @@ def main() -> None:
         # one untimed classify first: the month's results exist before the timed runs (a
         # re-run also replaces and judges them), and the file is in the page cache for both
         _run(classify_cmd(shape))
-        res: dict[str, list[dict[str, float]]] = {"classify": [], "floor": [], "profile": []}
+        res: dict[str, list[dict[str, float]]] = {k: [] for k in COMMANDS}
         for i in range(args.runs):
-            kinds = (
-                ("floor", "classify", "profile") if i % 2 == 0 else ("classify", "floor", "profile")
-            )
-            for kind in kinds:
-                cmd = {"classify": classify_cmd, "floor": floor_cmd, "profile": profile_cmd}[kind](
-                    shape
-                )
-                r = _run(cmd)
-                if kind == "profile":
+            kinds = ("floor", "classify") if i % 2 == 0 else ("classify", "floor")
+            for kind in (*kinds, "store_floor", "profile"):
+                r = _run(COMMANDS[kind](shape))
+                if kind in ("profile", "store_floor"):
                     r = {**r, **json.loads(r["stdout"].strip().splitlines()[-1])}
+                if kind == "store_floor":  # reading the stored results back is not the floor's
+                    r["seconds"] -= r["readback"]
                 res[kind].append(r)
             loads.append(load_average())
-            c, f = res["classify"][-1], res["floor"][-1]
+            c, f, sf = res["classify"][-1], res["floor"][-1], res["store_floor"][-1]
             print(
                 f"  [{shape.folder}] run {i + 1}: classify {c['seconds']:.2f} s"
                 f" (cpu {c['cpu_seconds']:.2f}), floor {f['seconds']:.2f} s"
                 f" (cpu {f['cpu_seconds']:.2f}), ratio {c['seconds'] / f['seconds']:.2f}x;"
+                f" store floor {sf['seconds']:.2f} s;"
                 f" load {loads[-1]:.1f}",
                 flush=True,
             )
@@ -357,6 +374,13 @@ def main() -> None:
 
 def _med(runs: list[dict[str, float]], key: str) -> float:
     return statistics.median(float(r[key]) for r in runs)
+
+
+def _median_gap(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> float:
+    """Median of the per-run differences a - b in seconds (the runs are interleaved)."""
+    return statistics.median(
+        float(x["seconds"]) - float(y["seconds"]) for x, y in zip(a, b, strict=True)
+    )
 
 
 def _ratio(a: list[dict[str, Any]], b: list[dict[str, Any]], key: str) -> float:
@@ -419,6 +443,46 @@ def report(
         f" {', '.join(met) or 'none'}; not yet: {', '.join(missed) or 'none'}. On a shared machine"
         " the wall times are several times the CPU seconds (see the load average); the CPU ratio"
         " is the steadier figure.",
+    ]
+    lines += [
+        "",
+        "**The store floor**: what classify costs before any rule runs. A third fresh process"
+        " (`benchmarks/store_floor.py`) does everything classify does except the"
+        " rules: imports, the writers' lock, reading month M's inputs as classify reads them"
+        " (`job.read_inputs`), replacing M's result tables and the follow-through of M-1 and M"
+        " with the rows classify stored (in one transaction each), checkpoint and publishing the"
+        " read snapshot. The seconds it spends reading those rows back are measured in the process"
+        " and taken off. *rules* = classify less the store floor.",
+        "",
+        "| network | floor s | store floor s | store floor / floor | classify s"
+        " | classify / store floor | rules s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for shape, _, res in rows:
+        c, f, sf = res["classify"], res["floor"], res["store_floor"]
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    shape.label,
+                    f"{_med(f, 'seconds'):.2f}",
+                    f"{_med(sf, 'seconds'):.2f}",
+                    f"{_ratio(sf, f, 'seconds'):.2f}x",
+                    f"{_med(c, 'seconds'):.2f}",
+                    f"{_ratio(c, sf, 'seconds'):.2f}x",
+                    f"{_median_gap(c, sf):.2f}",
+                ]
+            )
+            + " |"
+        )
+    beyond = [
+        sh.label for sh, _, res in rows if _ratio(res["store_floor"], res["floor"], "seconds") > 2
+    ]
+    lines += [
+        "",
+        f"Store floor above 2x the floor: {', '.join(beyond) or 'none'}. On these shapes no"
+        " implementation of the rules, however fast, meets the 2x goal while it stores its"
+        " results, the follow-through and a read snapshot as classify must.",
     ]
     lines += [
         "",
