@@ -11,7 +11,9 @@ Choices where domain.md leaves room:
   value at stake is unknown (results classified before demand sizing) counts as 0.
 * Order: transfers and replenishment by value descending, then clearance by value descending;
   ties by style, then transfer before replenish, then source.
-* The reason and its parameters are the first SKU line's (they are the style's, 6.3).
+* The reason and its parameters are the first SKU line's (they are the style's, 6.3), but for
+  its ``colour`` and ``size``: the line's colours (``/``-joined) and sizes (``, ``-joined), so
+  that a broken size run names every core size the line brings.
 """
 
 from __future__ import annotations
@@ -81,7 +83,8 @@ def visit_lines(actions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame:
         styles: style, style_name, category (one row per style).
 
     Returns:
-        :data:`VISIT_COLUMNS`, ``source_name`` and the reason columns, sorted by location,
+        :data:`VISIT_COLUMNS`, ``source_name``, the reason columns and the reason's ``colour``
+        and ``size`` (see the module docstring), sorted by location,
         then the visit order (module docstring).
     """
     frame = actions
@@ -118,13 +121,22 @@ def visit_lines(actions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame:
             *[pl.col(c).first() for c in reasons],
         )
     )
+    items_of = grouped["_items"].to_list()
     texts = [
-        sizes_text([(i["colour"], i["size"], i["units"]) for i in items])
-        for items in grouped["_items"].to_list()
+        sizes_text([(i["colour"], i["size"], i["units"]) for i in items]) for items in items_of
+    ]
+    # the reason's colour and size (6.2's broken size run names them) are the line's own
+    size_lists = [
+        ", ".join(sorted({i["size"] for i in items if i["size"]}, key=size_key)) or None
+        for items in items_of
     ]
     names = styles.select("style", "style_name", "category").unique("style", keep="first")
     return (
-        grouped.with_columns(pl.Series("sizes", texts, dtype=pl.String))
+        grouped.with_columns(
+            pl.Series("sizes", texts, dtype=pl.String),
+            pl.Series("size", size_lists, dtype=pl.String),
+            pl.col("colours").replace("", None).alias("colour"),
+        )
         .drop("_items")
         .join(names, on="style", how="left")
         .with_columns(
@@ -141,5 +153,5 @@ def visit_lines(actions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame:
             nulls_last=True,
             maintain_order=True,
         )
-        .select(*VISIT_COLUMNS, "source_name", *reasons)
+        .select(*VISIT_COLUMNS, "source_name", *reasons, "colour", "size")
     )

@@ -109,3 +109,22 @@ def test_a_distribute_line_ranks_by_value_and_keeps_the_stores_it_names():
         ("replenish", "B1", 1, 50.0, None),
         ("clearance", "S9", 4, 500.0, None),
     ]
+
+
+def test_a_broken_size_line_names_its_colour_and_every_size_it_brings():
+    """The reason of a folded line (one per style and source) names the line's colour and all
+    its sizes, not the blanks of a single SKU's columns (6.2: a broken colour's missing core
+    sizes)."""
+    from assortment.i18n import action_reason
+
+    rows = [
+        {
+            **_line("replenish", "B1", "Black", size, 1, None, 10.0, kind="brand"),
+            "reason_code": "broken_size_run",
+        }
+        for size in ("80B", "75B")
+    ]
+    line = visit_lines(pl.DataFrame(rows), STYLES).row(0, named=True)
+    assert (line["colour"], line["size"]) == ("Black", "75B, 80B")
+    assert action_reason(line, "en") == "broken size run: colour Black lacks core size 75B, 80B"
+    assert action_reason(line, "zh") == "断码：Black 色缺核心尺码 75B, 80B"
