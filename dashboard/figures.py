@@ -576,26 +576,40 @@ def change_text(frame: pl.DataFrame, *, lang: str) -> str:
     return text
 
 
+JUDGED = pl.col("unknown") < pl.col("lines")
+"""A rep's month is judged once some of its lines are (the month after is counted); until
+then every line is unknown and its shares are not 0% but not known yet."""
+
+
 def scorecard_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
     """Each rep's scorecard summed over the months of ``frame`` (domain.md 8), best last:
     lines, done, partly, not_done, unknown, done_share (of lines), done_value_share (of the
-    value at stake), fixed, worse, months."""
+    value at stake), fixed, worse, months. The shares leave out the months not judged yet
+    (:data:`JUDGED`): the latest month's lines would otherwise count as not done."""
     if frame.height == 0:
         return []
+    judged = pl.when(JUDGED)
     totals = (
         frame.group_by("rep")
         .agg(
             pl.col("lines", "done", "partly", "not_done", "unknown").sum(),
-            pl.col("value_at_stake_cny", "done_value_cny", "fixed", "worse").sum(),
+            pl.col("fixed", "worse").sum(),
+            judged.then(pl.col("lines")).otherwise(0).sum().alias("_judged_lines"),
+            judged.then(pl.col("value_at_stake_cny")).otherwise(0.0).sum().alias("_stake"),
+            judged.then(pl.col("done_value_cny")).otherwise(0.0).sum().alias("_done_value"),
             pl.col("month").n_unique().alias("months"),
         )
         .with_columns(
-            (pl.col("done") / pl.col("lines")).alias("done_share"),
-            pl.when(pl.col("value_at_stake_cny") > 0)
-            .then(pl.col("done_value_cny") / pl.col("value_at_stake_cny"))
+            pl.when(pl.col("_judged_lines") > 0)
+            .then(pl.col("done") / pl.col("_judged_lines"))
+            .otherwise(None)
+            .alias("done_share"),
+            pl.when(pl.col("_stake") > 0)
+            .then(pl.col("_done_value") / pl.col("_stake"))
             .otherwise(None)
             .alias("done_value_share"),
         )
+        .drop("_judged_lines", "_stake", "_done_value")
         .sort("done_value_share", "rep", nulls_last=True)
     )
     return totals.to_dicts()
@@ -608,9 +622,19 @@ def scorecard_trend(frame: pl.DataFrame, *, lang: str) -> Figure:
         return empty(t("reps.none", lang))
     month_list = sorted(frame["month"].unique().to_list())
     reps = figures_order(frame)
-    cell = {(r["rep"], r["month"]): r["done_value_share"] for r in frame.iter_rows(named=True)}
-    z = [[cell.get((rep, m)) for m in month_list] for rep in reps]
-    text = [["" if v is None else f"{v:.0%}" for v in row] for row in z]
+    cell = {
+        (r["rep"], r["month"]): (r["done_value_share"], r["unknown"] < r["lines"])
+        for r in frame.iter_rows(named=True)
+    }
+    waiting = t("reps.not_judged", lang)  # every line waits for the next count
+    z: list[list[float | None]] = []
+    text: list[list[str]] = []
+    for rep in reps:
+        shares = [cell.get((rep, m), (None, True)) for m in month_list]
+        z.append([v if judged else None for v, judged in shares])
+        text.append(
+            [waiting if not judged else "" if v is None else f"{v:.0%}" for v, judged in shares]
+        )
     trace = {
         "type": "heatmap",
         "z": z,

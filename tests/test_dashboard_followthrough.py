@@ -201,3 +201,35 @@ def test_overview_month_over_month_counts_and_rows():
     assert [r["active_change"] for r in rows] == [4, -1, None]
     none = figures.kpis(frame.with_columns(pl.lit(None, dtype=pl.String).alias("prev_status")))
     assert none["prev_n_fail"] is None
+
+
+def test_a_month_not_judged_yet_is_no_share_and_says_so():
+    """The latest month's lines all wait for the next count (unknown): its cell says so instead
+    of a red 0%, and the table's shares leave it out (domain.md 8: unknown without a count)."""
+    waiting = pl.DataFrame(
+        {
+            "month": ["2026-10"],
+            "rep": ["Li"],
+            "lines": [8],
+            "done": [0],
+            "partly": [0],
+            "not_done": [0],
+            "unknown": [8],
+            "value_at_stake_cny": [500.0],
+            "done_value_cny": [0.0],
+            "done_value_share": [0.0],
+            "fixed": [0],
+            "worse": [0],
+        }
+    )
+    cards = pl.concat([CARDS, waiting])
+    li = {r["rep"]: r for r in figures.scorecard_rows(cards)}["Li"]
+    assert (li["lines"], li["unknown"], li["months"]) == (18, 10, 3)
+    assert li["done_share"] == pytest.approx(0.4)  # 4 of the 10 lines of judged months
+    assert li["done_value_share"] == pytest.approx(0.5)  # 200 of 400 yuan, as before
+    heat = go.Figure(figures.scorecard_trend(cards, lang="zh")).data[0]
+    assert list(heat.x) == ["2026-08", "2026-09", "2026-10"]
+    assert [list(r) for r in heat.text][0] == ["20%", "60%", "待盘点"]
+    assert list(heat.z[0]) == [0.2, 0.6, None]
+    only_waiting = {r["rep"]: r for r in figures.scorecard_rows(waiting)}["Li"]
+    assert only_waiting["done_share"] is None and only_waiting["done_value_share"] is None

@@ -39,6 +39,7 @@ def layout(**_query: Any) -> html.Div:
                 config={"displayModeBar": False},
                 figure=figures.placeholder(t("common.loading")),
             ),
+            hint=t("reps.trend_hint"),
         ),
         subtitle=t("reps.subtitle"),
         actions=ui.month_picker(ids.REPS_MONTH, months),
