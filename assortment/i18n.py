@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import gettext
 import io
+import math
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -150,6 +151,13 @@ def word(family: str, code: str | None, lang: str) -> str:
     key = f"{family}.{code}"
     text = t(key, lang)
     return code if text == key else text
+
+
+def whole(value: float | None) -> int:
+    """A figure in whole units, half up (``388.5`` -> 389; None -> 0): one rounding for every
+    page, sheet and report, so that the same line shows the same yuan everywhere (Python's
+    ``round`` and ``format`` round half to even)."""
+    return 0 if value is None else int(math.floor(value + 0.5))
 
 
 def pct(value: float | None) -> str:

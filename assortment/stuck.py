@@ -507,20 +507,17 @@ def distribute_actions(stuck: pl.LazyFrame, prices: pl.LazyFrame) -> pl.LazyFram
         value_at_stake_cny,
         reason_code, sell_through, lacking_location_ids (String).
     """
-    return (
-        stuck.join(prices, on="style", how="left", maintain_order="left")
-        .select(
-            pl.col("distributor_id").alias("location_id"),
-            pl.lit("distribute").alias("action"),
-            "style",
-            "units",
-            pl.lit("distributor").alias("source_kind"),
-            (pl.col("units") * pl.col("price")).alias("value_cny"),
-            "value_at_stake_cny",
-            pl.lit("stuck_at_distributor").alias("reason_code"),
-            pl.col("elsewhere_sell_through").alias("sell_through"),
-            pl.col("lacking_location_ids").list.join(";").alias("lacking_location_ids"),
-        )
+    return stuck.join(prices, on="style", how="left", maintain_order="left").select(
+        pl.col("distributor_id").alias("location_id"),
+        pl.lit("distribute").alias("action"),
+        "style",
+        "units",
+        pl.lit("distributor").alias("source_kind"),
+        (pl.col("units") * pl.col("price")).alias("value_cny"),
+        "value_at_stake_cny",
+        pl.lit("stuck_at_distributor").alias("reason_code"),
+        pl.col("elsewhere_sell_through").alias("sell_through"),
+        pl.col("lacking_location_ids").list.join(";").alias("lacking_location_ids"),
     )
 
 

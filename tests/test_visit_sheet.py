@@ -81,8 +81,13 @@ def test_code_ranges_write_consecutive_stores_as_ranges():
     assert visit_sheet.code_ranges([]) == ""
 
 
-def test_whole_yuan_rounds_half_up():
-    assert [visit_sheet.whole_yuan(v) for v in (0.5, 1.5, 2.5, 1.49, None)] == [1, 2, 3, 1, 0]
+def test_whole_yuan_rounds_half_up_on_every_page():
+    """388.5 yuan is 389 on the visit sheet, the location page and the reports alike."""
+    from assortment.report.html import fmt_int
+    from dashboard.components.ui import cny
+
+    assert [i18n.whole(v) for v in (0.5, 1.5, 2.5, 1.49, None)] == [1, 2, 3, 1, 0]
+    assert (cny(388.5), fmt_int(388.5), cny(2.5), fmt_int(40.5)) == ("389", "389", "3", "41")
 
 
 def test_source_words_compact_and_long_and_distribute():
@@ -212,7 +217,7 @@ def check_adds_up(sheet: dict, lines: pl.DataFrame) -> None:
     """One page; what is printed plus what the "more" lines name is the whole list."""
     assert sheet["pages"] == 1
     is_clear = lines["action"] == "clearance"
-    yuan = [visit_sheet.whole_yuan(v) for v in lines["value_cny"].to_list()]
+    yuan = [i18n.whole(v) for v in lines["value_cny"].to_list()]
     stake = sum(y for y, c in zip(yuan, is_clear, strict=True) if not c)
     clear = sum(y for y, c in zip(yuan, is_clear, strict=True) if c)
     assert sheet["totals"] == {"lines": lines.height, "stake": stake, "clear": clear}

@@ -17,7 +17,7 @@ def fmt_int(value: Any) -> str:
     """``1,234``; empty for missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return f"{int(round(value)):,}"
+    return f"{i18n.whole(value):,}"
 
 
 def fmt_pct(value: Any) -> str:

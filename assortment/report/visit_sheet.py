@@ -27,7 +27,6 @@ Choices where domain.md leaves room:
 from __future__ import annotations
 
 import html
-import math
 import re
 import tempfile
 from datetime import date
@@ -127,12 +126,7 @@ _FIT_SCRIPT = """
 
 
 def _money(value: Any) -> str:
-    return "" if value is None else f"{value:,.0f}"
-
-
-def whole_yuan(value: float | None) -> int:
-    """A line's value in whole yuan, half up (the sheet's totals add these up)."""
-    return 0 if value is None else int(math.floor(value + 0.5))
+    return "" if value is None else f"{i18n.whole(value):,}"
 
 
 def code_ranges(codes: list[str]) -> str:
@@ -228,7 +222,7 @@ def sheet_html(location: dict[str, Any], lines: pl.DataFrame, *, month: str, lan
     t = i18n.t
     rows = lines.to_dicts()
     for r in rows:
-        r["_yuan"] = whole_yuan(r["value_cny"])
+        r["_yuan"] = i18n.whole(r["value_cny"])  # the sheet's totals add these up
     moves = [r for r in rows if r["action"] != "clearance"]
     clears = [r for r in rows if r["action"] == "clearance"]
     title = t("visit.title", lang)

@@ -7,6 +7,7 @@ from typing import Any
 import dash_ag_grid as dag
 from dash import Input, clientside_callback, dcc, html
 
+from assortment.i18n import whole
 from dashboard.context import lang, t
 
 # AG Grid's own words in Chinese (the grid's menus, filters and pager)
@@ -57,7 +58,7 @@ NUM = {"function": "params.value == null ? '–' : d3.format(',')(params.value)"
 
 def cny(value: float | None) -> str:
     """An amount in yuan as ``1,234`` (``–`` when unknown), as the grids' CNY formatter shows it."""
-    return "–" if value is None else f"{value:,.0f}"
+    return "–" if value is None else f"{whole(value):,}"
 
 
 CNY = {"function": "params.value == null ? '–' : d3.format(',.0f')(params.value)"}
