@@ -165,6 +165,11 @@ def pct(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
 
 
+def paren(text: str, lang: str) -> str:
+    """``text`` in brackets after a word: `` (worse)`` in English, ``（变差）`` in Chinese."""
+    return f"（{text}）" if lang == "zh" else f" ({text})"
+
+
 def list_sep(lang: str) -> str:
     """The separator between sentences of a list in running text."""
     return "；" if lang == "zh" else "; "

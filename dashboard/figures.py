@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from assortment import months
-from assortment.i18n import N_, action_reason, list_sep, pct, reasons_text, t, word
+from assortment.i18n import N_, action_reason, list_sep, paren, pct, reasons_text, t, word
 from assortment.report import visit_sheet
 from assortment.visit import visit_lines
 from assortment.vocab import (
@@ -562,7 +562,7 @@ def change_text(frame: pl.DataFrame, *, lang: str) -> str:
     now = t(f"status.{r['status']}", lang)
     text = t("change.status", lang, before=before, now=now)
     if r["change"] in CHANGE_KEYS:
-        text += " (" + t(CHANGE_KEYS[r["change"]], lang) + ")"
+        text += paren(t(CHANGE_KEYS[r["change"]], lang), lang)
     if r["prev_active_styles"] is not None and r["active_styles"] is not None:
         delta = int(r["active_styles"]) - int(r["prev_active_styles"])
         styles = t(

@@ -233,3 +233,18 @@ def test_a_month_not_judged_yet_is_no_share_and_says_so():
     assert list(heat.z[0]) == [0.2, 0.6, None]
     only_waiting = {r["rep"]: r for r in figures.scorecard_rows(waiting)}["Li"]
     assert only_waiting["done_share"] is None and only_waiting["done_value_share"] is None
+
+
+def test_change_text_in_chinese_uses_full_width_brackets_and_one_word_for_active_styles():
+    frame = pl.DataFrame(
+        {
+            "prev_status": ["pass"],
+            "status": ["fail"],
+            "prev_active_styles": [82],
+            "active_styles": [81],
+            "change": ["worse"],
+        }
+    )
+    zh = figures.change_text(frame, lang="zh")
+    assert "不达标（变差）" in zh and "在库款数 82 → 81（-1）" in zh, zh
+    assert "(" not in zh and "在售" not in zh

@@ -397,6 +397,36 @@ def test_rep_workbook_has_a_sheet_per_location_to_visit(data, tmp_path, lang):
     # D01 sends a unit to D01-S001: shown on the sending side only when D01 has a sheet (it passes)
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_workbook_cell_is_cut_off_by_the_cell_beside_it(data, tmp_path, lang):
+    """Text in a cell whose right-hand neighbour is filled shows only as far as its column is
+    wide: every such column fits its longest text (Chinese characters two digits wide), up to
+    the widest a column grows; headers wrap instead."""
+    from openpyxl.utils import get_column_letter
+
+    from assortment.report.excel import MAX_WIDTH, text_width
+
+    transfers = data.actions.filter(pl.col("action") == "transfer")
+    rep, net = tmp_path / "rep.xlsx", tmp_path / "network.xlsx"
+    write_rep_workbook(
+        rep, scoped(data, Scope("rep", "张伟")), Scope("rep", "张伟"), lang, transfers=transfers
+    )
+    write_network_workbook(net, data, lang)
+    cut = []
+    for path in (rep, net):
+        for ws in openpyxl.load_workbook(path).worksheets:
+            for row in ws.iter_rows(min_row=3):
+                for cell, right in zip(row, row[1:], strict=False):
+                    if not isinstance(cell.value, str) or right.value is None:
+                        continue
+                    if cell.alignment.wrap_text:
+                        continue
+                    width = ws.column_dimensions[get_column_letter(cell.column)].width
+                    if width < min(MAX_WIDTH, text_width(cell.value)):
+                        cut.append((path.name, ws.title, cell.coordinate, cell.value, width))
+    assert not cut, cut[:10]
+
+
 def test_workbook_text_is_never_a_formula(data, tmp_path):
     path = tmp_path / "network.xlsx"
     write_network_workbook(path, data, "en")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -59,6 +60,25 @@ def _link_to(sheet: str) -> str:
     return "internal:'" + sheet.replace("'", "''") + "'!A1"
 
 
+MAX_WIDTH = 80
+"""The widest a column grows to fit its longest cell (Excel's units: about one digit each)."""
+
+
+def text_width(value: Any) -> float:
+    """How wide ``value`` shows in a cell: a Chinese character (East Asian wide or full width)
+    takes two digits' room, anything else one."""
+    text = value if isinstance(value, str) else _shown(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
 class _Book:
     """A workbook with the report's formats."""
 
@@ -69,6 +89,7 @@ class _Book:
         created = datetime(data.month.year, data.month.month, 1)
         self.wb.set_properties({"title": title, "created": created})
         self.used: set[str] = set()
+        self._widths: dict[tuple[str, int], float] = {}
         f = self.wb.add_format
         self.fmt = {
             "title": f({"bold": True, "font_size": 14}),
@@ -109,6 +130,14 @@ class _Book:
         else:
             ws.write_number(row, col, value, self.fmt[kind])
 
+    def widen(self, ws: Worksheet, col: int, width: float) -> None:
+        """Make column ``col`` of ``ws`` at least ``width`` wide (never narrower than another
+        table of the sheet needed it)."""
+        key = (ws.name, col)
+        if width > self._widths.get(key, 0.0):
+            self._widths[key] = width
+            ws.set_column(col, col, width)
+
     def table(
         self,
         ws: Worksheet,
@@ -118,18 +147,25 @@ class _Book:
         *,
         status_col: int | None = None,
     ) -> int:
-        """Write a header and rows from ``row``; returns the next free row."""
+        """Write a header and rows from ``row``; returns the next free row. Each column is as
+        wide as its longest cell (up to :data:`MAX_WIDTH`, at least the column's own width);
+        headers wrap, so a header needs only its longest word's room."""
+        need = [max([col.width, *(text_width(w) + 1 for w in col.label.split())]) for col in cols]
         for c, col in enumerate(cols):
             ws.write_string(row, c, col.label, self.fmt["h"])
-            ws.set_column(c, c, col.width)
         for r, item in enumerate(rows, start=row + 1):
             for c, col in enumerate(cols):
                 value = col.key(item) if callable(col.key) else item.get(col.key)
                 if c == status_col and isinstance(value, tuple):
                     code, words = value
                     ws.write_string(r, c, words, self.fmt.get(code))
+                    value = words
                 else:
                     self.cell(ws, r, c, value, col.kind)
+                if value is not None and col.kind != "pct":
+                    need[c] = max(need[c], min(MAX_WIDTH, text_width(value) + 2))
+        for c, width in enumerate(need):
+            self.widen(ws, c, width)
         return row + 1 + len(rows)
 
     def close(self) -> None:
@@ -154,7 +190,7 @@ def _location_cols(lang: str, *, with_place: bool) -> list[XCol]:
             width=9,
         ),
         XCol(
-            t("common.status") + " (" + t("report.previous_month") + ")",
+            t("common.status") + i18n.paren(t("report.previous_month"), lang),
             lambda r: i18n.word("status", r.get("prev_status"), lang),
             width=9,
         ),
@@ -309,7 +345,7 @@ def write_rep_workbook(
         (t("common.status"), lambda r: i18n.word("status", r["status"], lang), "text"),
         (t("col.reasons"), lambda r: i18n.reason_words(r["reasons"], lang), "text"),
         (
-            t("common.status") + " (" + t("report.previous_month") + ")",
+            t("common.status") + i18n.paren(t("report.previous_month"), lang),
             lambda r: i18n.word("status", r.get("prev_status"), lang),
             "text",
         ),
@@ -346,21 +382,21 @@ def write_rep_workbook(
             row += 1
         row += 1
         here = actions.filter(pl.col("location_id") == loc).to_dicts()
-        ws.write_string(row, 0, t("report.actions_here") + f" ({len(here)})", book.fmt["h2"])
+        ws.write_string(row, 0, t("report.actions_here", n=len(here)), book.fmt["h2"])
         row = book.table(ws, row + 1, act_cols, here) + 1
         sends = transfers.filter(pl.col("source_location_id") == loc).to_dicts()
         if sends:
-            ws.write_string(row, 0, t("report.sends_out") + f" ({len(sends)})", book.fmt["h2"])
+            ws.write_string(row, 0, t("report.sends_out", n=len(sends)), book.fmt["h2"])
             book.table(ws, row + 1, out_cols, sends)
-        ws.set_column(0, 0, max(14, act_cols[0].width))
-        ws.set_column(1, 1, 16)
+        book.widen(ws, 0, max(14, act_cols[0].width, *(text_width(r[0]) + 2 for r in figure_rows)))
+        book.widen(ws, 1, 16)
 
     others = actions.filter(~pl.col("location_id").is_in(list(sheet_of))).to_dicts()
     ws = book.wb.add_worksheet(t("report.other_actions")[:31])
     ws.write_string(
         0,
         0,
-        t("report.other_actions") + ": " + t("report.actions_here") + f" ({len(others)})",
+        t("report.other_actions_title", n=len(others)),
         book.fmt["h2"],
     )
     book.table(ws, 1, _action_cols(lang, names, with_location=True), others)
@@ -420,11 +456,14 @@ def write_network_workbook(path: Path, data: MonthData, lang: str) -> None:
     cov_cols = [
         XCol(t("report.dist_cov"), "n_dist_in_stock", "int", 10),
         XCol(
-            t("report.counted") + " (" + t("common.distributor") + ")", "n_dist_counted", "int", 10
+            t("report.counted") + i18n.paren(t("common.distributor"), lang),
+            "n_dist_counted",
+            "int",
+            10,
         ),
         XCol(t("report.store_cov"), "n_store_in_stock", "int", 10),
         XCol(
-            t("report.counted") + " (" + i18n.word("kind", "store", lang) + ")",
+            t("report.counted") + i18n.paren(i18n.word("kind", "store", lang), lang),
             "n_store_counted",
             "int",
             10,

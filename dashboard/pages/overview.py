@@ -172,11 +172,12 @@ def _columns() -> list[dict[str, Any]]:
             "field": "status",
             "headerName": t("common.status"),
             "cellClassRules": status_rules,
-            # month over month: last month's status when it differed (Fail ← Pass)
+            # month over month: last month's status first when it differed (Pass → Fail), as
+            # the location page and the reports write a change
             "valueFormatter": {
-                "function": "params.value + (params.data.prev_status_code"
+                "function": "(params.data.prev_status_code"
                 " && params.data.prev_status_code != params.data.status_code"
-                " ? ' ← ' + params.data.prev_status : '')"
+                " ? params.data.prev_status + ' → ' : '') + params.value"
             },
             "tooltipField": "status_change",
             "minWidth": 86,
