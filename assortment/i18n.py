@@ -131,11 +131,28 @@ def catalogue(lang: str) -> gettext.NullTranslations:
     return translations
 
 
+ONE: dict[str, str] = {
+    N_("overview.kpi.of_locations"): N_("overview.kpi.of_locations.one"),
+    N_("scope.admin"): N_("scope.admin.one"),
+    N_("scope.rep"): N_("scope.rep.one"),
+    N_("styles.lacking"): N_("styles.lacking.one"),
+    N_("upload.rejected"): N_("upload.rejected.one"),
+    N_("visit.distribute_to"): N_("visit.distribute_to.one"),
+    N_("visit.total.lines"): N_("visit.total.lines.one"),
+    N_("visit.total.units_in"): N_("visit.total.units_in.one"),
+    N_("visit.total.units_out"): N_("visit.total.units_out.one"),
+}
+"""Keys with a count ``n`` whose wording for exactly one differs (``1 location lacks``)."""
+
+
 def t(key: str, lang: str, **values: Any) -> str:
-    """The text of ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``.
+    """The text of ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``; with
+    ``n`` of 1, the singular wording of :data:`ONE` when the key has one.
 
     An unknown key comes back as itself (the catalogue test keeps that from shipping).
     """
+    if values.get("n") == 1 and key in ONE:
+        key = ONE[key]
     text = catalogue(lang if lang in LOCALES else DEFAULT_LANG).gettext(key)
     return text.format(**values) if values else text
 

@@ -246,3 +246,13 @@ def test_no_key_is_hidden_inside_an_f_string() -> None:
         if hidden.search(line)
     ]
     assert not found, f"t() inside an f-string (extraction cannot see it): {found}"
+
+
+def test_a_count_of_one_reads_in_the_singular():
+    assert i18n.t("styles.lacking", "en", n=1, style="B1") == "1 location lacks B1"
+    assert i18n.t("styles.lacking", "en", n=2, style="B1") == "2 locations lack B1"
+    assert i18n.t("visit.total.lines", "en", n=1) == "1 line"
+    assert i18n.t("styles.lacking", "zh", n=1, style="B1") == "1 个网点缺 B1"
+    for one in i18n.ONE.values():  # every singular names the same placeholders but n
+        for lang in ("en", "zh"):
+            assert "{n}" not in i18n.t(one, lang)
