@@ -187,6 +187,11 @@ def paren(text: str, lang: str) -> str:
     return f"（{text}）" if lang == "zh" else f" ({text})"
 
 
+def colon(lang: str) -> str:
+    """After a label: ``Locations: 19``, ``网点：19``."""
+    return "：" if lang == "zh" else ": "
+
+
 def list_sep(lang: str) -> str:
     """The separator between sentences of a list in running text."""
     return "；" if lang == "zh" else "; "
@@ -251,6 +256,8 @@ def action_reason(row: Mapping[str, Any], lang: str) -> str:
         return code
     if row.get("action") == "transfer":
         text += list_sep(lang) + t("action_reason.transfer", lang, **params)
+    if row.get("distribute_first"):  # see assortment.visit: stuck here, distribute it first
+        text += list_sep(lang) + t("action_reason.distribute_first", lang)
     return text
 
 

@@ -9,6 +9,9 @@ Choices where domain.md leaves room:
 * ``value_cny`` of a line is its value at stake (the sum over its SKU lines, 6.3) for transfers
   and replenishment, and the value of the stock to clear (6.4) for clearance; a line whose
   value at stake is unknown (results classified before demand sizing) counts as 0.
+* A clearance line of a style the same location is told to distribute (domain.md 9, stuck at
+  the distributor) is kept (6.4) and flagged ``distribute_first``: its reason says to send the
+  style to the stores first, so that the list never asks for both without a word.
 * Order: transfers and replenishment by value descending, then clearance by value descending;
   ties by style, then transfer before replenish, then source.
 * The reason and its parameters are the first SKU line's (they are the style's, 6.3), but for
@@ -153,5 +156,17 @@ def visit_lines(actions: pl.DataFrame, styles: pl.DataFrame) -> pl.DataFrame:
             nulls_last=True,
             maintain_order=True,
         )
-        .select(*VISIT_COLUMNS, "source_name", *reasons, "colour", "size")
+        .with_columns(
+            # domain.md 9: a style stuck at the distributor is sent to its stores before it is
+            # cleared; its clearance line (6.4, still listed) says so
+            (
+                is_clear
+                & pl.struct("location_id", "style").is_in(
+                    pl.struct("location_id", "style")
+                    .filter(pl.col("action") == "distribute")
+                    .implode()
+                )
+            ).alias("distribute_first")
+        )
+        .select(*VISIT_COLUMNS, "source_name", *reasons, "colour", "size", "distribute_first")
     )

@@ -1065,7 +1065,7 @@ def order_plan(frame: pl.DataFrame, *, lang: str, top: int = 8) -> Figure:
         .sort(["units", "style"], descending=[True, False])
     )
     keep = by_style.head(top)["style"].to_list()
-    other = "…" if lang == "zh" else "other"
+    other = t("plan.other_styles", lang)  # the styles beyond the top ones, as one
     agg = (
         frame.with_columns(
             pl.when(pl.col("style").is_in(keep))

@@ -128,3 +128,33 @@ def test_a_broken_size_line_names_its_colour_and_every_size_it_brings():
     assert (line["colour"], line["size"]) == ("Black", "75B, 80B")
     assert action_reason(line, "en") == "broken size run: colour Black lacks core size 75B, 80B"
     assert action_reason(line, "zh") == "断码：Black 色缺核心尺码 75B, 80B"
+
+
+def test_a_clearance_of_a_style_to_distribute_first_says_so():
+    """domain.md 9 and 6.4 both hold for a style stuck at the distributor that sells little
+    there: the list keeps both lines, and the clearance line says to distribute first."""
+    from assortment.i18n import action_reason
+
+    spread = {
+        **_line("distribute", "B2", None, None, 6, "D1", 90.0, kind="distributor"),
+        "location_id": "D1",
+        "reason_code": "stuck_at_distributor",
+        "lacking_location_ids": "S2;S3",
+    }
+    clear_b2 = {
+        **_line("clearance", "B2", None, None, 6, None, None, value=300.0),
+        "location_id": "D1",
+        "reason_code": "slow_moving",
+        "lacking_location_ids": None,
+    }
+    clear_s9 = {**clear_b2, "style": "S9"}
+    got = visit_lines(pl.DataFrame([spread, clear_b2, clear_s9]), STYLES)
+    assert got.select("action", "style", "distribute_first").rows() == [
+        ("distribute", "B2", False),
+        ("clearance", "B2", True),
+        ("clearance", "S9", False),
+    ]
+    b2, s9 = got.row(1, named=True), got.row(2, named=True)
+    assert "send it to the stores first" in action_reason(b2, "en")
+    assert "先铺货到门店" in action_reason(b2, "zh")
+    assert "first" not in action_reason(s9, "en")

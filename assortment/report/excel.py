@@ -299,7 +299,7 @@ def write_rep_workbook(
     ws.write_string(
         1,
         0,
-        t("report.previous_month") + f": {prev} · " + standards_line(data, lang),
+        t("report.previous_month") + i18n.colon(lang) + f"{prev} · " + standards_line(data, lang),
         book.fmt["meta"],
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from assortment import i18n
 
 E = html.escape
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def fmt_int(value: Any) -> str:
@@ -38,7 +40,9 @@ def fmt_delta(now: int, before: int | None) -> str:
 def tag(name: str, text: str, *, cls: str = "", count: int | None = None) -> str:
     """``<name class=cls>text (count)</name>`` with ``text`` escaped."""
     attr = f' class="{cls}"' if cls else ""
-    tail = f" ({count:,})" if count is not None else ""
+    tail = ""
+    if count is not None:  # Chinese text takes full-width brackets
+        tail = f"（{count:,}）" if _CJK.search(text) else f" ({count:,})"
     return f"<{name}{attr}>{E(text)}{tail}</{name}>"
 
 

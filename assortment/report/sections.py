@@ -96,10 +96,10 @@ def status_cards(
         f'<div class="d">{E(fmt_delta(n, None if prev is None else prev.get(s, 0)))}</div></div>'
         for s, n in counts.items()
     )
-    heading = i18n.t("common.locations", lang) + ": " + fmt_int(sum(counts.values()))
+    heading = i18n.t("common.locations", lang) + i18n.colon(lang) + fmt_int(sum(counts.values()))
     change = ""
     if prev is not None:
-        change = tag("p", i18n.t("report.change", lang) + ": " + months, cls="note")
+        change = tag("p", i18n.t("report.change", lang) + i18n.colon(lang) + months, cls="note")
     return f'<section>{tag("h2", heading)}<div class="cards">{cards}</div>{change}</section>'
 
 

@@ -83,7 +83,13 @@ def layout(**_query: Any) -> html.Div:
         html.Div(
             [
                 ui.section(
-                    t("overview.by").strip(" ：:"),
+                    # with the choice hidden the title names the one grouping drawn
+                    t("overview.by").strip(" ：:")
+                    if len(by_options) > 1
+                    else t(
+                        "report.status_by",
+                        unit=by_options[0]["label"] if by_options else t("overview.by.region"),
+                    ),
                     dcc.Graph(
                         id=ids.OV_STATUS_CHART,
                         config={"displayModeBar": False},
@@ -215,7 +221,7 @@ def _columns() -> list[dict[str, Any]]:
             "headerName": t("col.bestseller_cov"),
             "filter": "agNumberColumnFilter",
             "valueFormatter": ui.PCT,
-            "minWidth": 96,
+            "minWidth": 112,  # "Bestsellers" on one line
         },
         {
             "field": "new_coverage",
