@@ -793,6 +793,8 @@ def sell_through(frame: pl.DataFrame, *, lang: str) -> Figure:
     if rows.height == 0:
         return empty(t("common.no_rows", lang))
     on_hand = t("col.on_hand", lang)
+    sold = t("location.sell_through.sold", lang)
+    x_max = max(float(rows["on_hand"].max() or 0), 1.0)  # type: ignore[arg-type]
     traces = []
     for seg in SEGMENTS:
         part = rows.filter(pl.col("segment") == seg)
@@ -813,13 +815,19 @@ def sell_through(frame: pl.DataFrame, *, lang: str) -> Figure:
                     "opacity": 0.85,
                     "line": {"color": "white", "width": 1},
                 },
-                "hovertemplate": "%{text}: %{x} "
+                "hovertemplate": "%{text} · "
                 + on_hand
-                + ", %{customdata} sold, %{y:.0%}<extra></extra>",
+                + " %{x} · "
+                + sold
+                + " %{customdata} · %{y:.0%}<extra></extra>",
             }
         )
     layout = {
-        "xaxis": {"title": {"text": t("location.sell_through.x", lang)}, "rangemode": "tozero"},
+        # a little room left of 0 and above the largest: markers at the edge are not cut in half
+        "xaxis": {
+            "title": {"text": t("location.sell_through.x", lang)},
+            "range": [-0.04 * x_max, 1.06 * x_max],
+        },
         "yaxis": {
             "title": {"text": t("location.sell_through.y", lang)},
             "tickformat": ".0%",

@@ -220,7 +220,7 @@ def test_order_plan_stacks_top_styles_and_groups_the_rest():
         }
     )
     fig = go.Figure(figures.order_plan(plan, lang="en", top=2))
-    assert [tr.name for tr in fig.data] == ["A", "B", "other"]
+    assert [tr.name for tr in fig.data] == ["A", "B", "other styles"]
     assert list(fig.data[0].x) == ["S", "N"] and list(fig.data[0].y) == [20, 10]
     assert list(fig.data[2].y) == [3, 0]
     assert figures.plan_kpis(plan) == {"units": 38, "styles": 4, "regions": 2}

@@ -794,3 +794,11 @@ def test_the_batch_does_not_classify_a_month_whose_results_are_current(
         month_db, out=tmp_path / "r", lang="en", progress=Progress("monthly 2026-10", stream=log)
     )
     assert "classified 5 locations" in log.getvalue()
+
+
+def test_status_by_distributor_names_each_group(data):
+    from assortment.report.sections import status_table
+
+    page = status_table(data, "distributor_group", "Distributor", "en")
+    groups = data.uploads.select("distributor_id", "name").rows()
+    assert groups and all(f"{code} {name}" in page for code, name in groups)

@@ -110,6 +110,12 @@ def status_table(data: MonthData, unit: str, unit_label: str, lang: str) -> str:
     before_all = None
     if data.prev_month is not None:
         before_all = data.history.filter(pl.col("month") == months.fmt(data.prev_month))
+    # a distributor group by its code and name (a code alone means nothing to a reader)
+    names = (
+        dict(data.uploads.select("distributor_id", "name").iter_rows())
+        if unit == "distributor_group"
+        else {}
+    )
     rows = []
     for key in sorted(frame["_unit"].unique().to_list()):
         part = frame.filter(pl.col("_unit") == key)
@@ -119,7 +125,8 @@ def status_table(data: MonthData, unit: str, unit_label: str, lang: str) -> str:
             if before_all is not None
             else None
         )
-        row: dict[str, Any] = {"unit": key, "total": part.height, **now}
+        shown = f"{key} {names.get(key) or ''}".strip()
+        row: dict[str, Any] = {"unit": shown, "total": part.height, **now}
         row["d_fail"] = fmt_delta(now["fail"], before["fail"] if before else None)
         rows.append(row)
     cols = [
