@@ -996,6 +996,7 @@ def style_chances(frame: pl.DataFrame, *, by: str, lang: str) -> Figure:
                 "text": [str(c) if c else "" for c in counts],
                 "textposition": "inside",
                 "insidetextanchor": "middle",
+                "textangle": 0,  # counts read across, never turned on their side
                 "hovertemplate": "%{customdata} (%{x:.0%})<extra>%{fullData.name}</extra>",
             }
         )
@@ -1007,8 +1008,9 @@ def style_chances(frame: pl.DataFrame, *, by: str, lang: str) -> Figure:
     }
     fig = _figure(traces, layout, height=130 + 30 * areas.height)
     # long area names leave a narrow plot, where the legend wraps onto up to three rows:
-    # room above the plot for them, so the legend never lies over the first bar
-    fig["layout"]["margin"] = {**fig["layout"]["margin"], "t": 96}
+    # room above the plot for them, so the legend never lies over the first bar; room on the
+    # right for the 100% tick's label
+    fig["layout"]["margin"] = {**fig["layout"]["margin"], "t": 96, "r": 24}
     return fig
 
 
@@ -1040,6 +1042,7 @@ def new_style_chances(frame: pl.DataFrame, *, lang: str) -> Figure:
                 "text": [str(c) if c else "" for c in counts],
                 "textposition": "inside",
                 "insidetextanchor": "middle",
+                "textangle": 0,  # counts read across, never turned on their side
                 "hovertemplate": "%{y}: %{x}<extra>%{fullData.name}</extra>",
             }
         )

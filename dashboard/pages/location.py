@@ -78,6 +78,7 @@ def layout(location_id: str | None = None, month: str | None = None, **_query: A
                         config={"displayModeBar": False},
                         figure=figures.placeholder(t("common.loading")),
                     ),
+                    hint=t("location.history.hint"),
                 ),
             ],
             className="two-col two-col-narrow-left",

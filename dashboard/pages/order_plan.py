@@ -126,7 +126,14 @@ def _location_columns() -> list[dict[str, Any]]:
             "flex": 2,
             "tooltipField": "location",
         },
-        {"field": "coverage", "headerName": t("plan.coverage"), "minWidth": 110, "flex": 1},
+        {
+            "field": "coverage",
+            "headerName": t("plan.coverage"),
+            "minWidth": 140,  # "Carried forward" whole at 820 px
+            "flex": 1,
+            "wrapText": True,
+            "autoHeight": True,
+        },
         {"field": "count_month", "headerName": t("plan.count_month"), "minWidth": 110},
     ]
 

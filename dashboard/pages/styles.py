@@ -190,7 +190,15 @@ def _columns(which: str) -> list[dict[str, Any]]:
 
 def _lacking_columns() -> list[dict[str, Any]]:
     return [
-        {"field": "name", "headerName": t("col.name"), "minWidth": 140, "cellClass": "cell-link"},
+        {
+            "field": "name",
+            "headerName": t("col.name"),
+            "minWidth": 140,
+            "flex": 2,
+            "cellClass": "cell-link",
+            "wrapText": True,  # a company's whole name, not "广州雅黛商贸有…"
+            "autoHeight": True,
+        },
         {"field": "location_id", "headerName": t("col.id"), "minWidth": 100},
         {"field": "kind", "headerName": t("common.kind"), "minWidth": 80},
         {"field": "region", "headerName": t("common.region"), "minWidth": 80},
