@@ -295,7 +295,8 @@ def test_each_rep_sees_the_styles_stuck_at_their_distributors(month_db, lang):
         build_page(scoped(data, Scope("rep", "张伟")), Scope("rep", "张伟"), lang)
     )
     section = mine[mine.index(title) :]
-    assert f"{title} (1)" in mine
+    count = "{}（{}）" if lang == "zh" else "{} ({})"  # Chinese headings take full-width brackets
+    assert count.format(title, 1) in mine
     for cell in (
         "北方代理",
         "S2",
@@ -310,7 +311,7 @@ def test_each_rep_sees_the_styles_stuck_at_their_distributors(month_db, lang):
     other = interactive_html(
         build_page(scoped(data, Scope("rep", "刘洋")), Scope("rep", "刘洋"), lang)
     )
-    assert f"{title} (0)" in other and "D01-S001, D01-S002" not in other
+    assert count.format(title, 0) in other and "D01-S001, D01-S002" not in other
     summary = build_summary(data, langs=(lang,))
     assert summary["stuck"] == {
         "pairs": 1,
