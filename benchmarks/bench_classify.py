@@ -446,7 +446,7 @@ def report(
     ]
     lines += [
         "",
-        "**The store floor**: what classify costs before any rule runs. A third fresh process"
+        "**The store floor**: what classify costs before any rule runs. Another fresh process"
         " (`benchmarks/store_floor.py`) does everything classify does except the"
         " rules: imports, the writers' lock, reading month M's inputs as classify reads them"
         " (`job.read_inputs`), replacing M's result tables and the follow-through of M-1 and M"
