@@ -498,6 +498,8 @@ def update_history(_done: Any) -> Any:
             "result_code": r["result"],
             "result": t(f"upload.result.{r['result']}"),
             "kind": t(f"upload.kind_short.{r['kind']}"),
+            # a load without a user name came from the command line (no USER there)
+            "loaded_by": r["loaded_by"] or t("upload.by_cli"),
         }
         for r in frame.iter_rows(named=True)
     ]
