@@ -194,7 +194,7 @@ def _columns() -> list[dict[str, Any]]:
         {
             "field": "reasons",
             "headerName": t("col.reasons"),
-            "minWidth": 130,
+            "minWidth": 124,
             "flex": 2,
             "tooltipField": "reasons",
             "wrapText": True,
@@ -221,7 +221,7 @@ def _columns() -> list[dict[str, Any]]:
             "headerName": t("col.bestseller_cov"),
             "filter": "agNumberColumnFilter",
             "valueFormatter": ui.PCT,
-            "minWidth": 112,  # "Bestsellers" on one line
+            "minWidth": 106,  # "Bestsellers" on one line
         },
         {
             "field": "new_coverage",
