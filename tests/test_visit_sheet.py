@@ -94,6 +94,7 @@ def test_source_words_compact_and_long_and_distribute():
     row = {"action": "transfer", "source_location_id": "D01-S008", "source_kind": "store"}
     row["source_name"] = "石家庄新世界店"
     assert visit_sheet.source_words(row, "en") == "Store 石家庄新世界店 (D01-S008)"
+    assert visit_sheet.source_words(row, "zh") == "门店 石家庄新世界店（D01-S008）"
     assert visit_sheet.source_words(row, "en", compact=True) == "D01-S008 石家庄新世界店"
     brand = {"action": "replenish", "source_location_id": None, "source_kind": "brand"}
     assert visit_sheet.source_words(brand, "en") == "Brand (replenish)"

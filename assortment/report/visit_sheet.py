@@ -184,7 +184,7 @@ def source_words(row: dict[str, Any], lang: str, *, compact: bool = False) -> st
         if compact:
             return f"{row['source_location_id']} {name}".strip()
         kind = i18n.word("kind", row.get("source_kind"), lang)
-        return " ".join(x for x in (kind, name, f"({row['source_location_id']})") if x)
+        return " ".join(x for x in (kind, name) if x) + i18n.paren(row["source_location_id"], lang)
     return i18n.t(N_("visit.source.brand_short") if compact else N_("visit.source.brand"), lang)
 
 
@@ -226,7 +226,8 @@ def sheet_html(location: dict[str, Any], lines: pl.DataFrame, *, month: str, lan
     moves = [r for r in rows if r["action"] != "clearance"]
     clears = [r for r in rows if r["action"] == "clearance"]
     title = t("visit.title", lang)
-    head = f"<h1>{E(title)} · {E(location.get('name') or '')} ({E(location['location_id'])})</h1>"
+    where = (location.get("name") or "") + i18n.paren(location["location_id"], lang)
+    head = f"<h1>{E(title)} · {E(where.strip())}</h1>"
     meta = " · ".join(
         x
         for x in (
