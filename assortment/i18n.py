@@ -136,7 +136,6 @@ ONE: dict[str, str] = {
     N_("scope.admin"): N_("scope.admin.one"),
     N_("scope.rep"): N_("scope.rep.one"),
     N_("styles.lacking"): N_("styles.lacking.one"),
-    N_("upload.rejected"): N_("upload.rejected.one"),
     N_("visit.distribute_to"): N_("visit.distribute_to.one"),
     N_("visit.total.lines"): N_("visit.total.lines.one"),
     N_("visit.total.units_in"): N_("visit.total.units_in.one"),

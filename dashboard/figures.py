@@ -623,8 +623,8 @@ def scorecard_trend(frame: pl.DataFrame, *, lang: str) -> Figure:
     month_list = sorted(frame["month"].unique().to_list())
     reps = figures_order(frame)
     cell = {
-        (r["rep"], r["month"]): (r["done_value_share"], r["unknown"] < r["lines"])
-        for r in frame.iter_rows(named=True)
+        (r["rep"], r["month"]): (r["done_value_share"], r["judged"])
+        for r in frame.with_columns(JUDGED.alias("judged")).iter_rows(named=True)
     }
     waiting = t("reps.not_judged", lang)  # every line waits for the next count
     z: list[list[float | None]] = []

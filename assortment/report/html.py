@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +11,6 @@ from typing import Any
 from assortment import i18n
 
 E = html.escape
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def fmt_int(value: Any) -> str:
@@ -37,12 +35,11 @@ def fmt_delta(now: int, before: int | None) -> str:
     return f"+{d}" if d > 0 else (f"−{-d}" if d < 0 else "±0")
 
 
-def tag(name: str, text: str, *, cls: str = "", count: int | None = None) -> str:
-    """``<name class=cls>text (count)</name>`` with ``text`` escaped."""
+def tag(name: str, text: str, *, cls: str = "", count: int | None = None, lang: str = "en") -> str:
+    """``<name class=cls>text (count)</name>`` with ``text`` escaped; the count in ``lang``'s
+    brackets (:func:`i18n.paren`)."""
     attr = f' class="{cls}"' if cls else ""
-    tail = ""
-    if count is not None:  # Chinese text takes full-width brackets
-        tail = f"（{count:,}）" if _CJK.search(text) else f" ({count:,})"
+    tail = "" if count is None else E(i18n.paren(f"{count:,}", lang))
     return f"<{name}{attr}>{E(text)}{tail}</{name}>"
 
 

@@ -180,15 +180,15 @@ def uploads(data: MonthData, scope: Scope, lang: str) -> str:
     if none.height == 0 and partial.height == 0:
         out.append(tag("p", t("report.all_uploaded")))
     if none.height:
-        out.append(tag("h3", t("report.not_uploaded"), count=none.height))
+        out.append(tag("h3", t("report.not_uploaded"), count=none.height, lang=lang))
         out.append(table(cols, none.to_dicts()))
     if partial.height:
-        out.append(tag("h3", t("report.partial_upload"), count=partial.height))
+        out.append(tag("h3", t("report.partial_upload"), count=partial.height, lang=lang))
         out.append(table(cols, partial.to_dicts()))
     if scope.kind != "network":
         missing = data.compliance.filter(pl.col("status") == "no_count").sort("location_id")
         if missing.height:
-            out.append(tag("h3", t("report.missing_locations"), count=missing.height))
+            out.append(tag("h3", t("report.missing_locations"), count=missing.height, lang=lang))
             out.append(
                 table(
                     [
@@ -209,7 +209,7 @@ def to_visit(comp: pl.DataFrame, lang: str, *, has_prev: bool, with_rep: bool) -
     """Every failing or warning location, worst first, with its figures and the work to do."""
     t = _t(lang)
     visit = comp.filter(pl.col("status").is_in(["fail", "warn"]))
-    out = ['<section class="wide">', tag("h2", t("report.to_visit"), count=visit.height)]
+    out = ['<section class="wide">', tag("h2", t("report.to_visit"), count=visit.height, lang=lang)]
     if not visit.height:
         out.append(tag("p", t("report.nothing_to_visit")) + "</section>")
         return "".join(out)
@@ -273,7 +273,7 @@ def style_coverage(data: MonthData, lang: str) -> str:
     ]
     best = coverage(data, data.bestsellers)
     new = coverage(data, data.new_styles)
-    out = ["<section>", tag("h2", t("report.bestsellers"), count=best.height)]
+    out = ["<section>", tag("h2", t("report.bestsellers"), count=best.height, lang=lang)]
     if best.height:
         cols = [
             Col(t("styles.rank"), integer("rank"), num=True),
@@ -284,7 +284,7 @@ def style_coverage(data: MonthData, lang: str) -> str:
         out.append(table(cols, best.to_dicts()))
     else:
         out.append(tag("p", t("common.none")))
-    out.append(tag("h2", t("report.new_styles"), count=new.height))
+    out.append(tag("h2", t("report.new_styles"), count=new.height, lang=lang))
     if new.height:
         cols = [*named, Col(t("styles.launch"), field("launch_month")), *stocking]
         out.append(table(cols, new.to_dicts()))
@@ -298,7 +298,7 @@ def clearance(data: MonthData, lang: str) -> str:
     """Slow-moving styles to clear: locations, units and value per style, with totals."""
     t = _t(lang)
     by_style = clearance_by_style(data)
-    out = ["<section>", tag("h2", t("report.clearance"), count=by_style.height)]
+    out = ["<section>", tag("h2", t("report.clearance"), count=by_style.height, lang=lang)]
     if not by_style.height:
         out.append(tag("p", t("common.none")) + "</section>")
         return "".join(out)
@@ -329,7 +329,7 @@ def stuck(data: MonthData, lang: str) -> str:
     rows = data.stuck.sort(
         ["value_at_stake_cny", "distributor_id", "style"], descending=[True, False, False]
     )
-    out = ["<section>", tag("h2", t("report.stuck"), count=rows.height)]
+    out = ["<section>", tag("h2", t("report.stuck"), count=rows.height, lang=lang)]
     out.append(tag("p", t("report.stuck_hint"), cls="note"))
     if not rows.height:
         out.append(tag("p", t("common.none")) + "</section>")
