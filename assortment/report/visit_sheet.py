@@ -70,7 +70,8 @@ td {{ border-bottom: 0.5pt solid #d9e2ec; }}
 th {{ background: #e4e7eb; font-weight: 600; overflow-wrap: normal; }}
 tbody tr.line:nth-child(even) td {{ background: #f5f7fa; }}
 tr {{ break-inside: avoid; }}
-td.n, th.n {{ text-align: right; white-space: nowrap; }}
+td.n, th.n {{ text-align: right; }}
+td.n {{ white-space: nowrap; }}  /* a header may wrap at its space: "Value (CNY)" */
 th:last-child, tr.line td:last-child {{ padding-left: 5px; }}
 td.i {{ color: #7b8794; text-align: right; padding-right: 3px; white-space: nowrap; }}
 .act {{ font-weight: 650; overflow-wrap: normal; }}
